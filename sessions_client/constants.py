@@ -1,0 +1,64 @@
+"""Program-wide constants shared by the program, the IDL, the client and the simulator.
+
+These values are emitted into ``idl/sessions.json`` ("constants") and into the
+generated C header, so the program's limits and the client's checks are the
+same numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+from solders.pubkey import Pubkey
+
+#: The localnet/devnet address of the sessions program. Derived from a public
+#: seed (see ``sessions_client.program_keypair``): fine for local validators and
+#: tests, never for mainnet, where you deploy with your own keypair.
+PROGRAM_ID: Final = Pubkey.from_string("DGGjrmCF2r1SLvSiFZ8PcMruj5XtrHz9HPPMwgJ5aipd")
+PROGRAM_KEYPAIR_SEED: Final = b"sessions-program-localnet-v1"
+
+SESSION_SEED: Final = b"session"
+
+#: Layout version written into every Session account; bumped on layout changes.
+SESSION_VERSION: Final = 1
+
+#: Upper bound on ``config.max_duration``: no unbounded sessions, ever.
+MAX_SESSION_DURATION: Final = 30 * 24 * 60 * 60
+#: Upper bound on how long a Requested session waits for its owner.
+MAX_REQUEST_TTL: Final = 24 * 60 * 60
+
+GUARD_CAPACITY: Final = 254
+SHARED_DATA_CAPACITY: Final = 120
+METADATA_LEN: Final = 64
+BORROW_CAPACITY: Final = 8
+NAMESPACE_LEN: Final = 32
+
+
+class Permission(enum.IntFlag):
+    """What a session may do on its owner's behalf (``config.permissions``)."""
+
+    EXECUTE = 1 << 0
+    COMPOSE = 1 << 1
+    READ_CROSS_SESSION = 1 << 2
+    WRITE_CROSS_SESSION = 1 << 3
+
+
+class Setting(enum.IntFlag):
+    """How a session behaves (``config.settings``)."""
+
+    #: When the session expires, ``expire_session`` also closes it and returns the rent.
+    AUTO_EXPIRE = 1 << 0
+    EXECUTION_LOGGING = 1 << 1
+    PERFORMANCE_MONITORING = 1 << 2
+
+
+ALL_PERMISSIONS: Final = int(
+    Permission.EXECUTE
+    | Permission.COMPOSE
+    | Permission.READ_CROSS_SESSION
+    | Permission.WRITE_CROSS_SESSION
+)
+ALL_SETTINGS: Final = int(
+    Setting.AUTO_EXPIRE | Setting.EXECUTION_LOGGING | Setting.PERFORMANCE_MONITORING
+)
