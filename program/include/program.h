@@ -1,0 +1,82 @@
+/* Shared declarations of the sessions program: the parsed input, and each concern's API. */
+#pragma once
+#include "sol.h"
+#include "sessions_layout.h"
+
+/* Instructions take at most 4 accounts; extra accounts are tolerated but not kept. */
+#define MAX_ACCOUNTS 8
+
+typedef struct {
+    u64 n_accounts;
+    u8 *accounts[MAX_ACCOUNTS]; /* serialized account records, duplicates resolved */
+    const u8 *data;
+    u64 data_len;
+    const SolPubkey *program_id;
+} Context;
+
+/* ---- entrypoint.c: parse the loader's input ---- */
+void parse_input(u8 *input, Context *ctx);
+
+/* ---- errors.c: log the error's name and message, return its code ---- */
+u64 fail(u64 code);
+
+/* ---- accounts.c: views of serialized accounts and every relation check ---- */
+static inline const SolPubkey *acc_key(const u8 *a) { return (const SolPubkey *)(a + INPUT_OFF_KEY); }
+static inline SolPubkey *acc_owner(u8 *a) { return (SolPubkey *)(a + INPUT_OFF_OWNER); }
+static inline u64 *acc_lamports(u8 *a) { return (u64 *)(a + INPUT_OFF_LAMPORTS); }
+static inline u64 acc_data_len(const u8 *a) { return load_u64(a + INPUT_OFF_DATA_LEN); }
+static inline u8 *acc_data(u8 *a) { return a + INPUT_OFF_DATA; }
+static inline bool acc_is_signer(const u8 *a) { return a[INPUT_OFF_IS_SIGNER] != 0; }
+static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE] != 0; }
+
+/* Check instruction data size and account count; 0 or an error code. */
+u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts);
+u64 require_signer(const u8 *account);
+u64 require_writable(const u8 *account);
+/* Owner, size, discriminator, version, stored status, writable. *out = account data. */
+u64 load_session(const Context *ctx, u8 *account, u8 **out);
+u64 require_session_authority(const u8 *signer, const u8 *session, u64 key_offset);
+u64 require_system_program(const u8 *account);
+u64 require_rent_receiver(const u8 *receiver, const u8 *session);
+u64 require_fresh_session_account(const Context *ctx, u8 *account);
+
+/* ---- sysvars.c ---- */
+u64 clock_now(i64 *now);
+u64 rent_minimum_balance(u64 data_len, u64 *lamports);
+u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
+
+/* ---- pda.c: the Session PDA with a caller-supplied bump, canonical only ---- */
+u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *session_id_le,
+                           u8 bump, const u8 *session);
+
+/* ---- system.c: CPIs to the system program, signed by the session PDA ---- */
+u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
+                       const SolSignerSeeds *signer);
+void close_account(u8 *account, u8 *receiver);
+
+/* ---- events.c: one emitter per event ---- */
+void emit_session_requested(const u8 *session_key, const u8 *d);
+void emit_session_created(const u8 *session_key, const u8 *d);
+void emit_session_activated(const u8 *session_key, const u8 *d);
+void emit_session_paused(const u8 *session_key, const u8 *d, i64 now);
+void emit_session_resumed(const u8 *session_key, const u8 *d, i64 now);
+void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previous_status);
+void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
+                         u8 reason);
+
+/* ---- create.c / lifecycle.c: instruction handlers ---- */
+u64 process_create_session(const Context *ctx);
+u64 process_request_session(const Context *ctx);
+u64 process_approve_session(const Context *ctx);
+u64 process_activate_session(const Context *ctx);
+u64 process_pause_session(const Context *ctx);
+u64 process_resume_session(const Context *ctx);
+u64 process_expire_session(const Context *ctx);
+u64 process_close_session(const Context *ctx);
+
+/* ---- field access into Session account data (offsets from sessions_layout.h) ---- */
+#define S_U8(d, OFF) ((d)[OFF])
+#define S_I64(d, OFF) load_i64((d) + (OFF))
+#define S_U64(d, OFF) load_u64((d) + (OFF))
+#define S_U32(d, OFF) load_u32((d) + (OFF))
+#define S_KEY(d, OFF) ((const SolPubkey *)((d) + (OFF)))

@@ -1,0 +1,152 @@
+/* create_session and request_session: validate every account and argument, verify the PDA
+ * with the supplied bump, then create the account by CPI and write the initial state. */
+#include "program.h"
+
+#define INT64_MAX_VALUE 0x7fffffffffffffffLL
+#define SOL_TOP_LEVEL_STACK_HEIGHT 1
+
+/* Reject anything the program cannot honour: unbounded lifetimes, unknown flag bits,
+ * COMPOSE without EXECUTE, more borrow slots than exist, nonzero reserved bytes, and any
+ * guard bytes (no guard language is deployed yet, so any guard is unknown: fail closed). */
+static u64 validate_params(const u8 *p) {
+    const u8 *config = p + SESSION_PARAMS_OFF_CONFIG;
+    i64 max_duration = load_i64(config + SESSION_CONFIG_OFF_MAX_DURATION);
+    u32 permissions = load_u32(config + SESSION_CONFIG_OFF_PERMISSIONS);
+    u32 settings = load_u32(config + SESSION_CONFIG_OFF_SETTINGS);
+    if (max_duration < 1 || max_duration > MAX_SESSION_DURATION) return fail(ERR_INVALID_CONFIGURATION);
+    if ((permissions & ~ALL_PERMISSIONS) != 0 || (settings & ~ALL_SETTINGS) != 0)
+        return fail(ERR_INVALID_CONFIGURATION);
+    if ((permissions & PERMISSION_COMPOSE) && !(permissions & PERMISSION_EXECUTE))
+        return fail(ERR_INVALID_CONFIGURATION);
+    const u8 *quotas = p + SESSION_PARAMS_OFF_QUOTAS;
+    if (load_u16(quotas + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) > BORROW_CAPACITY ||
+        load_u32(quotas + RESOURCE_QUOTAS_OFF_RESERVED) != 0)
+        return fail(ERR_INVALID_CONFIGURATION);
+    const u64 *guard = (const u64 *)(p + SESSION_PARAMS_OFF_GUARD);
+    u64 any = 0;
+    for (u64 i = 0; i < GUARD_SIZE / 8; i++) any |= guard[i];
+    if (any != 0) return fail(ERR_INVALID_CONFIGURATION);
+    return 0;
+}
+
+/* Accounts shared by both creators: payer (signer, writable), session, system program. */
+static u64 check_creation_accounts(const Context *ctx, u8 *payer, u8 *session, u8 *system) {
+    u64 err = require_signer(payer);
+    if (!err) err = require_writable(payer);
+    if (!err) err = require_system_program(system);
+    if (!err) err = require_fresh_session_account(ctx, session);
+    return err;
+}
+
+/* A session created through a CPI records the program of the top-level instruction;
+ * a wallet's direct call records the zero key. */
+static u64 creator_program(const Context *ctx, u64 sysvar_index, SolPubkey *out) {
+    if (sol_get_stack_height() <= SOL_TOP_LEVEL_STACK_HEIGHT) {
+        u64 *w = (u64 *)out;
+        w[0] = w[1] = w[2] = w[3] = 0;
+        return 0;
+    }
+    return top_level_program(ctx, sysvar_index, out);
+}
+
+static u64 add_seconds(i64 now, i64 seconds, i64 *out) {
+    if (seconds > 0 && now > INT64_MAX_VALUE - seconds) return fail(ERR_ARITHMETIC_OVERFLOW);
+    *out = now + seconds;
+    return 0;
+}
+
+static u64 create_account(const Context *ctx, u8 *payer, u8 *session, const u8 *id_le, u8 bump) {
+    u8 bump_seed[1] = {bump};
+    SolSignerSeed seeds[4] = {{(const u8 *)SESSION_SEED, SESSION_SEED_LEN},
+                              {(const u8 *)acc_key(payer), 32}, {id_le, 8}, {bump_seed, 1}};
+    SolSignerSeeds signer = {seeds, 4};
+    return create_pda_account(ctx, payer, session, SESSION_ACCOUNT_SIZE, &signer);
+}
+
+/* Write the initial state; the account's data is all zeros after creation, so only nonzero
+ * fields are written. */
+static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *creator,
+                         const SolPubkey *origin, u64 session_id, u8 bump, u8 status, i64 now) {
+    store_u64(d, SESSION_DISCRIMINATOR);
+    d[SESSION_OFF_VERSION] = SESSION_VERSION;
+    d[SESSION_OFF_BUMP] = bump;
+    d[SESSION_OFF_STATUS] = status;
+    store_u32(d + SESSION_OFF_EFFECTIVE_PERMISSIONS,
+              load_u32(params + SESSION_PARAMS_OFF_CONFIG + SESSION_CONFIG_OFF_PERMISSIONS));
+    key_copy(d + SESSION_OFF_OWNER, (const SolPubkey *)owner);
+    key_copy(d + SESSION_OFF_CREATOR, (const SolPubkey *)creator);
+    key_copy(d + SESSION_OFF_CREATOR_PROGRAM, origin);
+    store_u64(d + SESSION_OFF_SESSION_ID, session_id);
+    sol_memcpy_(d + SESSION_OFF_CONFIG, params + SESSION_PARAMS_OFF_CONFIG, SESSION_CONFIG_SIZE);
+    sol_memcpy_(d + SESSION_OFF_SCOPE, params + SESSION_PARAMS_OFF_SCOPE, SESSION_SCOPE_SIZE);
+    sol_memcpy_(d + SESSION_OFF_QUOTAS, params + SESSION_PARAMS_OFF_QUOTAS, RESOURCE_QUOTAS_SIZE);
+    sol_memcpy_(d + SESSION_OFF_METADATA, params + SESSION_PARAMS_OFF_METADATA, SESSION_SIZE_METADATA);
+    store_i64(d + SESSION_OFF_CREATED_AT, now);
+    store_i64(d + SESSION_OFF_UPDATED_AT, now);
+}
+
+_Static_assert(SESSION_SIZE_CONFIG == SESSION_CONFIG_SIZE, "config copied whole");
+_Static_assert(SESSION_SIZE_SCOPE == SESSION_SCOPE_SIZE, "scope copied whole");
+_Static_assert(SESSION_SIZE_QUOTAS == RESOURCE_QUOTAS_SIZE, "quotas copied whole");
+
+u64 process_create_session(const Context *ctx) {
+    u64 err = check_instruction(ctx, IX_CREATE_SESSION_DATA_SIZE, IX_CREATE_SESSION_NUM_ACCOUNTS);
+    if (err) return err;
+    u8 *creator = ctx->accounts[IX_CREATE_SESSION_ACC_CREATOR];
+    u8 *session = ctx->accounts[IX_CREATE_SESSION_ACC_SESSION];
+    err = check_creation_accounts(ctx, creator, session, ctx->accounts[IX_CREATE_SESSION_ACC_SYSTEM_PROGRAM]);
+    if (err) return err;
+    const u8 *data = ctx->data;
+    const u8 *params = data + IX_CREATE_SESSION_ARG_PARAMS;
+    const u8 *id_le = data + IX_CREATE_SESSION_ARG_SESSION_ID;
+    u8 bump = data[IX_CREATE_SESSION_ARG_BUMP];
+    err = validate_params(params);
+    if (!err) err = verify_session_address(ctx, (const u8 *)acc_key(creator), id_le, bump, session);
+    SolPubkey origin;
+    if (!err) err = creator_program(ctx, IX_CREATE_SESSION_NUM_ACCOUNTS, &origin);
+    i64 now = 0, expires_at = 0;
+    if (!err) err = clock_now(&now);
+    if (!err)
+        err = add_seconds(now, load_i64(params + SESSION_PARAMS_OFF_CONFIG + SESSION_CONFIG_OFF_MAX_DURATION),
+                          &expires_at);
+    if (!err) err = create_account(ctx, creator, session, id_le, bump);
+    if (err) return err;
+    u8 *d = acc_data(session);
+    init_session(d, params, (const u8 *)acc_key(creator), (const u8 *)acc_key(creator), &origin,
+                 load_u64(id_le), bump, SESSION_STATUS_CREATED, now);
+    store_i64(d + SESSION_OFF_EXPIRES_AT, expires_at);
+    emit_session_created((const u8 *)acc_key(session), d);
+    return 0;
+}
+
+u64 process_request_session(const Context *ctx) {
+    u64 err = check_instruction(ctx, IX_REQUEST_SESSION_DATA_SIZE, IX_REQUEST_SESSION_NUM_ACCOUNTS);
+    if (err) return err;
+    u8 *requester = ctx->accounts[IX_REQUEST_SESSION_ACC_REQUESTER];
+    u8 *session = ctx->accounts[IX_REQUEST_SESSION_ACC_SESSION];
+    err = check_creation_accounts(ctx, requester, session, ctx->accounts[IX_REQUEST_SESSION_ACC_SYSTEM_PROGRAM]);
+    if (err) return err;
+    const u8 *data = ctx->data;
+    const u8 *params = data + IX_REQUEST_SESSION_ARG_PARAMS;
+    const u8 *id_le = data + IX_REQUEST_SESSION_ARG_SESSION_ID;
+    const u8 *owner = data + IX_REQUEST_SESSION_ARG_OWNER;
+    i64 ttl = load_i64(data + IX_REQUEST_SESSION_ARG_REQUEST_TTL);
+    u8 bump = data[IX_REQUEST_SESSION_ARG_BUMP];
+    err = validate_params(params);
+    if (!err && (ttl < 1 || ttl > MAX_REQUEST_TTL || key_is_zero((const SolPubkey *)owner)))
+        err = fail(ERR_INVALID_CONFIGURATION);
+    if (!err) err = verify_session_address(ctx, (const u8 *)acc_key(requester), id_le, bump, session);
+    SolPubkey origin;
+    if (!err) err = creator_program(ctx, IX_REQUEST_SESSION_NUM_ACCOUNTS, &origin);
+    i64 now = 0, deadline = 0;
+    if (!err) err = clock_now(&now);
+    if (!err) err = add_seconds(now, ttl, &deadline);
+    if (!err) err = create_account(ctx, requester, session, id_le, bump);
+    if (err) return err;
+    u8 *d = acc_data(session);
+    init_session(d, params, owner, (const u8 *)acc_key(requester), &origin, load_u64(id_le), bump,
+                 SESSION_STATUS_REQUESTED, now);
+    store_i64(d + SESSION_OFF_REQUEST_DEADLINE, deadline);
+    emit_session_requested((const u8 *)acc_key(session), d);
+    return 0;
+}

@@ -1,0 +1,13 @@
+/* Errors: every failure logs "Name (code): message" once, then returns its custom code. */
+#include "program.h"
+#include "sessions_error_table.h"
+
+u64 fail(u64 code) {
+    if (code >= ERR_FIRST && code <= ERR_LAST) {
+        const char *message = ERROR_MESSAGES[code - ERR_FIRST];
+        u64 len = 0;
+        while (message[len] != 0) len++;
+        sol_log_(message, len);
+    }
+    return code;
+}

@@ -1,0 +1,97 @@
+/* Events: sol_log_data(one field = 8-byte Anchor discriminator + borsh payload), so
+ * "Program data:" lines decode with any Anchor event parser. Every event field is 8-aligned
+ * (the generated header guarantees it) and written with single stores into an aligned buffer. */
+#include "program.h"
+
+#define EVENT_BUFFER(name, size) u64 name##_words[((size) + 7) / 8]; u8 *name = (u8 *)name##_words
+
+static void log_event(const u8 *buf, u64 len) {
+    SolBytes field = {buf, len};
+    sol_log_data(&field, 1);
+}
+
+static void put_session_and_owner(u8 *ev, const u8 *session_key, const u8 *d) {
+    key_copy(ev + 8, (const SolPubkey *)session_key);
+    key_copy(ev + 40, S_KEY(d, SESSION_OFF_OWNER));
+}
+
+_Static_assert(EVENT_SESSION_REQUESTED_OFF_SESSION == 8 && EVENT_SESSION_REQUESTED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_CREATED_OFF_SESSION == 8 && EVENT_SESSION_CREATED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_ACTIVATED_OFF_SESSION == 8 && EVENT_SESSION_ACTIVATED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_PAUSED_OFF_SESSION == 8 && EVENT_SESSION_PAUSED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_RESUMED_OFF_SESSION == 8 && EVENT_SESSION_RESUMED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_EXPIRED_OFF_SESSION == 8 && EVENT_SESSION_EXPIRED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_CLOSED_OFF_SESSION == 8 && EVENT_SESSION_CLOSED_OFF_OWNER == 40, "");
+
+void emit_session_requested(const u8 *session_key, const u8 *d) {
+    EVENT_BUFFER(ev, EVENT_SESSION_REQUESTED_SIZE);
+    store_u64(ev, EVENT_SESSION_REQUESTED);
+    put_session_and_owner(ev, session_key, d);
+    key_copy(ev + EVENT_SESSION_REQUESTED_OFF_CREATOR, S_KEY(d, SESSION_OFF_CREATOR));
+    store_u64(ev + EVENT_SESSION_REQUESTED_OFF_SESSION_ID, S_U64(d, SESSION_OFF_SESSION_ID));
+    store_i64(ev + EVENT_SESSION_REQUESTED_OFF_REQUEST_DEADLINE, S_I64(d, SESSION_OFF_REQUEST_DEADLINE));
+    log_event(ev, EVENT_SESSION_REQUESTED_SIZE);
+}
+
+void emit_session_created(const u8 *session_key, const u8 *d) {
+    EVENT_BUFFER(ev, EVENT_SESSION_CREATED_SIZE);
+    store_u64(ev, EVENT_SESSION_CREATED);
+    put_session_and_owner(ev, session_key, d);
+    key_copy(ev + EVENT_SESSION_CREATED_OFF_CREATOR, S_KEY(d, SESSION_OFF_CREATOR));
+    store_u64(ev + EVENT_SESSION_CREATED_OFF_SESSION_ID, S_U64(d, SESSION_OFF_SESSION_ID));
+    store_u32(ev + EVENT_SESSION_CREATED_OFF_PERMISSIONS, S_U32(d, SESSION_OFF_CONFIG_PERMISSIONS));
+    store_u32(ev + EVENT_SESSION_CREATED_OFF_SETTINGS, S_U32(d, SESSION_OFF_CONFIG_SETTINGS));
+    store_i64(ev + EVENT_SESSION_CREATED_OFF_CREATED_AT, S_I64(d, SESSION_OFF_CREATED_AT));
+    store_i64(ev + EVENT_SESSION_CREATED_OFF_EXPIRES_AT, S_I64(d, SESSION_OFF_EXPIRES_AT));
+    log_event(ev, EVENT_SESSION_CREATED_SIZE);
+}
+
+void emit_session_activated(const u8 *session_key, const u8 *d) {
+    EVENT_BUFFER(ev, EVENT_SESSION_ACTIVATED_SIZE);
+    store_u64(ev, EVENT_SESSION_ACTIVATED);
+    put_session_and_owner(ev, session_key, d);
+    store_i64(ev + EVENT_SESSION_ACTIVATED_OFF_ACTIVATED_AT, S_I64(d, SESSION_OFF_ACTIVATED_AT));
+    store_i64(ev + EVENT_SESSION_ACTIVATED_OFF_EXPIRES_AT, S_I64(d, SESSION_OFF_EXPIRES_AT));
+    log_event(ev, EVENT_SESSION_ACTIVATED_SIZE);
+}
+
+void emit_session_paused(const u8 *session_key, const u8 *d, i64 now) {
+    EVENT_BUFFER(ev, EVENT_SESSION_PAUSED_SIZE);
+    store_u64(ev, EVENT_SESSION_PAUSED);
+    put_session_and_owner(ev, session_key, d);
+    store_i64(ev + EVENT_SESSION_PAUSED_OFF_PAUSED_AT, now);
+    log_event(ev, EVENT_SESSION_PAUSED_SIZE);
+}
+
+void emit_session_resumed(const u8 *session_key, const u8 *d, i64 now) {
+    EVENT_BUFFER(ev, EVENT_SESSION_RESUMED_SIZE);
+    store_u64(ev, EVENT_SESSION_RESUMED);
+    put_session_and_owner(ev, session_key, d);
+    store_i64(ev + EVENT_SESSION_RESUMED_OFF_RESUMED_AT, now);
+    log_event(ev, EVENT_SESSION_RESUMED_SIZE);
+}
+
+void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previous_status) {
+    EVENT_BUFFER(ev, EVENT_SESSION_EXPIRED_SIZE);
+    store_u64(ev, EVENT_SESSION_EXPIRED);
+    put_session_and_owner(ev, session_key, d);
+    i64 deadline = previous_status == SESSION_STATUS_REQUESTED ? S_I64(d, SESSION_OFF_REQUEST_DEADLINE)
+                                                              : S_I64(d, SESSION_OFF_EXPIRES_AT);
+    store_i64(ev + EVENT_SESSION_EXPIRED_OFF_EXPIRES_AT, deadline);
+    store_i64(ev + EVENT_SESSION_EXPIRED_OFF_EXPIRED_AT, now);
+    ev[EVENT_SESSION_EXPIRED_OFF_PREVIOUS_STATUS] = previous_status;
+    log_event(ev, EVENT_SESSION_EXPIRED_SIZE);
+}
+
+/* closed_at is the session's updated_at, which the caller sets to the closing time. */
+void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
+                         u8 reason) {
+    EVENT_BUFFER(ev, EVENT_SESSION_CLOSED_SIZE);
+    store_u64(ev, EVENT_SESSION_CLOSED);
+    put_session_and_owner(ev, session_key, d);
+    key_copy(ev + EVENT_SESSION_CLOSED_OFF_RENT_RECEIVER, (const SolPubkey *)receiver);
+    store_u64(ev + EVENT_SESSION_CLOSED_OFF_LAMPORTS_RETURNED, lamports);
+    store_i64(ev + EVENT_SESSION_CLOSED_OFF_CLOSED_AT, S_I64(d, SESSION_OFF_UPDATED_AT));
+    ev[EVENT_SESSION_CLOSED_OFF_REASON] = reason;
+    log_event(ev, EVENT_SESSION_CLOSED_SIZE);
+}

@@ -1,0 +1,86 @@
+/* The system program, by CPI: create the session account signed by its PDA seeds, including
+ * an address someone pre-funded to block creation (transfer the shortfall, allocate, assign
+ * instead of CreateAccount). Closing needs no CPI: the program owns the account. */
+#include "program.h"
+
+#define SYSTEM_CREATE_ACCOUNT 0
+#define SYSTEM_ASSIGN 1
+#define SYSTEM_TRANSFER 2
+#define SYSTEM_ALLOCATE 8
+
+static const SolPubkey SYSTEM_PROGRAM_ID = {{0}};
+
+static void put_u32(u8 *p, u32 v) { for (int i = 0; i < 4; i++) p[i] = (u8)(v >> (8 * i)); }
+static void put_u64(u8 *p, u64 v) { for (int i = 0; i < 8; i++) p[i] = (u8)(v >> (8 * i)); }
+
+static void account_info(u8 *a, SolAccountInfo *info) {
+    info->key = (SolPubkey *)acc_key(a);
+    info->lamports = acc_lamports(a);
+    info->data_len = acc_data_len(a);
+    info->data = acc_data(a);
+    info->owner = acc_owner(a);
+    info->rent_epoch = 0;
+    info->is_signer = acc_is_signer(a);
+    info->is_writable = acc_is_writable(a);
+    info->executable = false;
+}
+
+static u64 invoke_system(u8 *data, u64 data_len, u8 *first, u8 *second, u64 n,
+                         const SolSignerSeeds *signer) {
+    SolAccountInfo infos[2];
+    SolAccountMeta metas[2];
+    u8 *accounts[2] = {first, second};
+    for (u64 i = 0; i < n; i++) {
+        account_info(accounts[i], &infos[i]);
+        metas[i].pubkey = infos[i].key;
+        metas[i].is_writable = true;
+        metas[i].is_signer = true;
+    }
+    SolInstruction ix = {(SolPubkey *)&SYSTEM_PROGRAM_ID, metas, n, data, data_len};
+    return sol_invoke_signed_c(&ix, infos, n, signer, 1);
+}
+
+u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
+                       const SolSignerSeeds *signer) {
+    u64 rent;
+    u64 err = rent_minimum_balance(space, &rent);
+    if (err) return err;
+    u64 funded = *acc_lamports(pda);
+    u8 data[52];
+    if (funded == 0) {
+        put_u32(data, SYSTEM_CREATE_ACCOUNT);
+        put_u64(data + 4, rent);
+        put_u64(data + 12, space);
+        key_copy(data + 20, ctx->program_id);
+        err = invoke_system(data, 52, payer, pda, 2, signer);
+    } else {
+        if (funded < rent) {
+            put_u32(data, SYSTEM_TRANSFER);
+            put_u64(data + 4, rent - funded);
+            err = invoke_system(data, 12, payer, pda, 2, signer);
+            if (err) return fail(ERR_CREATION_FAILED);
+        }
+        put_u32(data, SYSTEM_ALLOCATE);
+        put_u64(data + 4, space);
+        err = invoke_system(data, 12, pda, NULL, 1, signer);
+        if (err) return fail(ERR_CREATION_FAILED);
+        put_u32(data, SYSTEM_ASSIGN);
+        key_copy(data + 4, ctx->program_id);
+        err = invoke_system(data, 36, pda, NULL, 1, signer);
+    }
+    if (err) return fail(ERR_CREATION_FAILED);
+    /* The runtime updated the serialized length; it must be exactly what we asked for. */
+    if (acc_data_len(pda) != space) return fail(ERR_CREATION_FAILED);
+    return 0;
+}
+
+/* Move every lamport to the receiver, wipe the data, shrink to zero and give the account back
+ * to the system program: whatever lands at this address later starts empty. */
+void close_account(u8 *account, u8 *receiver) {
+    *acc_lamports(receiver) += *acc_lamports(account);
+    *acc_lamports(account) = 0;
+    sol_memset_(acc_data(account), 0, acc_data_len(account));
+    store_u64(account + INPUT_OFF_DATA_LEN, 0);
+    u64 *owner = (u64 *)acc_owner(account);
+    owner[0] = owner[1] = owner[2] = owner[3] = 0;
+}
