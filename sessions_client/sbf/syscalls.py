@@ -71,7 +71,9 @@ KNOWN_SYSCALLS: Final[frozenset[str]] = frozenset(
 
 RETIRED_SYSCALLS: Final[MappingProxyType[str, str]] = MappingProxyType(
     {
-        "sol_alloc_free_": "disabled for new deployments (feature disable_deploy_of_alloc_free_syscall)",
+        "sol_alloc_free_": (
+            "disabled for new deployments (feature disable_deploy_of_alloc_free_syscall)"
+        ),
         "sol_get_fees_sysvar": "removed with the Fees sysvar (feature disable_fees_sysvar)",
     }
 )
