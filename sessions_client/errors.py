@@ -47,6 +47,7 @@ class ErrorCode(enum.IntEnum):
     INVALID_STORED_STATE = 6027
     MISSING_INSTRUCTIONS_SYSVAR = 6028
     ARITHMETIC_OVERFLOW = 6029
+    SYSVAR_UNAVAILABLE = 6030
 
     @property
     def pascal_name(self) -> str:
@@ -89,6 +90,7 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.INVALID_STORED_STATE: "Session account holds an impossible status",
     ErrorCode.MISSING_INSTRUCTIONS_SYSVAR: "Instructions sysvar is required when invoked by CPI",
     ErrorCode.ARITHMETIC_OVERFLOW: "Timestamp arithmetic overflowed",
+    ErrorCode.SYSVAR_UNAVAILABLE: "A sysvar could not be read",
 }
 
 

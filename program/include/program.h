@@ -29,13 +29,12 @@ static inline u8 *acc_data(u8 *a) { return a + INPUT_OFF_DATA; }
 static inline bool acc_is_signer(const u8 *a) { return a[INPUT_OFF_IS_SIGNER] != 0; }
 static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE] != 0; }
 
-/* Check instruction data size and account count; 0 or an error code. */
-u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts);
 u64 require_signer(const u8 *account);
 u64 require_writable(const u8 *account);
-/* Owner, size, discriminator, version, stored status, writable. *out = account data. */
+/* Owner, size, discriminator, version, writable; *out = account data. Handlers that need
+ * one specific status check it themselves; those accepting several call stored_status_valid. */
 u64 load_session(const Context *ctx, u8 *account, u8 **out);
-u64 require_session_authority(const u8 *signer, const u8 *session, u64 key_offset);
+bool stored_status_valid(u8 status);
 u64 require_system_program(const u8 *account);
 u64 require_rent_receiver(const u8 *receiver, const u8 *session);
 u64 require_fresh_session_account(const Context *ctx, u8 *account);
@@ -73,6 +72,21 @@ u64 process_pause_session(const Context *ctx);
 u64 process_resume_session(const Context *ctx);
 u64 process_expire_session(const Context *ctx);
 u64 process_close_session(const Context *ctx);
+
+/* Hot-path checks are inline: every instruction runs them, and a call costs CU. */
+/* Instruction data must have exactly the declared size; at least the declared accounts. */
+static inline u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts) {
+    if (ctx->data_len != data_size) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (ctx->n_accounts < n_accounts) return fail(ERR_NOT_ENOUGH_ACCOUNTS);
+    return 0;
+}
+
+/* The signer must sign and be the key stored at key_offset of the session (owner, creator). */
+static inline u64 require_session_authority(const u8 *signer, const u8 *session, u64 key_offset) {
+    if (!acc_is_signer(signer)) return fail(ERR_MISSING_SIGNER);
+    if (!key_eq(acc_key(signer), (const SolPubkey *)(session + key_offset))) return fail(ERR_UNAUTHORIZED);
+    return 0;
+}
 
 /* ---- field access into Session account data (offsets from sessions_layout.h) ---- */
 #define S_U8(d, OFF) ((d)[OFF])

@@ -32,4 +32,5 @@ static const char *const ERROR_MESSAGES[] = {
     "InvalidStoredState (6027): Session account holds an impossible status",
     "MissingInstructionsSysvar (6028): Instructions sysvar is required when invoked by CPI",
     "ArithmeticOverflow (6029): Timestamp arithmetic overflowed",
+    "SysvarUnavailable (6030): A sysvar could not be read",
 };

@@ -2,6 +2,15 @@
 /* change sessions_client/types.py (or events/errors/instructions) and regenerate. */
 #pragma once
 
+/* ---- well-known addresses (from solders), as SolPubkey initializers ---- */
+#define SYSVAR_CLOCK_ID {{6, 167, 213, 23, 24, 199, 116, 201, 40, 86, 99, 152, 105, 29, 94, 182, 139, 94, 184, 163, 155, 75, 109, 92, 115, 85, 91, 33, 0, 0, 0, 0}}
+#define SYSVAR_RENT_ID {{6, 167, 213, 23, 25, 44, 92, 81, 33, 140, 201, 76, 61, 74, 241, 127, 88, 218, 238, 8, 155, 161, 253, 68, 227, 219, 217, 138, 0, 0, 0, 0}}
+#define SYSVAR_INSTRUCTIONS_ID {{6, 167, 213, 23, 24, 123, 209, 102, 53, 218, 212, 4, 85, 253, 194, 192, 193, 36, 198, 143, 33, 86, 117, 165, 219, 186, 203, 95, 8, 0, 0, 0}}
+/* byte offsets of the fields the program reads with sol_get_sysvar */
+#define CLOCK_OFF_UNIX_TIMESTAMP 32
+#define RENT_OFF_LAMPORTS_PER_BYTE_YEAR 0
+#define RENT_OFF_EXEMPTION_THRESHOLD 8
+
 /* ---- program constants ---- */
 #define SESSION_VERSION 1
 #define SESSION_SEED "session"
@@ -353,5 +362,6 @@
 #define ERR_INVALID_STORED_STATE 6027
 #define ERR_MISSING_INSTRUCTIONS_SYSVAR 6028
 #define ERR_ARITHMETIC_OVERFLOW 6029
+#define ERR_SYSVAR_UNAVAILABLE 6030
 #define ERR_FIRST 6000
-#define ERR_LAST 6029
+#define ERR_LAST 6030

@@ -11,6 +11,7 @@ typedef unsigned short u16;
 typedef unsigned int u32;
 typedef unsigned long long u64;
 typedef long long i64;
+typedef int i32;
 typedef _Bool bool;
 #define true 1
 #define false 0
@@ -86,6 +87,9 @@ extern void sol_log_64_(u64, u64, u64, u64, u64);
 extern void sol_log_data(const SolBytes *fields, u64 count);
 extern u64 sol_get_clock_sysvar(void *out);
 extern u64 sol_get_rent_sysvar(void *out);
+/* Read `length` bytes at `offset` of any sysvar (SIMD-0127): cheaper than the whole struct. */
+extern u64 sol_get_sysvar(const void *sysvar_id, void *out, u64 offset, u64 length);
+extern u64 sol_memcmp_(const void *a, const void *b, u64 n, i32 *result);
 extern u64 sol_get_stack_height(void);
 extern u64 sol_invoke_signed_c(const SolInstruction *ix, const SolAccountInfo *infos, u64 n_infos,
                                const SolSignerSeeds *signers, u64 n_signers);

@@ -2,12 +2,6 @@
  * each failed relation has its own error code. */
 #include "program.h"
 
-u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts) {
-    if (ctx->data_len != data_size) return fail(ERR_INVALID_INSTRUCTION_DATA);
-    if (ctx->n_accounts < n_accounts) return fail(ERR_NOT_ENOUGH_ACCOUNTS);
-    return 0;
-}
-
 u64 require_signer(const u8 *account) {
     return acc_is_signer(account) ? 0 : fail(ERR_MISSING_SIGNER);
 }
@@ -16,7 +10,7 @@ u64 require_writable(const u8 *account) {
     return acc_is_writable(account) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
 }
 
-static bool stored_status_valid(u8 status) {
+bool stored_status_valid(u8 status) {
     return status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_CREATED ||
            status == SESSION_STATUS_ACTIVE || status == SESSION_STATUS_PAUSED ||
            status == SESSION_STATUS_EXPIRED;
@@ -33,16 +27,8 @@ u64 load_session(const Context *ctx, u8 *account, u8 **out) {
     u8 *d = acc_data(account);
     if (load_u64(d) != SESSION_DISCRIMINATOR) return fail(ERR_INVALID_DISCRIMINATOR);
     if (d[SESSION_OFF_VERSION] != SESSION_VERSION) return fail(ERR_UNSUPPORTED_VERSION);
-    if (!stored_status_valid(d[SESSION_OFF_STATUS])) return fail(ERR_INVALID_STORED_STATE);
     if (!acc_is_writable(account)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
     *out = d;
-    return 0;
-}
-
-/* The signer must sign and be the key stored at key_offset (owner or creator). */
-u64 require_session_authority(const u8 *signer, const u8 *session, u64 key_offset) {
-    if (!acc_is_signer(signer)) return fail(ERR_MISSING_SIGNER);
-    if (!key_eq(acc_key(signer), S_KEY(session, key_offset))) return fail(ERR_UNAUTHORIZED);
     return 0;
 }
 

@@ -22,10 +22,10 @@ static u64 validate_params(const u8 *p) {
     if (load_u16(quotas + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) > BORROW_CAPACITY ||
         load_u32(quotas + RESOURCE_QUOTAS_OFF_RESERVED) != 0)
         return fail(ERR_INVALID_CONFIGURATION);
-    const u64 *guard = (const u64 *)(p + SESSION_PARAMS_OFF_GUARD);
-    u64 any = 0;
-    for (u64 i = 0; i < GUARD_SIZE / 8; i++) any |= guard[i];
-    if (any != 0) return fail(ERR_INVALID_CONFIGURATION);
+    static const u64 NO_GUARD[GUARD_SIZE / 8] = {0};
+    i32 difference = 0;
+    sol_memcmp_(p + SESSION_PARAMS_OFF_GUARD, NO_GUARD, GUARD_SIZE, &difference);
+    if (difference != 0) return fail(ERR_INVALID_CONFIGURATION);
     return 0;
 }
 
@@ -77,9 +77,10 @@ static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *cre
     key_copy(d + SESSION_OFF_CREATOR, (const SolPubkey *)creator);
     key_copy(d + SESSION_OFF_CREATOR_PROGRAM, origin);
     store_u64(d + SESSION_OFF_SESSION_ID, session_id);
-    sol_memcpy_(d + SESSION_OFF_CONFIG, params + SESSION_PARAMS_OFF_CONFIG, SESSION_CONFIG_SIZE);
+    /* small fixed copies inline (one u64 load/store pair each), larger ones by syscall */
+    __builtin_memcpy(d + SESSION_OFF_CONFIG, params + SESSION_PARAMS_OFF_CONFIG, SESSION_CONFIG_SIZE);
+    __builtin_memcpy(d + SESSION_OFF_QUOTAS, params + SESSION_PARAMS_OFF_QUOTAS, RESOURCE_QUOTAS_SIZE);
     sol_memcpy_(d + SESSION_OFF_SCOPE, params + SESSION_PARAMS_OFF_SCOPE, SESSION_SCOPE_SIZE);
-    sol_memcpy_(d + SESSION_OFF_QUOTAS, params + SESSION_PARAMS_OFF_QUOTAS, RESOURCE_QUOTAS_SIZE);
     sol_memcpy_(d + SESSION_OFF_METADATA, params + SESSION_PARAMS_OFF_METADATA, SESSION_SIZE_METADATA);
     store_i64(d + SESSION_OFF_CREATED_AT, now);
     store_i64(d + SESSION_OFF_UPDATED_AT, now);

@@ -113,6 +113,7 @@ u64 process_expire_session(const Context *ctx) {
     if (!err) err = clock_now(&s.now);
     if (err) return err;
     u8 status = s.d[SESSION_OFF_STATUS];
+    if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
     if (status == SESSION_STATUS_EXPIRED) return fail(ERR_INVALID_STATUS_TRANSITION);
     if (status == SESSION_STATUS_REQUESTED) {
         if (!request_timed_out(s.d, s.now)) return fail(ERR_SESSION_NOT_EXPIRED);
@@ -144,6 +145,7 @@ u64 process_close_session(const Context *ctx) {
     if (!err && !acc_is_signer(authority)) err = fail(ERR_MISSING_SIGNER);
     if (err) return err;
     u8 status = s.d[SESSION_OFF_STATUS];
+    if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
     bool by_owner = key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_OWNER));
     bool by_creator = key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_CREATOR)) &&
                       (status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED);

@@ -10,8 +10,10 @@
 
 static const SolPubkey SYSTEM_PROGRAM_ID = {{0}};
 
-static void put_u32(u8 *p, u32 v) { for (int i = 0; i < 4; i++) p[i] = (u8)(v >> (8 * i)); }
-static void put_u64(u8 *p, u64 v) { for (int i = 0; i < 8; i++) p[i] = (u8)(v >> (8 * i)); }
+/* bincode puts u64s at offsets 4 and 12; the SBF VM permits unaligned stores, so one store
+ * each (the buffer itself is 8-aligned). */
+static void put_u32(u8 *p, u32 v) { *(u32 *)p = v; }
+static void put_u64(u8 *p, u64 v) { *(u64 *)p = v; }
 
 static void account_info(u8 *a, SolAccountInfo *info) {
     info->key = (SolPubkey *)acc_key(a);
@@ -46,7 +48,8 @@ u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
     u64 err = rent_minimum_balance(space, &rent);
     if (err) return err;
     u64 funded = *acc_lamports(pda);
-    u8 data[52];
+    u64 words[7];
+    u8 *data = (u8 *)words;
     if (funded == 0) {
         put_u32(data, SYSTEM_CREATE_ACCOUNT);
         put_u64(data + 4, rent);

@@ -2,10 +2,13 @@
  * instructions sysvar to learn which program a CPI-created session came from. */
 #include "program.h"
 
+static const SolPubkey CLOCK_SYSVAR = SYSVAR_CLOCK_ID;
+static const SolPubkey RENT_SYSVAR = SYSVAR_RENT_ID;
+
+/* Only the 8-byte timestamp is read: 110 CU instead of 140 for the whole Clock. */
 u64 clock_now(i64 *now) {
-    SolClock clock;
-    if (sol_get_clock_sysvar(&clock) != 0) return fail(ERR_CREATION_FAILED);
-    *now = clock.unix_timestamp;
+    if (sol_get_sysvar(&CLOCK_SYSVAR, now, CLOCK_OFF_UNIX_TIMESTAMP, 8) != 0)
+        return fail(ERR_SYSVAR_UNAVAILABLE);
     return 0;
 }
 
@@ -14,7 +17,8 @@ u64 clock_now(i64 *now) {
  * decoded from its bit pattern, and refuse the rest instead of guessing. */
 u64 rent_minimum_balance(u64 data_len, u64 *lamports) {
     SolRent rent;
-    if (sol_get_rent_sysvar(&rent) != 0) return fail(ERR_CREATION_FAILED);
+    if (sol_get_sysvar(&RENT_SYSVAR, &rent, RENT_OFF_LAMPORTS_PER_BYTE_YEAR, 16) != 0)
+        return fail(ERR_SYSVAR_UNAVAILABLE);
     u64 bits = rent.exemption_threshold_bits;
     u64 exponent = (bits >> 52) & 0x7ff;
     u64 mantissa = bits & ((1ULL << 52) - 1);
@@ -26,11 +30,7 @@ u64 rent_minimum_balance(u64 data_len, u64 *lamports) {
     return 0;
 }
 
-/* Sysvar1nstructions1111111111111111111111111 */
-static const SolPubkey INSTRUCTIONS_SYSVAR = {{0x06, 0xa7, 0xd5, 0x17, 0x18, 0x7b, 0xd1, 0x66,
-                                               0x35, 0xda, 0xd4, 0x04, 0x55, 0xfd, 0xc2, 0xc0,
-                                               0xc1, 0x24, 0xc6, 0x8f, 0x21, 0x56, 0x75, 0xa5,
-                                               0xdb, 0xba, 0xcb, 0x5f, 0x08, 0x00, 0x00, 0x00}};
+static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
 
 static u64 read_u16(const u8 *p) { return (u64)p[0] | ((u64)p[1] << 8); }
 

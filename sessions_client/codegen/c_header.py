@@ -11,6 +11,9 @@ naturally aligned here, so the program may read them with single loads.
 from __future__ import annotations
 
 import re
+
+from solders import sysvar
+from solders.pubkey import Pubkey
 from collections.abc import Iterable
 
 from sessions_client import constants
@@ -89,7 +92,20 @@ def _enum_section() -> Iterable[str]:
     yield ""
 
 
+def _key_bytes(key: Pubkey) -> str:
+    return "{{" + ", ".join(str(b) for b in bytes(key)) + "}}"
+
+
 def _constant_section() -> Iterable[str]:
+    yield "/* ---- well-known addresses (from solders), as SolPubkey initializers ---- */"
+    yield f"#define SYSVAR_CLOCK_ID {_key_bytes(sysvar.CLOCK)}"
+    yield f"#define SYSVAR_RENT_ID {_key_bytes(sysvar.RENT)}"
+    yield f"#define SYSVAR_INSTRUCTIONS_ID {_key_bytes(sysvar.INSTRUCTIONS)}"
+    yield "/* byte offsets of the fields the program reads with sol_get_sysvar */"
+    yield "#define CLOCK_OFF_UNIX_TIMESTAMP 32"
+    yield "#define RENT_OFF_LAMPORTS_PER_BYTE_YEAR 0"
+    yield "#define RENT_OFF_EXEMPTION_THRESHOLD 8"
+    yield ""
     yield "/* ---- program constants ---- */"
     yield f"#define SESSION_VERSION {constants.SESSION_VERSION}"
     yield f'#define SESSION_SEED "{constants.SESSION_SEED.decode()}"'
