@@ -19,3 +19,19 @@ def find_session_address(
 ) -> tuple[Pubkey, int]:
     """The Session PDA and its canonical bump (pass the bump to the program: it saves CU)."""
     return Pubkey.find_program_address(session_seeds(creator, session_id), program_id)
+
+
+def session_id_with_bump(
+    creator: Pubkey, bump: int = 255, start: int = 0, program_id: Pubkey = PROGRAM_ID
+) -> int:
+    """The first session id >= ``start`` whose canonical bump is ``bump``.
+
+    The program verifies the supplied bump with one ``create_program_address``
+    and proves it canonical by checking every higher bump fails (1,500 CU each),
+    so ids with canonical bump 255 are the cheapest to create: about half of
+    all ids qualify, and this is how the client picks new ids.
+    """
+    session_id = start
+    while find_session_address(creator, session_id, program_id)[1] != bump:
+        session_id += 1
+    return session_id
