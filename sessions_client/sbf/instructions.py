@@ -10,8 +10,10 @@ ways that do not always fail loudly:
   a nonzero ``off``; v0 ignores ``off`` and would execute the unsigned/plain
   operation -- silently wrong results.
 
-So this pass rewrites ``callx`` and refuses anything outside the v0 opcode set,
-naming the input file, section, function and instruction index.
+So this pass rewrites ``callx``, clears the ``src=1`` marker LLVM puts on
+pc-relative calls (v0 ignores it; a canonical encoding keeps outputs
+comparable), and refuses anything outside the v0 opcode set, naming the input
+file, section, function and instruction index.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .bpf import (
     MAX_CALLX_REGISTER,
     OP_ATOMIC_DW,
     OP_ATOMIC_W,
+    OP_CALL,
     OP_CALLX,
     OP_LDDW,
     V0_OPCODES,
@@ -119,5 +122,7 @@ def finalize_text(text: bytes, objects: tuple[ObjectFile, ...], layout: Layout) 
                 )
             out[at + 1] = 0
             struct.pack_into("<i", out, at + 4, register)
+        elif insn.opcode == OP_CALL:
+            out[at + 1] = insn.dst  # drop LLVM's src=1 "pseudo call" marker: v0 has none
         index += 1
     return bytes(out)

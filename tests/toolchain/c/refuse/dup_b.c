@@ -1,0 +1,3 @@
+#include "../tsdk.h"
+
+u64 shared_name(u64 x) { return x + 2; }
