@@ -1,0 +1,44 @@
+"""``sessions localnet``: an embedded SVM (LiteSVM) served over Solana's JSON-RPC.
+
+Point solana-py, anchorpy or @solana/kit at :attr:`RunningLocalnet.url` and
+they talk to it as to ``solana-test-validator``, without installing one.
+"""
+
+from __future__ import annotations
+
+from .config import (
+    AccountConfig,
+    BuildResolver,
+    ClockConfig,
+    LocalnetConfig,
+    LocalnetConfigError,
+    ProgramConfig,
+    ServerConfig,
+    load_config,
+    parse_config,
+)
+from .ledger import ChainState, Ledger, SendResult, Simulation, TransactionRecord
+from .rpc import Dispatcher
+from .server import RunningLocalnet, create_app, serve, start_in_thread
+
+__all__ = [
+    "AccountConfig",
+    "BuildResolver",
+    "ChainState",
+    "ClockConfig",
+    "Dispatcher",
+    "Ledger",
+    "LocalnetConfig",
+    "LocalnetConfigError",
+    "ProgramConfig",
+    "RunningLocalnet",
+    "SendResult",
+    "ServerConfig",
+    "Simulation",
+    "TransactionRecord",
+    "create_app",
+    "load_config",
+    "parse_config",
+    "serve",
+    "start_in_thread",
+]

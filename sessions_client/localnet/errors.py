@@ -1,0 +1,109 @@
+"""JSON-RPC error values, with the codes a real Solana validator uses.
+
+Clients branch on these codes (web3.js and @solana/kit map -32002 to a
+"preflight failure" carrying the simulation logs, solana-py raises
+``RPCException``), so the numbers and the ``data`` payloads must match the
+validator; the messages are ours and always say what was wrong.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+JsonValue = Any
+"""A value that ``json.dumps`` accepts; JSON has no useful static type here."""
+
+
+class ErrorCode(enum.IntEnum):
+    """Standard JSON-RPC 2.0 codes plus the Solana server codes we emit."""
+
+    PARSE_ERROR = -32700
+    INVALID_REQUEST = -32600
+    METHOD_NOT_FOUND = -32601
+    INVALID_PARAMS = -32602
+    INTERNAL_ERROR = -32603
+    SEND_TRANSACTION_PREFLIGHT_FAILURE = -32002
+    TRANSACTION_SIGNATURE_VERIFICATION_FAILURE = -32003
+    BLOCK_NOT_AVAILABLE = -32004
+    TRANSACTION_HISTORY_NOT_AVAILABLE = -32011
+    UNSUPPORTED_TRANSACTION_VERSION = -32015
+    MIN_CONTEXT_SLOT_NOT_REACHED = -32016
+
+
+class RpcError(Exception):
+    """An error answer for one JSON-RPC call; raised by handlers, caught by the dispatcher."""
+
+    def __init__(self, code: ErrorCode, message: str, data: JsonValue = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.data = data
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The ``error`` member of a JSON-RPC response."""
+        error: dict[str, JsonValue] = {"code": int(self.code), "message": self.message}
+        if self.data is not None:
+            error["data"] = self.data
+        return error
+
+
+def parse_error(detail: str) -> RpcError:
+    """The body is not JSON at all."""
+    return RpcError(ErrorCode.PARSE_ERROR, f"Parse error: {detail}")
+
+
+def invalid_request(detail: str) -> RpcError:
+    """The JSON is not a JSON-RPC 2.0 request object."""
+    return RpcError(ErrorCode.INVALID_REQUEST, f"Invalid request: {detail}")
+
+
+def method_not_found(method: str) -> RpcError:
+    """No handler is registered under ``method``."""
+    return RpcError(ErrorCode.METHOD_NOT_FOUND, f"Method not found: {method}")
+
+
+def invalid_params(detail: str) -> RpcError:
+    """The method exists but its arguments are wrong; ``detail`` names the argument."""
+    return RpcError(ErrorCode.INVALID_PARAMS, f"Invalid params: {detail}")
+
+
+def internal_error(detail: str) -> RpcError:
+    """A bug on our side; the server logs it and keeps serving."""
+    return RpcError(ErrorCode.INTERNAL_ERROR, f"Internal error: {detail}")
+
+
+def preflight_failure(description: str, simulation: dict[str, JsonValue]) -> RpcError:
+    """sendTransaction's simulation failed; ``data`` is the simulation result, logs included."""
+    return RpcError(
+        ErrorCode.SEND_TRANSACTION_PREFLIGHT_FAILURE,
+        f"Transaction simulation failed: {description}",
+        simulation,
+    )
+
+
+def signature_verification_failure() -> RpcError:
+    """A signature does not verify (preflight or simulateTransaction with sigVerify)."""
+    return RpcError(
+        ErrorCode.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+        "Transaction signature verification failure",
+    )
+
+
+def unsupported_transaction_version(version: int) -> RpcError:
+    """getTransaction of a versioned tx without a high enough maxSupportedTransactionVersion."""
+    return RpcError(
+        ErrorCode.UNSUPPORTED_TRANSACTION_VERSION,
+        f"Transaction version ({version}) is not supported by the requesting client. "
+        "Please try the request again with the following configuration parameter: "
+        f'"maxSupportedTransactionVersion": {version}',
+    )
+
+
+def min_context_slot_not_reached(context_slot: int) -> RpcError:
+    """The caller asked for a slot the ledger has not reached yet."""
+    return RpcError(
+        ErrorCode.MIN_CONTEXT_SLOT_NOT_REACHED,
+        "Minimum context slot has not been reached",
+        {"contextSlot": context_slot},
+    )

@@ -1,0 +1,227 @@
+"""HTTP front end: a Starlette app on uvicorn, blocking or in a background thread.
+
+``POST /`` carries JSON-RPC like a validator's port 8899; ``GET /health``
+answers ``ok`` like the validator's health endpoint. Bodies over the limit
+get HTTP 413 with a JSON-RPC error: the body is drained (up to a cap) so a
+keep-alive connection stays usable for the next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Final, Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from .config import LocalnetConfig, require_loopback
+from .errors import invalid_request
+from .ledger import Ledger
+from .rpc import Dispatcher, encode
+
+JSON_MEDIA_TYPE: Final = "application/json"
+DRAIN_FACTOR: Final = 16
+"""Oversized bodies are read and discarded up to this many times the limit, then cut off."""
+
+
+def create_app(ledger: Ledger, *, max_body_bytes: int) -> Starlette:
+    """The ASGI app serving ``ledger``."""
+    dispatcher = Dispatcher(ledger)
+
+    async def rpc(request: Request) -> Response:
+        body, too_large, drained = await _read_limited(request, max_body_bytes)
+        if too_large:
+            error = invalid_request(
+                f"request body of {too_large} bytes or more exceeds the limit of "
+                f"{max_body_bytes} bytes"
+            )
+            payload = encode({"jsonrpc": "2.0", "error": error.to_json(), "id": None})
+            headers = {} if drained else {"Connection": "close"}
+            return Response(payload, status_code=413, media_type=JSON_MEDIA_TYPE, headers=headers)
+        answer = await dispatcher.handle_body(body)
+        if answer is None:
+            return Response(status_code=204)
+        return Response(encode(answer), media_type=JSON_MEDIA_TYPE)
+
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def wrong_method(request: Request) -> Response:
+        error = invalid_request("JSON-RPC requests must be sent with HTTP POST")
+        payload = encode({"jsonrpc": "2.0", "error": error.to_json(), "id": None})
+        return Response(payload, status_code=405, media_type=JSON_MEDIA_TYPE)
+
+    return Starlette(
+        routes=[
+            Route("/", rpc, methods=["POST"]),
+            Route("/", wrong_method, methods=["GET", "PUT", "DELETE", "PATCH"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+    )
+
+
+async def _read_limited(request: Request, limit: int) -> tuple[bytes, int, bool]:
+    """Read the body; returns (body, size-if-too-large-else-0, fully-drained)."""
+    declared = request.headers.get("content-length")
+    chunks: list[bytes] = []
+    size = 0
+    too_large = 0
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        too_large = int(declared)
+    async for chunk in request.stream():
+        size += len(chunk)
+        if too_large or size > limit:
+            too_large = max(too_large, size)
+            if size > limit * DRAIN_FACTOR:
+                return b"", too_large, False
+            continue
+        chunks.append(chunk)
+    return b"".join(chunks), too_large, True
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET
+    if host != "localhost" and ipaddress.ip_address(host).version == 6:
+        family = socket.AF_INET6
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+    )
+
+
+def serve(config: LocalnetConfig, *, port: int | None = None, log_level: str = "info") -> None:
+    """Serve until interrupted (Ctrl-C / SIGTERM); for the CLI."""
+    host = config.server.host
+    require_loopback(host)
+    ledger = Ledger.from_config(config)
+    sock = _bind(host, config.server.port if port is None else port)
+    server = _uvicorn_server(create_app(ledger, max_body_bytes=config.server.max_body_bytes), log_level)
+    server.run(sockets=[sock])
+
+
+class RunningLocalnet:
+    """A server running in a background thread; stop it with :meth:`stop` or ``with``."""
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        host: str,
+        port: int,
+        ledger: Ledger,
+        server: uvicorn.Server,
+        thread: threading.Thread,
+    ) -> None:
+        self.url = url
+        self.host = host
+        self.port = port
+        self.ledger = ledger
+        self._server = server
+        self._thread = thread
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is still alive."""
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask uvicorn to shut down and wait for the thread; safe to call twice."""
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"localnet at {self.url} did not stop within {timeout} s")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+
+def start_in_thread(
+    config: LocalnetConfig | None = None,
+    *,
+    port: int | None = None,
+    ledger: Ledger | None = None,
+    startup_timeout: float = 10.0,
+    log_level: str = "warning",
+) -> RunningLocalnet:
+    """Start a localnet in a daemon thread and return once it accepts connections.
+
+    ``port=0`` (or ``[server] port = 0``) binds a free port; the chosen one is
+    in ``.port`` and ``.url``. The socket is bound before returning, so a busy
+    port raises ``OSError`` here rather than in the thread.
+    """
+    config = config or LocalnetConfig()
+    host = config.server.host
+    require_loopback(host)
+    ledger = ledger or Ledger.from_config(config)
+    sock = _bind(host, config.server.port if port is None else port)
+    bound_port = int(sock.getsockname()[1])
+    server = _uvicorn_server(create_app(ledger, max_body_bytes=config.server.max_body_bytes), log_level)
+    thread = threading.Thread(
+        target=server.run,
+        kwargs={"sockets": [sock]},
+        name=f"sessions-localnet-{bound_port}",
+        daemon=True,
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(1.0)
+            with contextlib.suppress(OSError):
+                sock.close()
+            raise RuntimeError(f"localnet on {_url(host, bound_port)} failed to start")
+        time.sleep(0.01)
+    return RunningLocalnet(
+        url=_url(host, bound_port),
+        host=host,
+        port=bound_port,
+        ledger=ledger,
+        server=server,
+        thread=thread,
+    )
