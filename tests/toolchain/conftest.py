@@ -16,7 +16,7 @@ import pytest
 if importlib.util.find_spec("sessions_client") is None:  # not installed: run from the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from .support import FixtureObjects, ProgramRunner  # noqa: E402
+from .support import FixtureObjects, ProgramRunner
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sessions_client.sbf import (
+    KNOWN_SYSCALLS,
     CommonSymbolError,
     CompileError,
     CompilerOptions,
@@ -32,7 +33,9 @@ def test_jmp32_is_refused(objects: FixtureObjects) -> None:
     assert (error.file, error.section, error.symbol) == (str(path), ".text", "entrypoint")
     assert error.insn_index is not None
     message = str(error)
-    assert "JMP32" in message and "-mcpu=v2" in message and f"insn #{error.insn_index}" in message
+    assert "JMP32" in message
+    assert "-mcpu=v2" in message
+    assert f"insn #{error.insn_index}" in message
 
 
 def test_atomics_are_refused(objects: FixtureObjects) -> None:
@@ -66,7 +69,8 @@ def test_mutable_globals_are_refused(
         section,
         symbol,
     )
-    assert "mutable globals" in str(error) and repr(symbol) in str(error)
+    assert "mutable globals" in str(error)
+    assert repr(symbol) in str(error)
 
 
 def test_common_symbols_are_refused(objects: FixtureObjects) -> None:
@@ -83,8 +87,10 @@ def test_misspelled_syscall_is_refused_with_a_suggestion(objects: FixtureObjects
     error = raised.value
     assert error.symbol == "sol_log"
     assert error.suggestions[0] == "sol_log_"
-    assert error.insn_index is not None and error.section == ".text"
-    assert "'sol_log'" in str(error) and "did you mean sol_log_" in str(error)
+    assert error.insn_index is not None
+    assert error.section == ".text"
+    assert "'sol_log'" in str(error)
+    assert "did you mean sol_log_" in str(error)
 
 
 def test_retired_syscall_is_refused_with_the_reason(objects: FixtureObjects) -> None:
@@ -96,8 +102,6 @@ def test_retired_syscall_is_refused_with_the_reason(objects: FixtureObjects) -> 
 
 def test_syscall_set_can_be_extended(objects: FixtureObjects) -> None:
     """A newer runtime's syscalls can be allowed without changing the linker."""
-    from sessions_client.sbf import KNOWN_SYSCALLS
-
     result = objects.link("refuse/typo_syscall.c", syscalls=KNOWN_SYSCALLS | {"sol_log"})
     assert "sol_log" in result.syscalls
 
