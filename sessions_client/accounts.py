@@ -19,9 +19,7 @@ SESSION_ACCOUNT_SIZE: Final = 8 + INIT_SPACE
 def decode_session(data: bytes | bytearray | memoryview) -> Session:
     """Decode a Session account's data, refusing wrong sizes and discriminators."""
     if len(data) != SESSION_ACCOUNT_SIZE:
-        raise DecodeError(
-            f"Session account must be {SESSION_ACCOUNT_SIZE} bytes, got {len(data)}"
-        )
+        raise DecodeError(f"Session account must be {SESSION_ACCOUNT_SIZE} bytes, got {len(data)}")
     if bytes(data[:8]) != SESSION_DISCRIMINATOR:
         raise DecodeError(
             f"not a Session account: discriminator {bytes(data[:8]).hex()} "

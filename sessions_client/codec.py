@@ -117,7 +117,7 @@ class Layout(Generic[T]):
         for spec in self.fields:
             path = f"{prefix}{spec.name}"
             if isinstance(spec.type, ArrayOf):
-                el = layout_of(spec.type.element)
+                el: Layout[Any] = layout_of(spec.type.element)
                 for i in range(spec.type.length):
                     out.extend(el._flatten(f"{path}[{i}].", base + spec.offset + i * el.size))
             elif isinstance(spec.type, type):
@@ -135,7 +135,7 @@ class Layout(Generic[T]):
         args: list[str] = []
         for spec in self.fields:
             if isinstance(spec.type, ArrayOf):
-                el = layout_of(spec.type.element)
+                el: Layout[Any] = layout_of(spec.type.element)
                 items = [el._builder_expr(ns, counter) for _ in range(spec.type.length)]
                 args.append("(" + ", ".join(items) + ",)")
             elif isinstance(spec.type, type):
@@ -156,7 +156,7 @@ class Layout(Generic[T]):
     def _compile_builder(self) -> Callable[[tuple[Any, ...]], T]:
         ns: dict[str, Any] = {"_Pubkey": Pubkey}
         expr = self._builder_expr(ns, [0])
-        exec(f"def build(v):\n    return {expr}\n", ns)  # noqa: S102 - generated from our own schema
+        exec(f"def build(v):\n    return {expr}\n", ns)
         return typing.cast(Callable[[tuple[Any, ...]], T], ns["build"])
 
     def _compile_flattener(self) -> Callable[[T], tuple[Any, ...]]:
@@ -170,7 +170,7 @@ class Layout(Generic[T]):
             else:
                 parts.append(access)
         ns: dict[str, Any] = {}
-        exec("def flat(o):\n    return (" + ", ".join(parts) + ",)\n", ns)  # noqa: S102
+        exec("def flat(o):\n    return (" + ", ".join(parts) + ",)\n", ns)
         return typing.cast(Callable[[T], tuple[Any, ...]], ns["flat"])
 
     # -- public API -----------------------------------------------------------------------

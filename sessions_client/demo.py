@@ -38,9 +38,7 @@ def describe_event(event: Event) -> str:
         for name in type(event).__dataclass_fields__
         if name not in {"session", "owner", "creator", "rent_receiver"}
     }
-    rendered = ", ".join(
-        f"{k}={v.name if hasattr(v, 'name') else v}" for k, v in fields.items()
-    )
+    rendered = ", ".join(f"{k}={v.name if hasattr(v, 'name') else v}" for k, v in fields.items())
     return f"{type(event).__name__}({rendered})"
 
 

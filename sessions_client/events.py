@@ -13,12 +13,12 @@ import base64
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from solders.pubkey import Pubkey
 
 from sessions_client.borsh import I64, U32, U64
-from sessions_client.codec import layout_of
+from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.discriminators import event_discriminator
 from sessions_client.exceptions import DecodeError
@@ -133,7 +133,7 @@ def decode_event(data: bytes) -> Event | None:
     cls = _BY_DISCRIMINATOR.get(bytes(data[:8]))
     if cls is None:
         return None
-    layout = layout_of(cls)
+    layout: Layout[Any] = layout_of(cls)
     if len(data) != 8 + layout.size:
         raise DecodeError(f"{cls.__name__}: expected {8 + layout.size} bytes, got {len(data)}")
     event: Event = layout.decode(data, 8)
@@ -144,9 +144,8 @@ def _invocation_owner(line: str, stack: list[str]) -> None:
     """Track which program is running from the runtime's invoke/success/failed lines."""
     if line.startswith("Program ") and " invoke [" in line:
         stack.append(line.split(" ", 2)[1])
-    elif line.startswith("Program ") and (line.endswith(" success") or " failed" in line):
-        if stack:
-            stack.pop()
+    elif line.startswith("Program ") and (line.endswith(" success") or " failed" in line) and stack:
+        stack.pop()
 
 
 def parse_events(logs: Iterable[str], program_id: Pubkey = PROGRAM_ID) -> list[Event]:

@@ -9,7 +9,7 @@ the typed front door for callers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
@@ -138,8 +138,11 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
     InstructionSpec(
         "close_session",
         (
-            AccountSpec("authority", signer=True, docs="The owner, or the creator of a "
-                        "Requested or Expired session."),
+            AccountSpec(
+                "authority",
+                signer=True,
+                docs="The owner, or the creator of a Requested or Expired session.",
+            ),
             _session(),
             AccountSpec("creator", writable=True, docs="Rent receiver; must be session.creator."),
         ),
@@ -151,7 +154,7 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
 INSTRUCTIONS_BY_NAME: Final[dict[str, InstructionSpec]] = {ix.name: ix for ix in INSTRUCTIONS}
 
 
-def _data(name: str, args: object | None = None) -> bytes:
+def _data(name: str, args: Any = None) -> bytes:
     spec = INSTRUCTIONS_BY_NAME[name]
     disc = spec.discriminator
     if spec.args is None:
@@ -232,7 +235,9 @@ def activate_session(
     return _owner_ix("activate_session", owner, session, program_id)
 
 
-def pause_session(owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID) -> Instruction:
+def pause_session(
+    owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID
+) -> Instruction:
     return _owner_ix("pause_session", owner, session, program_id)
 
 

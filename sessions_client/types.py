@@ -166,7 +166,9 @@ class BorrowedAccount:
     reserved: Annotated[bytes, ByteArray(7)] = bytes(7)
 
 
-EMPTY_BORROWS: tuple[BorrowedAccount, ...] = tuple(BorrowedAccount() for _ in range(BORROW_CAPACITY))
+EMPTY_BORROWS: tuple[BorrowedAccount, ...] = tuple(
+    BorrowedAccount() for _ in range(BORROW_CAPACITY)
+)
 
 
 @dataclass(frozen=True, slots=True)

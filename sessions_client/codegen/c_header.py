@@ -11,10 +11,11 @@ naturally aligned here, so the program may read them with single loads.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from solders import sysvar
 from solders.pubkey import Pubkey
-from collections.abc import Iterable
 
 from sessions_client import constants
 from sessions_client.accounts import INIT_SPACE, SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
@@ -39,7 +40,7 @@ def _u64_le(disc: bytes) -> str:
     return f"0x{int.from_bytes(disc, 'little'):016x}ULL"
 
 
-def _check_aligned(owner: str, layout: Layout[object], base: int) -> None:
+def _check_aligned(owner: str, layout: Layout[Any], base: int) -> None:
     for leaf in layout.leaves:
         align = 8 if isinstance(leaf.type, PubkeyType) else getattr(leaf.type, "size", 1)
         if isinstance(leaf.type, ByteArray):
@@ -48,7 +49,7 @@ def _check_aligned(owner: str, layout: Layout[object], base: int) -> None:
             raise ValueError(f"{owner}.{leaf.path} at {base + leaf.offset} is not {align}-aligned")
 
 
-def _offsets(prefix: str, layout: Layout[object], base: int) -> Iterable[str]:
+def _offsets(prefix: str, layout: Layout[Any], base: int) -> Iterable[str]:
     """Offsets of every field and nested field; arrays get a base, stride and element size."""
     for spec in layout.fields:
         name = f"{prefix}_OFF_{macro(spec.name)}"
@@ -65,7 +66,7 @@ def _struct_section() -> Iterable[str]:
     for cls in STRUCT_TYPES:
         if cls is Session:
             continue
-        layout = layout_of(cls)
+        layout: Layout[Any] = layout_of(cls)
         prefix = macro(cls.__name__)
         yield f"#define {prefix}_SIZE {layout.size}"
         for spec in layout.fields:
@@ -146,7 +147,7 @@ def _instruction_section() -> Iterable[str]:
         for i, acc in enumerate(ix.accounts):
             yield f"#define {prefix}_ACC_{macro(acc.name)} {i}"
         if ix.args is not None:
-            layout = layout_of(ix.args)
+            layout: Layout[Any] = layout_of(ix.args)
             _check_aligned(ix.name, layout, 8)
             for spec in layout.fields:
                 yield f"#define {prefix}_ARG_{macro(spec.name)} {8 + spec.offset}"
@@ -159,7 +160,7 @@ def _instruction_section() -> Iterable[str]:
 def _event_section() -> Iterable[str]:
     yield "/* ---- events: sol_log_data(discriminator + borsh); offsets include the 8-byte tag */"
     for cls in EVENT_TYPES:
-        layout = layout_of(cls)
+        layout: Layout[Any] = layout_of(cls)
         _check_aligned(cls.__name__, layout, 8)
         prefix = f"EVENT_{macro(cls.__name__)}"
         yield f"#define {prefix} {_u64_le(event_discriminator(cls.__name__))}"
@@ -208,4 +209,3 @@ def render_error_table() -> str:
 
 
 ERROR_TABLE_PATH = "program/include/sessions_error_table.h"
-

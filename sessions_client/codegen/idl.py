@@ -116,9 +116,7 @@ def _constants() -> list[dict[str, str]]:
     }
     flags = {f"PERMISSION_{p.name}": ("u32", int(p)) for p in constants.Permission}
     flags |= {f"SETTING_{s.name}": ("u32", int(s)) for s in constants.Setting}
-    out = [
-        {"name": "SESSION_SEED", "type": "bytes", "value": str(list(constants.SESSION_SEED))}
-    ]
+    out = [{"name": "SESSION_SEED", "type": "bytes", "value": str(list(constants.SESSION_SEED))}]
     out += [{"name": k, "type": t, "value": str(v)} for k, (t, v) in (ints | flags).items()]
     return out
 

@@ -21,7 +21,13 @@ from sessions_client.accounts import (
 from sessions_client.borsh import EnumType
 from sessions_client.codec import layout_of
 from sessions_client.constants import PROGRAM_ID
-from sessions_client.events import EVENT_TYPES, SessionPaused, decode_event, encode_event, parse_events
+from sessions_client.events import (
+    EVENT_TYPES,
+    SessionPaused,
+    decode_event,
+    encode_event,
+    parse_events,
+)
 from sessions_client.exceptions import DecodeError, EncodeError
 from sessions_client.instructions import CreateSessionArgs, RequestSessionArgs
 from sessions_client.types import STRUCT_TYPES, Session, SessionConfig, SessionStatus
