@@ -1,0 +1,46 @@
+"""Fixtures for the program tests: the built program, a fresh SVM per test, the CPI dapp."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from solders.keypair import Keypair
+
+from sessions_client.paths import project_paths
+from sessions_client.program import ensure_program
+from sessions_client.sbf import build_program
+from sessions_client.svm import SessionsSVM
+
+from .support import Harness
+
+DAPP_DIR = Path(__file__).resolve().parent / "dapp"
+
+
+@pytest.fixture(scope="session")
+def program_so() -> bytes:
+    """The sessions program, built once (content-stamped) for the whole run."""
+    return ensure_program()
+
+
+@pytest.fixture
+def sessions(program_so: bytes) -> SessionsSVM:
+    """A fresh SVM per test (a few ms): no clock or account state leaks between tests."""
+    return SessionsSVM(program_so)
+
+
+@pytest.fixture
+def h(sessions: SessionsSVM) -> Harness:
+    return Harness(sessions)
+
+
+@pytest.fixture(scope="session")
+def dapp_so(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """tests/program/dapp/*.c built with the project's toolchain."""
+    out = tmp_path_factory.mktemp("dapp") / "dapp.so"
+    return build_program(DAPP_DIR, [project_paths().program_include], out).path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def dapp_id() -> Keypair:
+    return Keypair()
