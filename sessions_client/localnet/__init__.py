@@ -6,7 +6,7 @@ they talk to it as to ``solana-test-validator``, without installing one.
 
 from __future__ import annotations
 
-from .config import (
+from sessions_client.localnet.config import (
     AccountConfig,
     BuildResolver,
     ClockConfig,
@@ -17,9 +17,15 @@ from .config import (
     load_config,
     parse_config,
 )
-from .ledger import ChainState, Ledger, SendResult, Simulation, TransactionRecord
-from .rpc import Dispatcher
-from .server import RunningLocalnet, create_app, serve, start_in_thread
+from sessions_client.localnet.ledger import (
+    ChainState,
+    Ledger,
+    SendResult,
+    Simulation,
+    TransactionRecord,
+)
+from sessions_client.localnet.rpc import Dispatcher
+from sessions_client.localnet.server import RunningLocalnet, create_app, serve, start_in_thread
 
 __all__ = [
     "AccountConfig",

@@ -18,8 +18,8 @@ from typing import Final
 from solders.account import Account
 from solders.pubkey import Pubkey
 
-from .base58 import b58encode
-from .errors import JsonValue, invalid_params
+from sessions_client.localnet.base58 import b58encode
+from sessions_client.localnet.errors import JsonValue, invalid_params
 
 MAX_BASE58_BYTES: Final = 128
 """Validators refuse to base58-encode more account data than this (it is quadratic)."""
@@ -96,10 +96,9 @@ def encode_keyed_account(
 
 def _zstd_compress(data: bytes) -> bytes:
     try:
-        import zstandard  # noqa: PLC0415 - optional dependency, only needed for base64+zstd
+        import zstandard
     except ImportError as exc:
         raise invalid_params(
-            "base64+zstd encoding needs the 'zstandard' package, which is not installed; "
-            "use base64"
+            "base64+zstd encoding needs the 'zstandard' package, which is not installed; use base64"
         ) from exc
     return zstandard.ZstdCompressor().compress(data)

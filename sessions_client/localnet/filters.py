@@ -14,9 +14,9 @@ import binascii
 from dataclasses import dataclass
 from typing import Final
 
-from .base58 import b58decode
-from .errors import JsonValue, invalid_params
-from .params import as_string, as_u64, describe
+from sessions_client.localnet.base58 import b58decode
+from sessions_client.localnet.errors import JsonValue, invalid_params
+from sessions_client.localnet.params import as_string, as_u64, describe
 
 MAX_FILTERS: Final = 4
 MAX_MEMCMP_BYTES: Final = 128
@@ -68,7 +68,7 @@ def matches_all(filters: tuple[AccountFilter, ...], data: bytes) -> bool:
 def _parse_filter(entry: JsonValue, where: str) -> AccountFilter:
     if not isinstance(entry, dict) or len(entry) != 1:
         raise invalid_params(
-            f"{where}: expected {{\"dataSize\": n}} or {{\"memcmp\": {{...}}}}, got {describe(entry)}"
+            f'{where}: expected {{"dataSize": n}} or {{"memcmp": {{...}}}}, got {describe(entry)}'
         )
     ((kind, body),) = entry.items()
     if kind == "dataSize":

@@ -50,9 +50,14 @@ from solders.transaction_status import (
     TransactionReturnData,
 )
 
-from .config import SYSTEM_PROGRAM_ID, ClockConfig, LocalnetConfig, LocalnetConfigError
-from .fees import fee_for_message
-from .transactions import LoadedAddresses, with_blockhash
+from sessions_client.localnet.config import (
+    SYSTEM_PROGRAM_ID,
+    ClockConfig,
+    LocalnetConfig,
+    LocalnetConfigError,
+)
+from sessions_client.localnet.fees import fee_for_message
+from sessions_client.localnet.transactions import LoadedAddresses, with_blockhash
 
 MAX_PROCESSING_AGE: Final = 150
 """Blocks a blockhash stays usable for, as on mainnet."""
@@ -214,7 +219,9 @@ class Ledger:
         for entry in config.accounts:
             ledger._svm.set_account(
                 entry.address,
-                Account(entry.lamports, entry.data, entry.owner, entry.executable, entry.rent_epoch),
+                Account(
+                    entry.lamports, entry.data, entry.owner, entry.executable, entry.rent_epoch
+                ),
             )
         return ledger
 
@@ -342,7 +349,9 @@ class Ledger:
                 [
                     transfer(
                         TransferParams(
-                            from_pubkey=self._faucet.pubkey(), to_pubkey=recipient, lamports=lamports
+                            from_pubkey=self._faucet.pubkey(),
+                            to_pubkey=recipient,
+                            lamports=lamports,
                         )
                     )
                 ],

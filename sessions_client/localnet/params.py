@@ -16,7 +16,7 @@ from solders.hash import Hash
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
-from .errors import JsonValue, invalid_params
+from sessions_client.localnet.errors import JsonValue, invalid_params
 
 U64_MAX: Final = (1 << 64) - 1
 COMMITMENTS: Final = frozenset(
@@ -136,8 +136,7 @@ class Config:
             return default
         if value not in allowed:
             raise invalid_params(
-                f"{self._at(name)}: unknown value {value!r} (expected one of: "
-                f"{', '.join(allowed)})"
+                f"{self._at(name)}: unknown value {value!r} (expected one of: {', '.join(allowed)})"
             )
         return value
 

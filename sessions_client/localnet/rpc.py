@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Final
 
-from .errors import (
+from sessions_client.localnet.errors import (
     JsonValue,
     RpcError,
     internal_error,
@@ -24,9 +24,9 @@ from .errors import (
     method_not_found,
     parse_error,
 )
-from .ledger import Ledger
-from .methods import METHODS, Handler
-from .params import Params, describe
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.methods import METHODS, Handler
+from sessions_client.localnet.params import Params, describe
 
 _log = logging.getLogger(__name__)
 MAX_BATCH_SIZE: Final = 1000
@@ -96,9 +96,8 @@ class Dispatcher:
         if request_id is not None and (
             isinstance(request_id, bool) or not isinstance(request_id, str | int | float)
         ):
-            return _error_response(
-                None, invalid_request(f"'id' must be a string, number or null, got {describe(request_id)}")
-            )
+            problem = f"'id' must be a string, number or null, got {describe(request_id)}"
+            return _error_response(None, invalid_request(problem))
         try:
             result = await self._call(request)
         except RpcError as error:
@@ -107,8 +106,8 @@ class Dispatcher:
             raise
         except BaseException as exc:  # pyo3 panics derive from BaseException
             _log.exception("internal error in %r", request.get("method"))
-            error = internal_error(f"{type(exc).__name__}: {exc}")
-            return None if is_notification else _error_response(request_id, error)
+            failure = internal_error(f"{type(exc).__name__}: {exc}")
+            return None if is_notification else _error_response(request_id, failure)
         return None if is_notification else _response(request_id, result=result)
 
     async def _call(self, request: dict[str, JsonValue]) -> JsonValue:

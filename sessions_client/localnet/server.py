@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Final, Self
 
@@ -23,10 +24,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from .config import LocalnetConfig, require_loopback
-from .errors import invalid_request
-from .ledger import Ledger
-from .rpc import Dispatcher, encode
+from sessions_client.localnet.config import LocalnetConfig, require_loopback
+from sessions_client.localnet.errors import invalid_request
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.rpc import Dispatcher, encode
 
 JSON_MEDIA_TYPE: Final = "application/json"
 DRAIN_FACTOR: Final = 16
@@ -92,7 +93,10 @@ def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET
     if host != "localhost" and ipaddress.ip_address(host).version == 6:
         family = socket.AF_INET6
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted
+    # sockets whose proto says TCP, and without it every response stalls ~40 ms
+    # (Nagle against the client's delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -115,14 +119,25 @@ def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
     )
 
 
-def serve(config: LocalnetConfig, *, port: int | None = None, log_level: str = "info") -> None:
-    """Serve until interrupted (Ctrl-C / SIGTERM); for the CLI."""
+def serve(
+    config: LocalnetConfig,
+    *,
+    port: int | None = None,
+    log_level: str = "info",
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C / SIGTERM); for the CLI.
+
+    ``announce`` receives the URL once the port is bound (useful with port 0).
+    """
     host = config.server.host
     require_loopback(host)
     ledger = Ledger.from_config(config)
     sock = _bind(host, config.server.port if port is None else port)
-    server = _uvicorn_server(create_app(ledger, max_body_bytes=config.server.max_body_bytes), log_level)
-    server.run(sockets=[sock])
+    if announce is not None:
+        announce(_url(host, int(sock.getsockname()[1])))
+    app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
+    _uvicorn_server(app, log_level).run(sockets=[sock])
 
 
 class RunningLocalnet:
@@ -200,7 +215,8 @@ def start_in_thread(
     ledger = ledger or Ledger.from_config(config)
     sock = _bind(host, config.server.port if port is None else port)
     bound_port = int(sock.getsockname()[1])
-    server = _uvicorn_server(create_app(ledger, max_body_bytes=config.server.max_body_bytes), log_level)
+    app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
+    server = _uvicorn_server(app, log_level)
     thread = threading.Thread(
         target=server.run,
         kwargs={"sockets": [sock]},

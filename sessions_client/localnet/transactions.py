@@ -18,10 +18,11 @@ from solders.hash import Hash
 from solders.instruction import CompiledInstruction
 from solders.message import Message, MessageV0, MessageV1
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
-from .base58 import b58decode, b58encode
-from .errors import JsonValue, invalid_params
+from sessions_client.localnet.base58 import b58decode, b58encode
+from sessions_client.localnet.errors import JsonValue, invalid_params
 
 PACKET_DATA_SIZE: Final = 1232
 MAX_BASE58_SIZE: Final = 1683
@@ -104,7 +105,8 @@ def decode_message(encoded: str, where: str) -> Message | MessageV0:
             message: Message | MessageV0 = MessageV0.from_bytes(raw[1:])
         else:
             message = Message.from_bytes(raw)
-        message.sanitize()
+        placeholders = [Signature.default()] * message.header.num_required_signatures
+        VersionedTransaction.populate(message, placeholders).sanitize()
     except Exception as exc:
         raise invalid_params(f"{where}: invalid message: {exc}") from exc
     return message
@@ -175,7 +177,7 @@ def partially_decoded_instruction_json(
     }
 
 
-def _message_message(transaction: VersionedTransaction) -> Message | MessageV0:
+def _legacy_or_v0(transaction: VersionedTransaction) -> Message | MessageV0:
     message = transaction.message
     if isinstance(message, MessageV1):
         raise invalid_params("transaction version 1 is not supported")
@@ -190,7 +192,7 @@ def encode_transaction(
         return [base64.b64encode(bytes(transaction)).decode("ascii"), "base64"]
     if encoding == "base58":
         return [b58encode(bytes(transaction)), "base58"]
-    message = _message_message(transaction)
+    message = _legacy_or_v0(transaction)
     signatures = [str(signature) for signature in transaction.signatures]
     if encoding == "jsonParsed":
         return {"signatures": signatures, "message": _parsed_message_json(message, loaded)}

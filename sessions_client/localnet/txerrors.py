@@ -16,7 +16,7 @@ from typing import Final
 from solders.rpc.responses import RpcSimulateTransactionResult
 from solders.transaction_status import TransactionErrorType
 
-from .errors import JsonValue
+from sessions_client.localnet.errors import JsonValue
 
 
 def transaction_error_json(err: TransactionErrorType) -> JsonValue:
@@ -54,9 +54,7 @@ _TRANSACTION_TEXT: Final[dict[str, str]] = {
     "InvalidRentPayingAccount": (
         "Transaction leaves an account with a lower balance than rent-exempt minimum"
     ),
-    "MaxLoadedAccountsDataSizeExceeded": (
-        "Transaction exceeded max loaded accounts data size cap"
-    ),
+    "MaxLoadedAccountsDataSizeExceeded": ("Transaction exceeded max loaded accounts data size cap"),
     "UnbalancedTransaction": "Sum of account balances before and after transaction do not match",
 }
 

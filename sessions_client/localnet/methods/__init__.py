@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from . import accounts, cluster, history, sending
-from .common import API_VERSION, Handler
+from sessions_client.localnet.methods import accounts, cluster, history, sending
+from sessions_client.localnet.methods.common import API_VERSION, Handler
 
 METHODS: Mapping[str, Handler] = MappingProxyType(
     {

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..encoding import AccountEncoding, encode_account, encode_keyed_account
-from ..errors import JsonValue, invalid_params
-from ..filters import matches_all, parse_filters
-from ..ledger import Ledger
-from ..params import Params, as_pubkey
-from .common import account_encoding, check_min_context_slot, data_slice, with_context
+from sessions_client.localnet.encoding import AccountEncoding, encode_account, encode_keyed_account
+from sessions_client.localnet.errors import JsonValue, invalid_params
+from sessions_client.localnet.filters import matches_all, parse_filters
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.methods.common import (
+    account_encoding,
+    check_min_context_slot,
+    data_slice,
+    with_context,
+)
+from sessions_client.localnet.params import Params, as_pubkey
 
 MAX_MULTIPLE_ACCOUNTS: Final = 100
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, JsonValue, RpcError, invalid_params
-from ..ledger import Ledger
-from ..params import Params, as_hash, as_pubkey
-from ..transactions import decode_message
-from .common import (
+from sessions_client.localnet.errors import ErrorCode, JsonValue, RpcError, invalid_params
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.methods.common import (
     API_VERSION,
     FEATURE_SET,
     check_min_context_slot,
@@ -14,6 +12,8 @@ from .common import (
     no_params,
     with_context,
 )
+from sessions_client.localnet.params import Params, as_hash, as_pubkey
+from sessions_client.localnet.transactions import decode_message
 
 MAX_PRIORITIZATION_FEE_ADDRESSES = 128
 

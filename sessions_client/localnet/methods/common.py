@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Final
 
-from ..encoding import AccountEncoding, DataSlice
-from ..errors import JsonValue, invalid_params, min_context_slot_not_reached
-from ..ledger import Ledger
-from ..params import Config, Params
+from sessions_client.localnet.encoding import AccountEncoding, DataSlice
+from sessions_client.localnet.errors import JsonValue, invalid_params, min_context_slot_not_reached
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.params import Config, Params
 
 API_VERSION: Final = "2.3.0"
 """The validator RPC API level these responses follow (reported by getVersion too)."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..errors import JsonValue, invalid_params, unsupported_transaction_version
-from ..ledger import Ledger
-from ..params import Config, Params, as_signature
-from ..transactions import encode_transaction, transaction_version
-from .common import check_min_context_slot, with_context
-from .render import meta_json, signature_info_json, status_json
+from sessions_client.localnet.errors import (
+    JsonValue,
+    invalid_params,
+    unsupported_transaction_version,
+)
+from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.methods.common import check_min_context_slot, with_context
+from sessions_client.localnet.methods.render import meta_json, signature_info_json, status_json
+from sessions_client.localnet.params import Config, Params, as_signature
+from sessions_client.localnet.transactions import encode_transaction, transaction_version
 
 MAX_SIGNATURE_STATUSES: Final = 256
 MAX_SIGNATURES_FOR_ADDRESS: Final = 1000

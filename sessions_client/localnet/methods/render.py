@@ -14,14 +14,14 @@ from solders.pubkey import Pubkey
 from solders.transaction_metadata import InnerInstruction
 from solders.transaction_status import TransactionReturnData
 
-from ..encoding import AccountEncoding, encode_account
-from ..errors import JsonValue
-from ..ledger import Execution, Simulation, TransactionRecord
-from ..transactions import (
+from sessions_client.localnet.encoding import AccountEncoding, encode_account
+from sessions_client.localnet.errors import JsonValue
+from sessions_client.localnet.ledger import Execution, Simulation, TransactionRecord
+from sessions_client.localnet.transactions import (
     compiled_instruction_json,
     partially_decoded_instruction_json,
 )
-from ..txerrors import transaction_error_json
+from sessions_client.localnet.txerrors import transaction_error_json
 
 
 def error_json(execution: Execution) -> JsonValue:
@@ -78,9 +78,7 @@ def inner_instructions_json(
         instructions = [
             compiled_instruction_json(inner.instruction(), inner.stack_height())
             if keys is None
-            else partially_decoded_instruction_json(
-                inner.instruction(), keys, inner.stack_height()
-            )
+            else partially_decoded_instruction_json(inner.instruction(), keys, inner.stack_height())
             for inner in group
         ]
         rendered.append({"index": index, "instructions": instructions})
@@ -95,9 +93,7 @@ def meta_json(record: TransactionRecord, *, parsed: bool) -> dict[str, JsonValue
     if parsed:
         message = record.transaction.message
         keys = (
-            list(message.account_keys)
-            + list(record.loaded.writable)
-            + list(record.loaded.readonly)
+            list(message.account_keys) + list(record.loaded.writable) + list(record.loaded.readonly)
         )
     meta: dict[str, JsonValue] = {
         "err": err,

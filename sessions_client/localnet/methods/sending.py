@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
-from ..encoding import AccountEncoding
-from ..errors import (
+from sessions_client.localnet.encoding import AccountEncoding
+from sessions_client.localnet.errors import (
     JsonValue,
     internal_error,
     invalid_params,
     preflight_failure,
     signature_verification_failure,
 )
-from ..ledger import Ledger, SendResult
-from ..params import COMMITMENTS, Params, as_pubkey
-from ..transactions import TRANSACTION_ENCODINGS, decode_transaction
-from ..txerrors import describe_transaction_error
-from .common import check_min_context_slot, with_context
-from .render import error_json, simulation_json
+from sessions_client.localnet.ledger import Ledger, SendResult
+from sessions_client.localnet.methods.common import check_min_context_slot, with_context
+from sessions_client.localnet.methods.render import error_json, simulation_json
+from sessions_client.localnet.params import COMMITMENTS, Params, as_pubkey
+from sessions_client.localnet.transactions import TRANSACTION_ENCODINGS, decode_transaction
+from sessions_client.localnet.txerrors import describe_transaction_error
 
 
 def _raise_for_rejection(result: SendResult) -> None:
@@ -92,9 +92,7 @@ async def simulate_transaction(ledger: Ledger, params: Params) -> JsonValue:
     check_min_context_slot(config, simulation.slot)
     return with_context(
         simulation.slot,
-        simulation_json(
-            simulation, accounts_encoding=accounts_encoding, inner_instructions=inner
-        ),
+        simulation_json(simulation, accounts_encoding=accounts_encoding, inner_instructions=inner),
     )
 
 
