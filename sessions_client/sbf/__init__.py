@@ -30,14 +30,14 @@ from .errors import (
 )
 from .linker import LINKER_VERSION, LinkResult, link, link_named
 from .murmur3 import murmur3_32, syscall_hash
-from .syscalls import KNOWN_SYSCALLS, RETIRED_SYSCALLS
+from .syscalls import KNOWN_SYSCALLS, UNAVAILABLE_SYSCALLS
 
 __all__ = [
     "BPF_LOADER_UPGRADEABLE_ID",
     "DEFAULT_OPTIONS",
     "KNOWN_SYSCALLS",
     "LINKER_VERSION",
-    "RETIRED_SYSCALLS",
+    "UNAVAILABLE_SYSCALLS",
     "BuildResult",
     "CommonSymbolError",
     "CompileError",

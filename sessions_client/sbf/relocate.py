@@ -37,7 +37,7 @@ from .errors import (
 from .layout import Layout, OutputKind, Placement
 from .objfile import SHN_ABS, InputRelocation, InputSymbol, ObjectFile, SymbolType
 from .symbols import Address, SymbolTable, local_address
-from .syscalls import RETIRED_SYSCALLS
+from .syscalls import UNAVAILABLE_SYSCALLS
 
 _U32 = 0xFFFF_FFFF
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -143,8 +143,11 @@ def _resolve(site: _Site, layout: Layout, symbols: SymbolTable) -> Address | Non
 
 def _unknown_syscall(site: _Site, known: frozenset[str]) -> UnknownSyscallError:
     name = site.symbol.name
-    if name in RETIRED_SYSCALLS:
-        reason = f"undefined function {name!r} is a retired syscall: {RETIRED_SYSCALLS[name]}"
+    if name in UNAVAILABLE_SYSCALLS:
+        reason = (
+            f"undefined function {name!r} is a syscall this runtime will not bind for a new "
+            f"deployment: {UNAVAILABLE_SYSCALLS[name]}"
+        )
         suggestions: tuple[str, ...] = ()
     else:
         reason = (

@@ -7,9 +7,13 @@ call executes; the real loader refuses it at deploy time.  Checking the names
 at link time turns both into an immediate, named error.
 
 The set mirrors the registrations in agave's ``create_program_runtime_environment_v1``
-(agave 4.x, the runtime inside solders 0.29).  Feature-gated entries that the
-current feature set disables for *deployment* are kept apart in
-:data:`RETIRED_SYSCALLS` so the linker can say why they are refused.
+(agave 4.x, the runtime inside solders 0.29), restricted to what actually
+deploys there (with the default and with the mainnet feature set): a test
+deploys one program importing all of them through the real loader.  Names the
+runtime knows but will not bind for a new deployment are kept apart in
+:data:`UNAVAILABLE_SYSCALLS`, so the linker can say *why* they are refused;
+callers targeting a runtime with more features pass their own set to
+:func:`~.linker.link`.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ KNOWN_SYSCALLS: Final[frozenset[str]] = frozenset(
         "sol_sha256",
         "sol_keccak256",
         "sol_secp256k1_recover",
-        "sol_blake3",
         "sol_curve_validate_point",
         "sol_curve_group_op",
         "sol_curve_multiscalar_mul",
@@ -42,7 +45,6 @@ KNOWN_SYSCALLS: Final[frozenset[str]] = frozenset(
         "sol_curve_pairing_map",
         "sol_alt_bn128_group_op",
         "sol_alt_bn128_compression",
-        "sol_big_mod_exp",
         "sol_poseidon",
         # sysvars
         "sol_get_clock_sysvar",
@@ -64,17 +66,21 @@ KNOWN_SYSCALLS: Final[frozenset[str]] = frozenset(
         "sol_get_return_data",
         "sol_invoke_signed_c",
         "sol_invoke_signed_rust",
-        "sol_remaining_compute_units",
     }
 )
 """Syscalls the runtime registers for SBPF v0 programs and accepts at deploy time."""
 
-RETIRED_SYSCALLS: Final[MappingProxyType[str, str]] = MappingProxyType(
+UNAVAILABLE_SYSCALLS: Final[MappingProxyType[str, str]] = MappingProxyType(
     {
+        "sol_big_mod_exp": "feature-gated (enable_big_mod_exp_syscall), not active",
+        "sol_blake3": "feature-gated (blake3_syscall_enabled), not active",
+        "sol_remaining_compute_units": (
+            "feature-gated (remaining_compute_units_syscall_enabled), not active"
+        ),
         "sol_alloc_free_": (
             "disabled for new deployments (feature disable_deploy_of_alloc_free_syscall)"
         ),
         "sol_get_fees_sysvar": "removed with the Fees sysvar (feature disable_fees_sysvar)",
     }
 )
-"""Names that older runtimes knew but that a new deployment can no longer import, with why."""
+"""Names the runtime knows but a new deployment cannot import (retired or inactive), with why."""

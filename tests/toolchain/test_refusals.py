@@ -97,7 +97,8 @@ def test_retired_syscall_is_refused_with_the_reason(objects: FixtureObjects) -> 
     with pytest.raises(UnknownSyscallError) as raised:
         objects.link("refuse/retired_syscall.c")
     assert raised.value.symbol == "sol_alloc_free_"
-    assert "retired" in str(raised.value)
+    assert "will not bind for a new deployment" in str(raised.value)
+    assert "disable_deploy_of_alloc_free_syscall" in str(raised.value)
 
 
 def test_syscall_set_can_be_extended(objects: FixtureObjects) -> None:
