@@ -38,3 +38,38 @@ class TransactionFailedError(SessionsClientError):
     def __init__(self, message: str, logs: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.logs = logs
+
+
+class RpcConnectionError(RpcError, ConnectionError):
+    """The RPC endpoint could not be reached (connection refused, reset, DNS), after retries."""
+
+
+class MalformedRpcResponseError(RpcError):
+    """The RPC endpoint answered, but not with what the method promises; the message says what."""
+
+
+class RpcResponseError(RpcError):
+    """The RPC endpoint answered with a JSON-RPC error object (``code``, ``message``, ``data``)."""
+
+    def __init__(self, method: str, code: int, message: str, data: object = None) -> None:
+        super().__init__(f"{method}: JSON-RPC error {code}: {message}")
+        self.method = method
+        self.code = code
+        self.rpc_message = message
+        self.data = data
+
+
+class PendingOperationError(SessionsClientError):
+    """An optimistic operation was refused: another one on the same session is in flight."""
+
+    def __init__(self, address: object, pending: str, requested: str) -> None:
+        super().__init__(
+            f"session {address}: cannot start {requested} while {pending} is in flight"
+        )
+        self.address = address
+        self.pending = pending
+        self.requested = requested
+
+
+class TransactionNotFoundError(SessionsClientError, LookupError):
+    """The RPC endpoint has no record of the requested transaction signature."""

@@ -1,0 +1,562 @@
+"""An async client for the sessions program on any Solana JSON-RPC endpoint.
+
+:class:`SessionsClient` wraps solana-py's ``AsyncClient``. Each instruction has a
+method that builds it with :mod:`sessions_client.instructions`, signs, sends,
+waits for the configured commitment and returns a :class:`TransactionResult`
+(signature, slot, compute units, fee, decoded events, logs). Reads decode
+Session accounts strictly; listings use getProgramAccounts with a ``dataSize``
+filter, a discriminator ``memcmp`` and ``memcmp`` filters on the requested
+fields, all at offsets taken from the layout.
+
+Errors are typed: the program's rejections raise
+:class:`~sessions_client.errors.SessionsProgramError` (from the preflight
+simulation or from the confirmed transaction), other failed transactions
+:class:`~sessions_client.exceptions.TransactionFailedError`, and RPC faults the
+:class:`~sessions_client.exceptions.RpcError` family. Timeouts and transport
+errors are retried ``retries`` times; nothing else is.
+
+Example::
+
+    async with SessionsClient("http://127.0.0.1:8899") as client:
+        created = await client.create_session(owner, 1, params)
+        await client.activate_session(owner, created.session)
+        session = await client.get_session(created.session)
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Final, Self
+
+from solana.rpc.async_api import AsyncClient
+from solders.hash import Hash
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+from solders.transaction import Transaction
+
+from sessions_client import instructions as ix
+from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR, decode_session
+from sessions_client.codec import layout_of
+from sessions_client.confirm import (
+    ConfirmedTransaction,
+    get_transaction,
+    is_already_processed,
+    preflight_failure,
+    transaction_failure,
+    wait_for_signature,
+    wait_for_transaction,
+)
+from sessions_client.constants import PROGRAM_ID
+from sessions_client.events import Event, parse_events
+from sessions_client.exceptions import (
+    AccountNotFoundError,
+    DecodeError,
+    MalformedRpcResponseError,
+    RpcResponseError,
+)
+from sessions_client.pda import find_session_address, session_id_with_bump
+from sessions_client.rpc import (
+    Commitment,
+    RpcCaller,
+    b58encode,
+    check_commitment,
+    context_value,
+    expect_base64_data,
+    expect_dict,
+    expect_list,
+    expect_pubkey,
+    expect_signature,
+    member,
+)
+from sessions_client.types import ON_CHAIN_STATUSES, Session, SessionParams, SessionStatus
+
+#: getMultipleAccounts accepts at most this many addresses per call.
+MAX_MULTIPLE_ACCOUNTS: Final = 100
+#: getProgramAccounts accepts at most this many filters.
+MAX_FILTERS: Final = 4
+
+_SESSION_LAYOUT = layout_of(Session)
+
+
+def _account_offset(path: str) -> int:
+    """Offset of a Session field in the account data (after the 8-byte discriminator)."""
+    return len(SESSION_DISCRIMINATOR) + _SESSION_LAYOUT.leaf(path).offset
+
+
+#: Account-data offsets of the fields sessions are listed by.
+OWNER_OFFSET: Final = _account_offset("owner")
+STATUS_OFFSET: Final = _account_offset("status")
+BOUND_TO_OFFSET: Final = _account_offset("bound_to")
+CREATOR_OFFSET: Final = _account_offset("creator")
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionResult:
+    """A confirmed, successful transaction."""
+
+    signature: Signature
+    slot: int
+    #: Compute units the transaction consumed (getTransaction ``meta.computeUnitsConsumed``).
+    compute_units: int | None
+    fee: int
+    events: tuple[Event, ...]
+    logs: tuple[str, ...]
+    #: The session the instruction acted on, when there is one.
+    session: Pubkey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionAccount:
+    """A Session with its address, as listings return them."""
+
+    address: Pubkey
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldFilter:
+    name: str
+    offset: int
+    expected: bytes
+
+    def matches(self, data: bytes) -> bool:
+        return data[self.offset : self.offset + len(self.expected)] == self.expected
+
+    def to_json(self) -> dict[str, Any]:
+        return {"memcmp": {"offset": self.offset, "bytes": b58encode(self.expected)}}
+
+
+class SessionsClient:
+    """Async client for the sessions program over JSON-RPC.
+
+    ``rpc`` is an endpoint URL or an ``AsyncClient`` (which is then not closed by
+    :meth:`close`). ``timeout`` bounds each RPC attempt, ``retries`` is how many
+    more attempts a timed-out or unreachable call gets, ``confirm_timeout``
+    bounds the wait for a transaction to reach ``commitment``.
+    """
+
+    def __init__(
+        self,
+        rpc: str | AsyncClient,
+        *,
+        program_id: Pubkey = PROGRAM_ID,
+        commitment: str = "confirmed",
+        retries: int = 2,
+        timeout: float = 10.0,
+        retry_backoff: float = 0.2,
+        confirm_timeout: float = 60.0,
+        poll_interval: float = 0.05,
+        skip_preflight: bool = False,
+    ) -> None:
+        self.commitment: Commitment = check_commitment(commitment)
+        if isinstance(rpc, AsyncClient):
+            self._client = rpc
+            self._owns_client = False
+        else:
+            # Our own retry loop decides about retries; the provider's would multiply them.
+            self._client = AsyncClient(rpc, timeout=timeout, max_transport_retries=0)
+            self._owns_client = True
+        self.program_id = program_id
+        self.confirm_timeout = confirm_timeout
+        self.poll_interval = poll_interval
+        self.skip_preflight = skip_preflight
+        self._rpc = RpcCaller(
+            self._client, timeout=timeout, retries=retries, retry_backoff=retry_backoff
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def rpc_client(self) -> AsyncClient:
+        """The underlying solana-py client."""
+        return self._client
+
+    async def close(self) -> None:
+        """Close the HTTP connections, if this client opened them."""
+        if self._owns_client:
+            await self._client.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def call(self, method: str, params: list[Any] | None = None) -> Any:
+        """A raw JSON-RPC call with this client's timeout, retries and typed errors."""
+        return await self._rpc.call(method, params)
+
+    # -- instructions ------------------------------------------------------------------------
+
+    async def create_session(
+        self,
+        owner: Keypair,
+        session_id: int | None,
+        params: SessionParams,
+        *,
+        payer: Keypair | None = None,
+    ) -> TransactionResult:
+        """Create a session in Created for ``owner`` (who signs and pays the rent).
+
+        With ``session_id=None`` a fresh random id whose canonical bump is 255
+        (the cheapest to verify) is chosen; the address is in the result.
+        """
+        creator = owner.pubkey()
+        if session_id is None:
+            session_id = self.new_session_id(creator)
+        address, bump = find_session_address(creator, session_id, self.program_id)
+        instruction = ix.create_session(
+            creator, session_id, params, bump=bump, session=address, program_id=self.program_id
+        )
+        return await self.send([instruction], [owner], payer=payer, session=address)
+
+    async def request_session(
+        self,
+        requester: Keypair,
+        owner: Pubkey,
+        session_id: int | None,
+        params: SessionParams,
+        request_ttl: int,
+        *,
+        payer: Keypair | None = None,
+    ) -> TransactionResult:
+        """A dapp (``requester``, paying rent) asks ``owner`` for a session; Requested state."""
+        creator = requester.pubkey()
+        if session_id is None:
+            session_id = self.new_session_id(creator)
+        address, bump = find_session_address(creator, session_id, self.program_id)
+        instruction = ix.request_session(
+            creator,
+            owner,
+            session_id,
+            params,
+            request_ttl,
+            bump=bump,
+            session=address,
+            program_id=self.program_id,
+        )
+        return await self.send([instruction], [requester], payer=payer, session=address)
+
+    async def approve_session(
+        self, owner: Keypair, session: Pubkey, *, payer: Keypair | None = None
+    ) -> TransactionResult:
+        """Requested -> Created, signed by the requested owner."""
+        instruction = ix.approve_session(owner.pubkey(), session, program_id=self.program_id)
+        return await self.send([instruction], [owner], payer=payer, session=session)
+
+    async def activate_session(
+        self, owner: Keypair, session: Pubkey, *, payer: Keypair | None = None
+    ) -> TransactionResult:
+        """Created -> Active."""
+        instruction = ix.activate_session(owner.pubkey(), session, program_id=self.program_id)
+        return await self.send([instruction], [owner], payer=payer, session=session)
+
+    async def pause_session(
+        self, owner: Keypair, session: Pubkey, *, payer: Keypair | None = None
+    ) -> TransactionResult:
+        """Active -> Paused."""
+        instruction = ix.pause_session(owner.pubkey(), session, program_id=self.program_id)
+        return await self.send([instruction], [owner], payer=payer, session=session)
+
+    async def resume_session(
+        self, owner: Keypair, session: Pubkey, *, payer: Keypair | None = None
+    ) -> TransactionResult:
+        """Paused -> Active (if not expired)."""
+        instruction = ix.resume_session(owner.pubkey(), session, program_id=self.program_id)
+        return await self.send([instruction], [owner], payer=payer, session=session)
+
+    async def expire_session(
+        self, session: Pubkey, *, payer: Keypair, creator: Pubkey | None = None
+    ) -> TransactionResult:
+        """Move an expired session (or a timed-out request) to its end state; anyone may.
+
+        ``creator`` (the rent receiver) is read from the account when not given.
+        """
+        if creator is None:
+            creator = (await self.get_session(session)).creator
+        instruction = ix.expire_session(session, creator, program_id=self.program_id)
+        return await self.send([instruction], [payer], session=session)
+
+    async def close_session(
+        self,
+        authority: Keypair,
+        session: Pubkey,
+        *,
+        creator: Pubkey | None = None,
+        payer: Keypair | None = None,
+    ) -> TransactionResult:
+        """Close the account; its rent goes back to the creator (read from the account if None)."""
+        if creator is None:
+            creator = (await self.get_session(session)).creator
+        instruction = ix.close_session(
+            authority.pubkey(), session, creator, program_id=self.program_id
+        )
+        return await self.send([instruction], [authority], payer=payer, session=session)
+
+    def new_session_id(self, creator: Pubkey) -> int:
+        """A random unused-looking id for ``creator`` whose canonical bump is 255."""
+        return session_id_with_bump(creator, 255, secrets.randbits(62), self.program_id)
+
+    # -- transactions ------------------------------------------------------------------------
+
+    async def send(
+        self,
+        instructions: Sequence[Instruction],
+        signers: Sequence[Keypair],
+        *,
+        payer: Keypair | None = None,
+        session: Pubkey | None = None,
+    ) -> TransactionResult:
+        """Sign (``payer``, else the first signer, pays the fee), send, confirm, decode.
+
+        Raises SessionsProgramError when the sessions program rejects an
+        instruction, TransactionFailedError for any other failure.
+        """
+        if not signers and payer is None:
+            raise ValueError("a transaction needs at least one signer")
+        fee_payer = payer or signers[0]
+        others = [s for s in signers if s.pubkey() != fee_payer.pubkey()]
+        blockhash = await self.latest_blockhash()
+        message = Message(list(instructions), fee_payer.pubkey())
+        transaction = Transaction([fee_payer, *others], message, blockhash)
+        signature = transaction.signatures[0]
+        await self._send_raw(bytes(transaction), instructions)
+        status_err = await wait_for_signature(
+            self._rpc,
+            signature,
+            self.commitment,
+            timeout=self.confirm_timeout,
+            poll_interval=self.poll_interval,
+        )
+        record = await wait_for_transaction(
+            self._rpc,
+            signature,
+            self.commitment,
+            timeout=self.confirm_timeout,
+            poll_interval=self.poll_interval,
+        )
+        err = record.err if record.err is not None else status_err
+        if err is not None:
+            raise transaction_failure(
+                err, record.logs, instructions, self.program_id, f"transaction {signature} failed"
+            )
+        return TransactionResult(
+            signature=signature,
+            slot=record.slot,
+            compute_units=record.compute_units,
+            fee=record.fee,
+            events=tuple(parse_events(record.logs, self.program_id)),
+            logs=record.logs,
+            session=session,
+        )
+
+    async def _send_raw(self, wire: bytes, instructions: Sequence[Instruction]) -> None:
+        config = {
+            "encoding": "base64",
+            "skipPreflight": self.skip_preflight,
+            "preflightCommitment": self.commitment,
+        }
+        try:
+            result = await self._rpc.call(
+                "sendTransaction", [base64.b64encode(wire).decode("ascii"), config]
+            )
+        except RpcResponseError as exc:
+            if is_already_processed(exc):
+                # A retried send whose first attempt landed: same signed bytes, same signature.
+                return
+            failure = preflight_failure(exc, instructions, self.program_id)
+            if failure is not None:
+                raise failure from exc
+            raise
+        expect_signature(result, "sendTransaction result")
+
+    async def latest_blockhash(self) -> Hash:
+        result = await self._rpc.call("getLatestBlockhash", [{"commitment": self.commitment}])
+        value = expect_dict(context_value(result, "getLatestBlockhash result"), "value")
+        text = member(value, "blockhash", "getLatestBlockhash result.value")
+        try:
+            return Hash.from_string(text)
+        except (TypeError, ValueError) as exc:
+            raise MalformedRpcResponseError(
+                f"getLatestBlockhash result.value.blockhash: {text!r} is not a hash"
+            ) from exc
+
+    async def get_transaction(self, signature: Signature) -> ConfirmedTransaction:
+        """The transaction's slot, error, logs, compute units and fee."""
+        return await get_transaction(self._rpc, signature, self.commitment)
+
+    async def get_events(self, signature: Signature) -> tuple[Event, ...]:
+        """The sessions events a transaction emitted, parsed from its logs."""
+        record = await self.get_transaction(signature)
+        return tuple(parse_events(record.logs, self.program_id))
+
+    async def airdrop(self, address: Pubkey, lamports: int) -> Signature:
+        """requestAirdrop and wait for it to reach the commitment (localnets, devnet)."""
+        result = await self._rpc.call(
+            "requestAirdrop", [str(address), lamports, {"commitment": self.commitment}]
+        )
+        signature = expect_signature(result, "requestAirdrop result")
+        err = await wait_for_signature(
+            self._rpc,
+            signature,
+            self.commitment,
+            timeout=self.confirm_timeout,
+            poll_interval=self.poll_interval,
+        )
+        if err is not None:
+            raise transaction_failure(err, (), (), self.program_id, f"airdrop {signature} failed")
+        return signature
+
+    async def get_balance(self, address: Pubkey) -> int:
+        result = await self._rpc.call("getBalance", [str(address), {"commitment": self.commitment}])
+        value = context_value(result, "getBalance result")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MalformedRpcResponseError("getBalance result.value: expected an integer")
+        return value
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _decode_account(self, address: Pubkey, account: object, where: str) -> Session:
+        body = expect_dict(account, where)
+        owner = expect_pubkey(member(body, "owner", where), f"{where}.owner")
+        if owner != self.program_id:
+            raise DecodeError(
+                f"account {address} is owned by {owner}, not the sessions program {self.program_id}"
+            )
+        data = expect_base64_data(member(body, "data", where), f"{where}.data")
+        return decode_session(data)
+
+    async def load_session(self, address: Pubkey) -> Session | None:
+        """The decoded Session at ``address``, or None when no account exists there."""
+        result = await self._rpc.call(
+            "getAccountInfo",
+            [str(address), {"encoding": "base64", "commitment": self.commitment}],
+        )
+        value = context_value(result, "getAccountInfo result")
+        if value is None:
+            return None
+        return self._decode_account(address, value, "getAccountInfo result.value")
+
+    async def get_session(self, address: Pubkey) -> Session:
+        """The decoded Session at ``address``.
+
+        Raises AccountNotFoundError when there is no account, DecodeError when the
+        account is not a Session of this program.
+        """
+        session = await self.load_session(address)
+        if session is None:
+            raise AccountNotFoundError(f"no session account at {address}")
+        return session
+
+    async def get_sessions(self, addresses: Sequence[Pubkey]) -> list[Session | None]:
+        """Sessions at ``addresses``, in order, None for missing accounts (getMultipleAccounts)."""
+        out: list[Session | None] = []
+        for start in range(0, len(addresses), MAX_MULTIPLE_ACCOUNTS):
+            chunk = addresses[start : start + MAX_MULTIPLE_ACCOUNTS]
+            result = await self._rpc.call(
+                "getMultipleAccounts",
+                [
+                    [str(address) for address in chunk],
+                    {"encoding": "base64", "commitment": self.commitment},
+                ],
+            )
+            where = "getMultipleAccounts result.value"
+            values = expect_list(context_value(result, "getMultipleAccounts result"), where)
+            if len(values) != len(chunk):
+                raise MalformedRpcResponseError(
+                    f"{where}: asked for {len(chunk)} accounts, got {len(values)}"
+                )
+            for index, (address, value) in enumerate(zip(chunk, values, strict=True)):
+                out.append(
+                    None
+                    if value is None
+                    else self._decode_account(address, value, f"{where}[{index}]")
+                )
+        return out
+
+    async def list_sessions(
+        self,
+        *,
+        owner: Pubkey | None = None,
+        status: SessionStatus | None = None,
+        bound_to: Pubkey | None = None,
+        creator: Pubkey | None = None,
+    ) -> list[SessionAccount]:
+        """Every Session matching all the given fields (getProgramAccounts), sorted by address.
+
+        The endpoint filters by data size, discriminator and up to two fields;
+        any further field is checked here. Every returned account is decoded
+        and re-checked, so an endpoint that ignores filters cannot slip a
+        foreign account in.
+        """
+        wanted: list[_FieldFilter] = []
+        if owner is not None:
+            wanted.append(_FieldFilter("owner", OWNER_OFFSET, bytes(owner)))
+        if status is not None:
+            if status not in ON_CHAIN_STATUSES:
+                raise ValueError(f"{status.name} is never stored on chain; nothing can match it")
+            wanted.append(_FieldFilter("status", STATUS_OFFSET, bytes([int(status)])))
+        if bound_to is not None:
+            wanted.append(_FieldFilter("bound_to", BOUND_TO_OFFSET, bytes(bound_to)))
+        if creator is not None:
+            wanted.append(_FieldFilter("creator", CREATOR_OFFSET, bytes(creator)))
+        server_side = wanted[: MAX_FILTERS - 2]
+        filters: list[dict[str, Any]] = [
+            {"dataSize": SESSION_ACCOUNT_SIZE},
+            {"memcmp": {"offset": 0, "bytes": b58encode(SESSION_DISCRIMINATOR)}},
+            *(f.to_json() for f in server_side),
+        ]
+        result = await self._rpc.call(
+            "getProgramAccounts",
+            [
+                str(self.program_id),
+                {"encoding": "base64", "commitment": self.commitment, "filters": filters},
+            ],
+        )
+        if isinstance(result, dict) and "value" in result:  # withContext-style answers
+            result = result["value"]
+        where = "getProgramAccounts result"
+        found: list[SessionAccount] = []
+        for index, item in enumerate(expect_list(result, where)):
+            entry = expect_dict(item, f"{where}[{index}]")
+            address = expect_pubkey(
+                member(entry, "pubkey", f"{where}[{index}]"), f"{where}[{index}].pubkey"
+            )
+            account_where = f"{where}[{index}].account"
+            account = expect_dict(member(entry, "account", f"{where}[{index}]"), account_where)
+            data = expect_base64_data(member(account, "data", account_where), account_where)
+            unmatched = [f.name for f in server_side if not f.matches(data)]
+            if unmatched:
+                raise MalformedRpcResponseError(
+                    f"{where}[{index}]: account {address} does not match the requested "
+                    f"{', '.join(unmatched)} filter"
+                )
+            if not all(f.matches(data) for f in wanted):
+                continue
+            found.append(
+                SessionAccount(address, self._decode_account(address, account, account_where))
+            )
+        found.sort(key=lambda item: bytes(item.address))
+        return found
+
+    async def sessions_by_owner(self, owner: Pubkey) -> list[SessionAccount]:
+        return await self.list_sessions(owner=owner)
+
+    async def sessions_by_status(self, status: SessionStatus) -> list[SessionAccount]:
+        return await self.list_sessions(status=status)
+
+    async def sessions_by_parent(self, parent: Pubkey) -> list[SessionAccount]:
+        """Child sessions bound to ``parent`` (their ``bound_to`` field)."""
+        return await self.list_sessions(bound_to=parent)
