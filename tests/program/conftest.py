@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from solders.keypair import Keypair
 
 from sessions_client.paths import project_paths
 from sessions_client.program import ensure_program
@@ -39,8 +38,3 @@ def dapp_so(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """tests/program/dapp/*.c built with the project's toolchain."""
     out = tmp_path_factory.mktemp("dapp") / "dapp.so"
     return build_program(DAPP_DIR, [project_paths().program_include], out).path.read_bytes()
-
-
-@pytest.fixture(scope="session")
-def dapp_id() -> Keypair:
-    return Keypair()
