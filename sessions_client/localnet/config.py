@@ -199,7 +199,7 @@ def _parse_account(key: str, entry: Mapping[str, object], base_dir: Path) -> Acc
         raise LocalnetConfigError(key, "set at most one of 'data_base64' and 'data_file'")
     data = b""
     if "data_base64" in entry:
-        text = _required_string(entry, key, "data_base64")
+        text = _required_string(entry, key, "data_base64", allow_empty=True)
         try:
             data = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -279,12 +279,14 @@ def _string(table: Mapping[str, object], prefix: str, name: str, default: str) -
     return _required_string(table, prefix, name)
 
 
-def _required_string(table: Mapping[str, object], prefix: str, name: str) -> str:
+def _required_string(
+    table: Mapping[str, object], prefix: str, name: str, *, allow_empty: bool = False
+) -> str:
     key = _dotted(prefix, name)
     if name not in table:
         raise LocalnetConfigError(key, "is required")
     value = table[name]
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not (value or allow_empty):
         raise LocalnetConfigError(key, f"must be a non-empty string, got {value!r}")
     return value
 

@@ -14,9 +14,9 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
@@ -26,10 +26,11 @@ from starlette.routing import Route
 
 from sessions_client.localnet.config import LocalnetConfig, require_loopback
 from sessions_client.localnet.errors import invalid_request
-from sessions_client.localnet.ledger import Ledger
+from sessions_client.localnet.ledger import ChainState, Ledger
 from sessions_client.localnet.rpc import Dispatcher, encode
 
 JSON_MEDIA_TYPE: Final = "application/json"
+T = TypeVar("T")
 DRAIN_FACTOR: Final = 16
 """Oversized bodies are read and discarded up to this many times the limit, then cut off."""
 
@@ -141,7 +142,12 @@ def serve(
 
 
 class RunningLocalnet:
-    """A server running in a background thread; stop it with :meth:`stop` or ``with``."""
+    """A server running in a background thread; stop it with :meth:`stop` or ``with``.
+
+    The server owns an event loop in that thread, and so does the ledger's
+    lock: use :meth:`call` to run ledger coroutines (such as
+    :meth:`Ledger.warp_to_slot`) from the test's own thread or loop.
+    """
 
     def __init__(
         self,
@@ -152,6 +158,7 @@ class RunningLocalnet:
         ledger: Ledger,
         server: uvicorn.Server,
         thread: threading.Thread,
+        loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.url = url
         self.host = host
@@ -159,11 +166,23 @@ class RunningLocalnet:
         self.ledger = ledger
         self._server = server
         self._thread = thread
+        self._loop = loop
 
     @property
     def running(self) -> bool:
         """Whether the server thread is still alive."""
         return self._thread.is_alive()
+
+    def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        """Run ``coroutine`` on the server's loop and wait for its result (thread-safe)."""
+        if not self.running:
+            coroutine.close()
+            raise RuntimeError(f"localnet at {self.url} is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def warp_to_slot(self, slot: int) -> ChainState:
+        """Jump the chain forward to ``slot`` (the clock moves 400 ms per slot)."""
+        return self.call(self.ledger.warp_to_slot(slot))
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask uvicorn to shut down and wait for the thread; safe to call twice."""
@@ -195,6 +214,17 @@ class RunningLocalnet:
         await asyncio.to_thread(self.stop)
 
 
+def _run_server(
+    server: uvicorn.Server, sock: socket.socket, loop: asyncio.AbstractEventLoop
+) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(server.serve(sockets=[sock]))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
 def start_in_thread(
     config: LocalnetConfig | None = None,
     *,
@@ -217,9 +247,10 @@ def start_in_thread(
     bound_port = int(sock.getsockname()[1])
     app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
     server = _uvicorn_server(app, log_level)
+    loop = asyncio.new_event_loop()
     thread = threading.Thread(
-        target=server.run,
-        kwargs={"sockets": [sock]},
+        target=_run_server,
+        args=(server, sock, loop),
         name=f"sessions-localnet-{bound_port}",
         daemon=True,
     )
@@ -240,4 +271,5 @@ def start_in_thread(
         ledger=ledger,
         server=server,
         thread=thread,
+        loop=loop,
     )
