@@ -1,0 +1,155 @@
+"""The program's account and argument checks (accounts.c, pda.c, create.c's validate_params).
+
+Each returns the error the program returns, or None; the caller runs them in the program's
+order, so the first failing check decides the error, as on-chain.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Collection
+from typing import Final
+
+from solders.pubkey import Pubkey
+
+from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
+from sessions_client.constants import (
+    ALL_PERMISSIONS,
+    ALL_SETTINGS,
+    BORROW_CAPACITY,
+    MAX_SESSION_DURATION,
+    SESSION_SEED,
+    SESSION_VERSION,
+    Permission,
+)
+from sessions_client.errors import ErrorCode
+from sessions_client.types import ON_CHAIN_STATUSES, SessionStatus
+from simulator.instruction import PARAMS
+from simulator.ledger import Ledger
+from simulator.record import SessionRecord
+
+_ZERO_KEY: Final = Pubkey.default()
+_NO_GUARD: Final = bytes(PARAMS.guard_size)
+_CONFIG: Final = struct.Struct("<qII")
+_U16: Final = struct.Struct("<H")
+_EXECUTE: Final = int(Permission.EXECUTE)
+_COMPOSE: Final = int(Permission.COMPOSE)
+_UNKNOWN_PERMISSIONS: Final = ~ALL_PERMISSIONS & 0xFFFFFFFF
+_UNKNOWN_SETTINGS: Final = ~ALL_SETTINGS & 0xFFFFFFFF
+_VERSION_OFFSET: Final = 8
+_STORED_STATUSES: Final = frozenset(int(s) for s in ON_CHAIN_STATUSES)
+
+
+def validate_params(data: bytes, base: int) -> ErrorCode | None:
+    """``validate_params``: the ``SessionParams`` starting at ``data[base]``."""
+    max_duration, permissions, settings = _CONFIG.unpack_from(data, base + PARAMS.max_duration)
+    if max_duration < 1 or max_duration > MAX_SESSION_DURATION:
+        return ErrorCode.INVALID_CONFIGURATION
+    if permissions & _UNKNOWN_PERMISSIONS or settings & _UNKNOWN_SETTINGS:
+        return ErrorCode.INVALID_CONFIGURATION
+    if permissions & _COMPOSE and not permissions & _EXECUTE:
+        return ErrorCode.INVALID_CONFIGURATION
+    at = base + PARAMS.max_borrowed_accounts
+    if _U16.unpack_from(data, at)[0] > BORROW_CAPACITY:
+        return ErrorCode.INVALID_CONFIGURATION
+    at = base + PARAMS.quotas_reserved
+    if data[at : at + 4] != b"\0\0\0\0":
+        return ErrorCode.INVALID_CONFIGURATION
+    at = base + PARAMS.guard
+    if data[at : at + PARAMS.guard_size] != _NO_GUARD:
+        return ErrorCode.INVALID_CONFIGURATION
+    return None
+
+
+def load_session(
+    ledger: Ledger, program_id: Pubkey, address: Pubkey, writable: Collection[Pubkey]
+) -> SessionRecord | ErrorCode:
+    """``load_session``: owner, size, discriminator, version, then writable."""
+    record = ledger.sessions.get(address)
+    if record is None:
+        foreign = ledger.foreign.get(address)
+        if foreign is None:
+            return ErrorCode.SESSION_NOT_FOUND  # an empty system account
+        if foreign.owner != program_id:
+            if foreign.owner == _ZERO_KEY and not foreign.data:
+                return ErrorCode.SESSION_NOT_FOUND
+            return ErrorCode.INVALID_ACCOUNT_OWNER
+        data = foreign.data
+        if len(data) != SESSION_ACCOUNT_SIZE:
+            return ErrorCode.INVALID_ACCOUNT_SIZE
+        if data[:8] != SESSION_DISCRIMINATOR:
+            return ErrorCode.INVALID_DISCRIMINATOR
+        if data[_VERSION_OFFSET] != SESSION_VERSION:
+            return ErrorCode.UNSUPPORTED_VERSION
+        raise NotImplementedError(
+            f"{address}: program-owned raw Session data is outside the model "
+            "(only sessions the model created are modelled past the header checks)"
+        )
+    if address not in writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    return record
+
+
+def require_fresh_session_account(
+    ledger: Ledger, program_id: Pubkey, address: Pubkey, writable: Collection[Pubkey]
+) -> ErrorCode | None:
+    """``require_fresh_session_account``: writable, not ours yet, an empty system account."""
+    if address not in writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    if address in ledger.sessions:
+        return ErrorCode.SESSION_ALREADY_EXISTS
+    foreign = ledger.foreign.get(address)
+    if foreign is not None:
+        if foreign.owner == program_id:
+            return ErrorCode.SESSION_ALREADY_EXISTS
+        if foreign.owner != _ZERO_KEY or foreign.data:
+            return ErrorCode.INVALID_ACCOUNT_OWNER
+    return None
+
+
+def require_rent_receiver(
+    receiver: Pubkey, record: SessionRecord, writable: Collection[Pubkey]
+) -> ErrorCode | None:
+    """``require_rent_receiver``: the session's creator, writable."""
+    if receiver != record.origin.creator:
+        return ErrorCode.INVALID_RENT_RECEIVER
+    if receiver not in writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    return None
+
+
+def stored_status_valid(status: SessionStatus) -> bool:
+    return status in _STORED_STATUSES
+
+
+def derive_session_address(
+    creator: Pubkey, id_le: bytes, bump: int, program_id: Pubkey
+) -> Pubkey | None:
+    """``create_program_address`` with an explicit bump (None when it is on the curve)."""
+    try:
+        return Pubkey.create_program_address(
+            [SESSION_SEED, bytes(creator), id_le, bytes((bump,))], program_id
+        )
+    except Exception:  # solders raises a bare PyErr when the seeds land on the curve
+        return None
+
+
+def verify_session_address(
+    program_id: Pubkey, creator: Pubkey, id_le: bytes, bump: int, session: Pubkey
+) -> ErrorCode | None:
+    """``verify_session_address``: the supplied bump must derive ``session`` and be canonical.
+
+    As on-chain: derive with the supplied bump; on a mismatch, InvalidBump if ``session`` is
+    the canonical address of these seeds, else InvalidSessionAddress; on a match, every
+    higher bump must fail to derive (else InvalidBump).
+    """
+    derived = derive_session_address(creator, id_le, bump, program_id)
+    if derived is None or derived != session:
+        canonical, _ = Pubkey.find_program_address(
+            [SESSION_SEED, bytes(creator), id_le], program_id
+        )
+        return ErrorCode.INVALID_BUMP if canonical == session else ErrorCode.INVALID_SESSION_ADDRESS
+    for higher in range(bump + 1, 256):
+        if derive_session_address(creator, id_le, higher, program_id) is not None:
+            return ErrorCode.INVALID_BUMP
+    return None

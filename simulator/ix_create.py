@@ -1,0 +1,168 @@
+"""create_session and request_session, check for check in the order of create.c."""
+
+from __future__ import annotations
+
+import struct
+from typing import Final
+
+from solders.pubkey import Pubkey
+from solders.system_program import ID as SYSTEM_PROGRAM_ID
+
+from sessions_client.constants import MAX_REQUEST_TTL
+from sessions_client.errors import ErrorCode
+from sessions_client.events import Event, SessionCreated, SessionRequested
+from sessions_client.types import SessionStatus
+from simulator.checks import (
+    require_fresh_session_account,
+    validate_params,
+    verify_session_address,
+)
+from simulator.clock import I64_MAX
+from simulator.env import Env
+from simulator.instruction import CREATE_ARGS, PARAMS, REQUEST_ARGS
+from simulator.invocation import Invocation
+from simulator.outcome import RuntimeFailure
+from simulator.record import SessionOrigin, SessionRecord
+
+_ZERO_KEY: Final = Pubkey.default()
+_ZERO_32: Final = bytes(32)
+_U64: Final = struct.Struct("<Q")
+_I64: Final = struct.Struct("<q")
+_CREATED: Final = SessionStatus.CREATED
+_REQUESTED: Final = SessionStatus.REQUESTED
+
+
+def _check_creation_accounts(env: Env, inv: Invocation) -> ErrorCode | None:
+    """Payer (signer, writable), system program, then a fresh session address."""
+    payer = inv.keys[0]
+    if payer not in inv.signers:
+        return ErrorCode.MISSING_SIGNER
+    if payer not in inv.writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    if inv.keys[2] != SYSTEM_PROGRAM_ID:
+        return ErrorCode.INVALID_SYSTEM_PROGRAM
+    return require_fresh_session_account(env.ledger, env.program_id, inv.keys[1], inv.writable)
+
+
+def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode | RuntimeFailure:
+    """``create_pda_account``'s lamports: the payer tops the address up to the rent minimum.
+
+    Returns the new account's lamports (a pre-funded address keeps any surplus).
+    """
+    rent = env.session_rent
+    if rent is None:
+        return ErrorCode.CREATION_FAILED
+    ledger = env.ledger
+    funded = ledger.balance(session)
+    if funded < rent:
+        balance = ledger.balance(payer)
+        if balance < rent - funded:
+            return RuntimeFailure.INSUFFICIENT_LAMPORTS
+        ledger.set_lamports(payer, balance - (rent - funded))
+    if funded:
+        ledger.set_lamports(session, 0)  # from now on the session record holds them
+    return max(funded, rent)
+
+
+def create_session(
+    env: Env, inv: Invocation, events: list[Event]
+) -> ErrorCode | RuntimeFailure | None:
+    err = _check_creation_accounts(env, inv)
+    if err is not None:
+        return err
+    creator, session = inv.keys[0], inv.keys[1]
+    data = inv.data
+    base = CREATE_ARGS.params
+    err = validate_params(data, base)
+    if err is not None:
+        return err
+    id_at = CREATE_ARGS.session_id
+    id_le = data[id_at : id_at + 8]
+    bump = data[CREATE_ARGS.bump]
+    err = verify_session_address(env.program_id, creator, id_le, bump, session)
+    if err is not None:
+        return err
+    now = env.clock.now()
+    max_duration = _I64.unpack_from(data, base + PARAMS.max_duration)[0]
+    if now > I64_MAX - max_duration:
+        return ErrorCode.ARITHMETIC_OVERFLOW
+    lamports = _fund_account(env, creator, session)
+    if not isinstance(lamports, int):
+        return lamports
+    session_id = _U64.unpack(id_le)[0]
+    permissions, settings = struct.unpack_from("<II", data, base + PARAMS.permissions)
+    expires_at = now + max_duration
+    origin = SessionOrigin(
+        session,
+        creator,
+        creator,
+        _ZERO_KEY,
+        session_id,
+        bump,
+        max_duration,
+        permissions,
+        settings,
+        now,
+        0,
+        data[base : base + PARAMS.size],
+    )
+    env.ledger.put_session(session, SessionRecord(origin, _CREATED, now, 0, expires_at, lamports))
+    events.append(
+        SessionCreated(
+            session, creator, creator, session_id, permissions, settings, now, expires_at
+        )
+    )
+    return None
+
+
+def request_session(
+    env: Env, inv: Invocation, events: list[Event]
+) -> ErrorCode | RuntimeFailure | None:
+    err = _check_creation_accounts(env, inv)
+    if err is not None:
+        return err
+    requester, session = inv.keys[0], inv.keys[1]
+    data = inv.data
+    base = REQUEST_ARGS.params
+    err = validate_params(data, base)
+    if err is not None:
+        return err
+    ttl = _I64.unpack_from(data, REQUEST_ARGS.request_ttl)[0]
+    owner_bytes = data[REQUEST_ARGS.owner : REQUEST_ARGS.owner + 32]
+    if ttl < 1 or ttl > MAX_REQUEST_TTL or owner_bytes == _ZERO_32:
+        return ErrorCode.INVALID_CONFIGURATION
+    id_at = REQUEST_ARGS.session_id
+    id_le = data[id_at : id_at + 8]
+    bump = data[REQUEST_ARGS.bump]
+    err = verify_session_address(env.program_id, requester, id_le, bump, session)
+    if err is not None:
+        return err
+    now = env.clock.now()
+    if now > I64_MAX - ttl:
+        return ErrorCode.ARITHMETIC_OVERFLOW
+    lamports = _fund_account(env, requester, session)
+    if not isinstance(lamports, int):
+        return lamports
+    session_id = _U64.unpack(id_le)[0]
+    max_duration, permissions, settings = struct.unpack_from(
+        "<qII", data, base + PARAMS.max_duration
+    )
+    deadline = now + ttl
+    owner = Pubkey.from_bytes(owner_bytes)
+    origin = SessionOrigin(
+        session,
+        owner,
+        requester,
+        _ZERO_KEY,
+        session_id,
+        bump,
+        max_duration,
+        permissions,
+        settings,
+        now,
+        deadline,
+        data[base : base + PARAMS.size],
+    )
+    env.ledger.put_session(session, SessionRecord(origin, _REQUESTED, now, 0, 0, lamports))
+    events.append(SessionRequested(session, owner, requester, session_id, deadline))
+    return None

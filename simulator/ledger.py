@@ -1,0 +1,106 @@
+"""The accounts the program model reads and writes, with all-or-nothing transactions.
+
+Three kinds of account matter to the sessions program: its own Session accounts
+(:class:`~simulator.record.SessionRecord`), accounts owned by someone else or
+holding data (:class:`ForeignAccount`: the program account, sysvars, anything
+passed where a session belongs), and plain lamport balances (wallets, pre-funded
+addresses). An address the ledger does not know is an empty system account,
+exactly as the runtime presents it.
+
+A transaction with several instructions either commits all their writes or
+none: :meth:`Ledger.begin` starts a journal of overwritten values that
+:meth:`Ledger.rollback` restores. A single instruction needs no journal,
+because every handler validates everything before its first write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from solders.pubkey import Pubkey
+
+from simulator.record import SessionRecord
+
+#: One journal entry: which table, which address, and its old value (None: was absent).
+_Entry = tuple[bool, Pubkey, SessionRecord | int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignAccount:
+    """An account that is not one of the model's sessions: who owns it and what data it holds."""
+
+    owner: Pubkey
+    data: bytes = b""
+    lamports: int = 0
+
+
+class Ledger:
+    """Sessions by address, foreign accounts by address, and lamport balances of the rest."""
+
+    __slots__ = ("_journal", "foreign", "lamports", "sessions")
+
+    def __init__(self) -> None:
+        self.sessions: dict[Pubkey, SessionRecord] = {}
+        self.foreign: dict[Pubkey, ForeignAccount] = {}
+        #: Balances of system accounts without data (sessions carry their own lamports).
+        self.lamports: dict[Pubkey, int] = {}
+        self._journal: list[_Entry] | None = None
+
+    # -- writes (journaled while a transaction is open) --------------------------------------
+
+    def put_session(self, address: Pubkey, record: SessionRecord) -> None:
+        if self._journal is not None:
+            self._journal.append((True, address, self.sessions.get(address)))
+        self.sessions[address] = record
+
+    def remove_session(self, address: Pubkey) -> None:
+        if self._journal is not None:
+            self._journal.append((True, address, self.sessions[address]))
+        del self.sessions[address]
+
+    def set_lamports(self, address: Pubkey, lamports: int) -> None:
+        if self._journal is not None:
+            self._journal.append((False, address, self.lamports.get(address)))
+        if lamports:
+            self.lamports[address] = lamports
+        else:
+            self.lamports.pop(address, None)
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._journal = []
+
+    def commit(self) -> None:
+        self._journal = None
+
+    def rollback(self) -> None:
+        journal = self._journal
+        self._journal = None
+        if journal is None:
+            return
+        for is_session, address, old in reversed(journal):
+            if is_session:
+                if isinstance(old, SessionRecord):
+                    self.sessions[address] = old
+                else:
+                    self.sessions.pop(address, None)
+            elif isinstance(old, int):
+                self.lamports[address] = old
+            else:
+                self.lamports.pop(address, None)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def balance(self, address: Pubkey) -> int:
+        record = self.sessions.get(address)
+        if record is not None:
+            return record.lamports
+        foreign = self.foreign.get(address)
+        if foreign is not None:
+            return foreign.lamports
+        return self.lamports.get(address, 0)
+
+    def addresses(self) -> Iterator[Pubkey]:
+        return iter(tuple(self.sessions))

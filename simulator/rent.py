@@ -1,0 +1,49 @@
+"""Rent, computed the way the program computes it from the Rent sysvar.
+
+The program has no FPU: it reads ``lamports_per_byte`` and the f64 exemption
+threshold's bit pattern and accepts only thresholds that are small integers
+(1.0 after SIMD-0194, 2.0 before), refusing the rest with ``CreationFailed``.
+Pass the numbers of the cluster you model (``LiteSVM.get_rent()``); the
+defaults are the current ones (6960 lamports per byte, threshold 1.0).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Final
+
+#: Bytes of account metadata the runtime charges rent for on top of the data.
+ACCOUNT_STORAGE_OVERHEAD: Final = 128
+
+_MANTISSA_BITS: Final = 52
+_EXPONENT_BIAS: Final = 1023
+_MAX_SHIFT: Final = 4
+
+
+def _integer_multiplier(threshold: float) -> int | None:
+    """The threshold as the program decodes it, or None when the program refuses it."""
+    bits: int = struct.unpack("<Q", struct.pack("<d", threshold))[0]
+    exponent = (bits >> _MANTISSA_BITS) & 0x7FF
+    mantissa = bits & ((1 << _MANTISSA_BITS) - 1)
+    if bits >> 63 or not _EXPONENT_BIAS <= exponent <= _EXPONENT_BIAS + _MAX_SHIFT:
+        return None
+    shift = exponent - _EXPONENT_BIAS
+    if mantissa & ((1 << (_MANTISSA_BITS - shift)) - 1):
+        return None
+    return ((1 << _MANTISSA_BITS) | mantissa) >> (_MANTISSA_BITS - shift)
+
+
+@dataclass(frozen=True, slots=True)
+class Rent:
+    """The Rent sysvar fields the program reads."""
+
+    lamports_per_byte: int = 6960
+    exemption_threshold: float = 1.0
+
+    def minimum_balance(self, data_len: int) -> int | None:
+        """Rent-exempt minimum for ``data_len`` bytes; None if the program would refuse."""
+        multiplier = _integer_multiplier(self.exemption_threshold)
+        if multiplier is None:
+            return None
+        return (ACCOUNT_STORAGE_OVERHEAD + data_len) * self.lamports_per_byte * multiplier
