@@ -178,3 +178,37 @@ def test_suite_fails_when_the_fixtures_disagree(
     assert proc.returncode == 1, proc.stdout
     failed = re.findall(r"^FAILED \S+::(\w+\[\w+\])", proc.stdout, re.MULTILINE)
     assert failed == ["test_decoded_account_matches_ours[a_pause]"], proc.stdout
+
+
+def test_env_is_rebuilt_only_when_its_requirements_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions_client.interop import anchorpy_env
+
+    python = anchorpy_env.anchorpy_python(tmp_path)
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert not anchorpy_env._is_current(tmp_path)  # no stamp: a half-built env
+    stamp = anchorpy_env.anchorpy_env_dir(tmp_path) / anchorpy_env._STAMP_NAME
+    stamp.write_text(json.dumps(anchorpy_env._stamp_payload()))
+    assert anchorpy_env._is_current(tmp_path)
+    monkeypatch.setattr(
+        anchorpy_env,
+        "ANCHORPY_REQUIREMENTS",
+        (*anchorpy_env.ANCHORPY_REQUIREMENTS, "toolz==0.12.0"),
+    )
+    assert not anchorpy_env._is_current(tmp_path)
+
+
+def test_env_failure_raises_with_pips_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessions_client.interop import anchorpy_env
+
+    monkeypatch.setattr(anchorpy_env, "ANCHORPY_REQUIREMENTS", ("anchorpy3==0.0.0",))
+    with pytest.raises(anchorpy_env.AnchorpyEnvError) as caught:
+        anchorpy_env.ensure_anchorpy_env(tmp_path)
+    assert caught.value.step == "pip install"
+    assert caught.value.returncode not in (0, None)
+    assert "anchorpy3==0.0.0" in caught.value.output_tail
+    assert not anchorpy_env._is_current(tmp_path)
