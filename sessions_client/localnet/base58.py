@@ -10,8 +10,11 @@ saves a dependency.
 
 from __future__ import annotations
 
-ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_INDEX = {char: value for value, char in enumerate(ALPHABET)}
+from types import MappingProxyType
+from typing import Final
+
+ALPHABET: Final = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_INDEX: Final = MappingProxyType({char: value for value, char in enumerate(ALPHABET)})
 
 
 def b58encode(data: bytes) -> str:

@@ -148,6 +148,8 @@ class Simulation:
     loaded: LoadedAddresses
     pre_balances: tuple[int, ...]
     post_balances: tuple[int, ...] | None
+    executed: bool
+    """False when the transaction was refused before running (fee and balances unknown)."""
 
 
 @dataclass(frozen=True)
@@ -520,6 +522,7 @@ class Ledger:
                 loaded=loaded,
                 pre_balances=pre_balances,
                 post_balances=None,
+                executed=False,
             )
         self._svm.with_sigverify(False)
         try:
@@ -548,6 +551,7 @@ class Ledger:
             loaded=loaded,
             pre_balances=pre_balances,
             post_balances=post_balances,
+            executed=True,
         )
 
     def _send(self, transaction: VersionedTransaction, *, skip_preflight: bool) -> SendResult:
@@ -565,6 +569,7 @@ class Ledger:
                     loaded=LoadedAddresses(),
                     pre_balances=(),
                     post_balances=None,
+                    executed=False,
                 ),
             )
         signatures_ok = all(transaction.verify_with_results())

@@ -214,14 +214,7 @@ def _raw_message_json(message: Message | MessageV0) -> dict[str, JsonValue]:
         ],
     }
     if isinstance(message, MessageV0):
-        encoded["addressTableLookups"] = [
-            {
-                "accountKey": str(lookup.account_key),
-                "writableIndexes": list(lookup.writable_indexes),
-                "readonlyIndexes": list(lookup.readonly_indexes),
-            }
-            for lookup in message.address_table_lookups
-        ]
+        encoded["addressTableLookups"] = _lookups_json(message)
     return encoded
 
 
@@ -257,12 +250,16 @@ def _parsed_message_json(
         ],
     }
     if isinstance(message, MessageV0):
-        encoded["addressTableLookups"] = [
-            {
-                "accountKey": str(lookup.account_key),
-                "writableIndexes": list(lookup.writable_indexes),
-                "readonlyIndexes": list(lookup.readonly_indexes),
-            }
-            for lookup in message.address_table_lookups
-        ]
+        encoded["addressTableLookups"] = _lookups_json(message)
     return encoded
+
+
+def _lookups_json(message: MessageV0) -> list[JsonValue]:
+    return [
+        {
+            "accountKey": str(lookup.account_key),
+            "writableIndexes": list(lookup.writable_indexes),
+            "readonlyIndexes": list(lookup.readonly_indexes),
+        }
+        for lookup in message.address_table_lookups
+    ]

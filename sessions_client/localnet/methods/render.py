@@ -136,7 +136,7 @@ def simulation_json(
     if simulation.replacement_blockhash is not None:
         blockhash, last_valid = simulation.replacement_blockhash
         replacement = {"blockhash": str(blockhash), "lastValidBlockHeight": last_valid}
-    ran = bool(simulation.pre_balances)
+    ran = simulation.executed
     return {
         "err": error_json(execution),
         "logs": list(execution.logs),
