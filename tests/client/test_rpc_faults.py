@@ -1,0 +1,333 @@
+"""SessionsClient and the cache against a scripted RPC that hangs, fails or answers garbage."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from solders.hash import Hash
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from sessions_client import instructions as ix
+from sessions_client.accounts import encode_session
+from sessions_client.cache import OptimisticSessionManager
+from sessions_client.cache_bench import sample_session
+from sessions_client.client import SessionsClient
+from sessions_client.confirm import transaction_failure
+from sessions_client.constants import PROGRAM_ID
+from sessions_client.errors import ErrorCode, SessionsProgramError
+from sessions_client.exceptions import (
+    DecodeError,
+    MalformedRpcResponseError,
+    RpcConnectionError,
+    RpcError,
+    RpcResponseError,
+    RpcTimeoutError,
+    TransactionFailedError,
+)
+from sessions_client.pda import find_session_address
+from sessions_client.testing import make_session_params
+from sessions_client.types import Session, SessionStatus
+
+from .fake_rpc import FakeRpc, Reply, context, fake_rpc
+
+OWNER = Keypair()
+ADDRESS = find_session_address(OWNER.pubkey(), 1)[0]
+SESSION = sample_session(OWNER.pubkey(), 1)
+BLOCKHASH = str(Hash.new_unique())
+
+
+def account_json(session: Session = SESSION, owner: Pubkey = PROGRAM_ID) -> dict[str, Any]:
+    return {
+        "data": [base64.b64encode(encode_session(session)).decode(), "base64"],
+        "executable": False,
+        "lamports": 10_000_000,
+        "owner": str(owner),
+        "rentEpoch": 0,
+        "space": 0,
+    }
+
+
+def chain(overrides: dict[str, Reply] | None = None) -> Callable[[str, list[Any]], Reply]:
+    """A well-behaved chain holding SESSION at ADDRESS, with some methods overridden."""
+    sent: list[str] = []
+
+    def handler(method: str, params: list[Any]) -> Reply:
+        if overrides and method in overrides:
+            return overrides[method]
+        if method == "getAccountInfo":
+            return Reply(context(account_json() if params[0] == str(ADDRESS) else None))
+        if method == "getLatestBlockhash":
+            return Reply(context({"blockhash": BLOCKHASH, "lastValidBlockHeight": 300}))
+        if method == "sendTransaction":
+            sent.append(params[0])
+            wire = base64.b64decode(params[0])
+            return Reply(str(Signature.from_bytes(wire[1:65])))
+        if method == "getSignatureStatuses":
+            status = {"slot": 5, "confirmations": 0, "err": None, "confirmationStatus": "confirmed"}
+            return Reply(context([status]))
+        if method == "getTransaction":
+            meta = {"err": None, "fee": 5000, "logMessages": [], "computeUnitsConsumed": 589}
+            return Reply({"slot": 5, "blockTime": None, "meta": meta, "transaction": {}})
+        return Reply(error={"code": -32601, "message": f"Method not found: {method}"})
+
+    return handler
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    overrides: dict[str, Reply] | None = None, **kw: Any
+) -> AsyncIterator[tuple[FakeRpc, SessionsClient]]:
+    """A fake chain (with ``overrides``) and a client on it with short timeouts."""
+    options: dict[str, Any] = {"timeout": 0.3, "retries": 1, "retry_backoff": 0.01}
+    options.update(kw)
+    async with fake_rpc(chain(overrides)) as fake:
+        client = SessionsClient(fake.url, **options)
+        try:
+            yield fake, client
+        finally:
+            await client.close()
+
+
+# -- transport faults -----------------------------------------------------------------------
+
+
+async def test_a_hanging_rpc_times_out_after_the_retries() -> None:
+    async with serving({"getAccountInfo": Reply(delay=2.0)}, retries=2) as (fake, client):
+        with pytest.raises(RpcTimeoutError, match="getAccountInfo") as info:
+            await client.get_session(ADDRESS)
+    assert "3 attempts" in str(info.value)
+    assert fake.count("getAccountInfo") == 3
+
+
+async def test_an_unreachable_endpoint_raises_connection_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    async with SessionsClient(f"http://127.0.0.1:{port}", retries=1, retry_backoff=0) as client:
+        with pytest.raises(RpcConnectionError, match="2 attempts"):
+            await client.get_session(ADDRESS)
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "message"),
+    [
+        (Reply(raw=b"\x00garbage{"), MalformedRpcResponseError, "not a JSON-RPC 2.0 response"),
+        (Reply(raw=b'{"jsonrpc":"2.0","id":1}'), MalformedRpcResponseError, "JSON-RPC"),
+        (Reply(status=500, raw=b"oops"), RpcError, "HTTP 500"),
+        (
+            Reply(None),
+            MalformedRpcResponseError,
+            "getAccountInfo result: expected an object, got null",
+        ),
+        (Reply({"context": {}}), MalformedRpcResponseError, "missing 'value'"),
+        (
+            Reply(context({"owner": str(PROGRAM_ID), "data": 5})),
+            MalformedRpcResponseError,
+            r"getAccountInfo result\.value\.data: expected an array, got a number",
+        ),
+        (
+            Reply(context({"owner": str(PROGRAM_ID), "data": ["!!", "base64"]})),
+            MalformedRpcResponseError,
+            "not valid base64",
+        ),
+        (
+            Reply(context({"owner": "nope", "data": ["", "base64"]})),
+            MalformedRpcResponseError,
+            "is not a public key",
+        ),
+        (Reply(context({"data": ["", "base64"]})), MalformedRpcResponseError, "missing 'owner'"),
+        (Reply(context([1, 2])), MalformedRpcResponseError, "expected an object, got an array"),
+        (Reply(error={"code": -32005, "message": "Node is unhealthy"}), RpcResponseError, "-32005"),
+    ],
+)
+async def test_malformed_or_failed_answers_raise_typed_errors(
+    reply: Reply, error: type[Exception], message: str
+) -> None:
+    async with serving({"getAccountInfo": reply}, retries=3) as (fake, client):
+        with pytest.raises(error, match=message):
+            await client.get_session(ADDRESS)
+    assert fake.count("getAccountInfo") == 1  # answers, even bad ones, are never retried
+
+
+async def test_account_data_that_is_not_a_session_raises_decode_error() -> None:
+    bad = account_json()
+    bad["data"] = [base64.b64encode(b"\x01" * 40).decode(), "base64"]
+    async with serving({"getAccountInfo": Reply(context(bad))}) as (_fake, client):
+        with pytest.raises(DecodeError, match="must be"):
+            await client.get_session(ADDRESS)
+
+
+async def test_get_sessions_refuses_a_short_answer() -> None:
+    reply = Reply(context([account_json()]))
+    async with serving({"getMultipleAccounts": reply}) as (_fake, client):
+        with pytest.raises(MalformedRpcResponseError, match="asked for 2 accounts, got 1"):
+            await client.get_sessions([ADDRESS, Keypair().pubkey()])
+
+
+async def test_listing_refuses_accounts_that_ignore_the_filters() -> None:
+    stranger = sample_session(Keypair().pubkey(), 3)
+    reply = Reply([{"pubkey": str(ADDRESS), "account": account_json(stranger)}])
+    async with serving({"getProgramAccounts": reply}) as (fake, client):
+        with pytest.raises(MalformedRpcResponseError, match="does not match the requested owner"):
+            await client.sessions_by_owner(OWNER.pubkey())
+        # Garbage in the list itself names the element.
+        fake.handler = chain({"getProgramAccounts": Reply([{"pubkey": str(ADDRESS)}])})
+        with pytest.raises(MalformedRpcResponseError, match=r"result\[0\]: missing 'account'"):
+            await client.sessions_by_owner(OWNER.pubkey())
+
+
+# -- transactions ---------------------------------------------------------------------------
+
+
+def preflight(err: object, logs: list[str]) -> Reply:
+    return Reply(
+        error={
+            "code": -32002,
+            "message": "Transaction simulation failed: Error processing Instruction 0",
+            "data": {"err": err, "logs": logs, "accounts": None, "unitsConsumed": 700},
+        }
+    )
+
+
+async def test_preflight_program_error_is_typed_and_never_retried() -> None:
+    logs = ["Program log: InvalidStatusTransition (6022): Session status does not allow this"]
+    reply = preflight({"InstructionError": [0, {"Custom": 6022}]}, logs)
+    async with serving({"sendTransaction": reply}, retries=3) as (fake, client):
+        with pytest.raises(SessionsProgramError) as info:
+            await client.activate_session(OWNER, ADDRESS)
+    assert info.value.code is ErrorCode.INVALID_STATUS_TRANSITION
+    assert info.value.logs == tuple(logs)
+    assert fake.count("sendTransaction") == 1
+
+
+async def test_preflight_failure_of_another_kind_is_transaction_failed() -> None:
+    reply = preflight("InsufficientFundsForFee", ["some log"])
+    async with serving({"sendTransaction": reply}) as (_fake, client):
+        with pytest.raises(TransactionFailedError, match="InsufficientFundsForFee") as info:
+            await client.activate_session(OWNER, ADDRESS)
+    assert not isinstance(info.value, SessionsProgramError)
+    assert info.value.logs == ("some log",)
+
+
+async def test_confirmed_program_error_is_typed() -> None:
+    err = {"InstructionError": [0, {"Custom": 6013}]}
+    status = {"slot": 5, "confirmations": 0, "err": err, "confirmationStatus": "confirmed"}
+    meta = {"err": err, "fee": 5000, "logMessages": ["Program log: Unauthorized (6013)"]}
+    overrides = {
+        "getSignatureStatuses": Reply(context([status])),
+        "getTransaction": Reply({"slot": 5, "meta": meta, "transaction": {}}),
+    }
+    async with serving(overrides, skip_preflight=True) as (_fake, client):
+        with pytest.raises(SessionsProgramError) as info:
+            await client.close_session(OWNER, ADDRESS, creator=OWNER.pubkey())
+    assert info.value.code is ErrorCode.UNAUTHORIZED
+    assert info.value.logs == ("Program log: Unauthorized (6013)",)
+
+
+async def test_already_processed_on_a_retried_send_counts_as_sent() -> None:
+    reply = preflight("AlreadyProcessed", [])
+    async with serving({"sendTransaction": reply}) as (fake, client):
+        result = await client.activate_session(OWNER, ADDRESS)
+    assert fake.count("sendTransaction") == 1
+    assert fake.count("getTransaction") == 1
+    assert result.compute_units == 589
+    assert result.slot == 5
+
+
+async def test_a_transaction_that_never_confirms_times_out() -> None:
+    overrides = {"getSignatureStatuses": Reply(context([None]))}
+    async with serving(overrides, confirm_timeout=0.2, poll_interval=0.02) as (fake, client):
+        with pytest.raises(RpcTimeoutError, match="did not reach confirmed"):
+            await client.activate_session(OWNER, ADDRESS)
+    assert fake.count("getSignatureStatuses") >= 2
+
+
+def test_custom_codes_of_other_programs_are_not_sessions_errors() -> None:
+    other = ix.activate_session(OWNER.pubkey(), ADDRESS, program_id=Keypair().pubkey())
+    ours = ix.activate_session(OWNER.pubkey(), ADDRESS)
+    err = {"InstructionError": [1, {"Custom": 6000}]}
+    assert isinstance(
+        transaction_failure(err, [], [ours, ours], PROGRAM_ID, "tx"), SessionsProgramError
+    )
+    failure = transaction_failure(err, ["x"], [ours, other], PROGRAM_ID, "tx")
+    assert type(failure) is TransactionFailedError
+    assert failure.logs == ("x",)
+    # A custom code that is not one of ours (a system-program error inside our CPI).
+    unknown = transaction_failure(
+        {"InstructionError": [0, {"Custom": 0}]}, [], [ours], PROGRAM_ID, "tx"
+    )
+    assert type(unknown) is TransactionFailedError
+    # Malformed error shapes never crash.
+    for weird in ({"InstructionError": "x"}, {"InstructionError": [9, {"Custom": 6000}]}, 5, None):
+        assert (
+            type(transaction_failure(weird, [], [ours], PROGRAM_ID, "tx")) is TransactionFailedError
+        )
+
+
+# -- the cache over a faulty RPC ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply(delay=2.0), RpcTimeoutError),
+        (Reply(raw=b"<html>502 Bad Gateway</html>"), MalformedRpcResponseError),
+        (
+            Reply(context({"owner": str(PROGRAM_ID), "data": [None, "base64"]})),
+            MalformedRpcResponseError,
+        ),
+    ],
+)
+async def test_faulty_loads_leave_the_cache_unchanged(reply: Reply, error: type[Exception]) -> None:
+    other = find_session_address(OWNER.pubkey(), 2)[0]
+    async with serving(retries=0) as (fake, client):
+        manager = OptimisticSessionManager(client, capacity=4)
+        loaded = await manager.get(ADDRESS)
+        assert loaded is not None
+        fake.handler = chain({"getAccountInfo": reply})
+        before = manager.stats()
+        with pytest.raises(error):
+            await manager.get(other)
+        with pytest.raises(error):
+            await manager.refresh(ADDRESS)
+        after = manager.stats()
+    assert manager.peek(ADDRESS) is loaded
+    assert other not in manager
+    assert (after.size, after.loads, after.evictions) == (before.size, before.loads, 0)
+    assert after.load_errors == before.load_errors + 2
+
+
+@pytest.mark.parametrize(
+    ("method", "reply", "error"),
+    [
+        ("sendTransaction", Reply(delay=2.0), RpcTimeoutError),
+        ("getLatestBlockhash", Reply(raw=b"garbage"), MalformedRpcResponseError),
+        ("getSignatureStatuses", Reply(context("nope")), MalformedRpcResponseError),
+    ],
+)
+async def test_faulty_operations_leave_the_cache_unchanged(
+    method: str, reply: Reply, error: type[Exception]
+) -> None:
+    async with serving(retries=0) as (fake, client):
+        manager = OptimisticSessionManager(client, capacity=4)
+        before = await manager.get(ADDRESS)
+        assert before is not None
+        assert before.status is SessionStatus.ACTIVE
+        fake.handler = chain({method: reply})
+        with pytest.raises(error):
+            await manager.close(ADDRESS, lambda: client.close_session(OWNER, ADDRESS))
+        assert manager.peek(ADDRESS) is before
+        new = find_session_address(OWNER.pubkey(), 9)[0]
+        with pytest.raises(error):
+            await manager.create(
+                new, lambda: client.create_session(OWNER, 9, make_session_params())
+            )
+        assert new not in manager
+        assert manager.pending_operations() == {}
