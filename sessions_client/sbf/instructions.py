@@ -9,16 +9,20 @@ ways that do not always fail loudly:
 * v4 encodes signed division and sign-extending moves as the old opcodes with
   a nonzero ``off``; v0 ignores ``off`` and would execute the unsigned/plain
   operation -- silently wrong results.
+* LLVM pads code inside a section (e.g. before an ``aligned(64)`` function)
+  with the 64-bit word ``0x15000000``, whose opcode byte is 0: never executed,
+  but the v0 verifier checks every slot and would reject the program.
 
-So this pass rewrites ``callx``, clears the ``src=1`` marker LLVM puts on
-pc-relative calls (v0 ignores it; a canonical encoding keeps outputs
-comparable), and refuses anything outside the v0 opcode set, naming the input
-file, section, function and instruction index.
+So this pass rewrites ``callx``, turns LLVM's padding into ``ja +0``, clears
+the ``src=1`` marker LLVM puts on pc-relative calls (v0 ignores it; a canonical
+encoding keeps outputs comparable), and refuses anything outside the v0 opcode
+set, naming the input file, section, function and instruction index.
 """
 
 from __future__ import annotations
 
 import struct
+from typing import Final
 
 from .bpf import (
     CLASS_ALU32,
@@ -61,6 +65,13 @@ def _where(objects: tuple[ObjectFile, ...], layout: Layout, text_offset: int) ->
         symbol=function,
         insn_index=in_section // INSN_SIZE,
     )
+
+
+_LLVM_BPF_NOP: Final = (0x1500_0000).to_bytes(8, "little")
+"""The fill LLVM's BPF assembler writes between aligned code (opcode byte 0)."""
+
+_JA_ZERO: Final = bytes([0x05, 0, 0, 0, 0, 0, 0, 0])
+"""``ja +0``: a verifiable no-op."""
 
 
 def _refusal(insn: Insn) -> str | None:
@@ -108,6 +119,10 @@ def finalize_text(text: bytes, objects: tuple[ObjectFile, ...], layout: Layout) 
                     "lddw without its second slot", _where(objects, layout, at), insn.opcode
                 )
             index += 2
+            continue
+        if out[at : at + INSN_SIZE] == _LLVM_BPF_NOP:
+            out[at : at + INSN_SIZE] = _JA_ZERO
+            index += 1
             continue
         reason = _refusal(insn)
         if reason is not None:

@@ -14,6 +14,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Final
 
 from .bpf import INSN_SIZE
 from .errors import InvalidObjectError, Location, WritableSectionError
@@ -102,7 +103,7 @@ def _align(value: int, alignment: int) -> int:
     return (value + alignment - 1) // alignment * alignment
 
 
-_TEXT_FILLER = bytes([0x05, 0, 0, 0, 0, 0, 0, 0])
+_TEXT_FILLER: Final = bytes([0x05, 0, 0, 0, 0, 0, 0, 0])
 """``ja +0``: a no-op, so alignment gaps between functions still verify as code."""
 
 

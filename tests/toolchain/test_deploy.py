@@ -51,8 +51,14 @@ def test_deployed_program_runs(objects: FixtureObjects, runner: ProgramRunner) -
 
 @pytest.mark.parametrize(
     "names",
-    [("callx.c",), ("calls_main.c", "calls_lib.c"), ("abs32.c",)],
-    ids=["callx-abs64-lddw", "internal-calls", "abs32"],
+    [
+        ("callx.c",),
+        ("calls_main.c", "calls_lib.c"),
+        ("abs32.c",),
+        ("sections.c",),
+        ("diff/funcs.c", "align.c"),
+    ],
+    ids=["callx-abs64-lddw", "internal-calls", "abs32", "call-addend", "alignment-padding"],
 )
 def test_loader_accepts_every_relocation_kind(
     objects: FixtureObjects, runner: ProgramRunner, names: tuple[str, ...]

@@ -6,7 +6,13 @@ import struct
 
 import pytest
 
-from sessions_client.sbf import DEFAULT_OPTIONS, CompilerOptions, UnsupportedRelocationError, link
+from sessions_client.sbf import (
+    DEFAULT_OPTIONS,
+    CompilerOptions,
+    LinkResult,
+    UnsupportedRelocationError,
+    link,
+)
 
 from .support import (
     FUNCTION_SECTIONS,
@@ -14,6 +20,7 @@ from .support import (
     FixtureObjects,
     ProgramRunner,
     dynamic_imports,
+    elf,
     expected_text_placement,
     input_relocations,
     lddw_values,
@@ -84,40 +91,65 @@ def _calls_expected(x: int) -> int:
     return twice ^ chain
 
 
+def _verify_relocated_calls(objs: list[bytes], result: LinkResult) -> list[tuple[str, int]]:
+    """Check every R_BPF_64_32 site of the output; return (symbol, original imm) per call.
+
+    Internal calls must hold the pc-relative delta to the target, which is the
+    named symbol, or (section symbol) the section start plus the addend that
+    BPF objects encode in the call's own immediate as addend / 8 - 1.
+    """
+    text_addr, _ = section_bytes(result.so, ".text")
+    slots = text_slots(result.so)
+    placement = expected_text_placement(objs)
+    checked: list[tuple[str, int]] = []
+    for (position, section), base in placement.items():
+        obj = objs[position]
+        for offset, kind, name in input_relocations(obj, section):
+            assert kind == R_BPF_64_32
+            site = base + offset
+            out = slots[site // 8]
+            original = object_slot(obj, section, offset)
+            if name in result.syscalls:
+                assert (out.opcode, out.src, out.imm) == (0x85, 0, -1)
+                continue
+            if name.startswith(".text"):  # static callee through its section symbol
+                target = placement[(position, name)] + (original.imm + 1) * 8
+            else:
+                target = symbol_vaddr(result.so, name) - text_addr
+            assert (out.opcode, out.src, out.imm) == (0x85, 0, (target - site) // 8 - 1)
+            checked.append((name, original.imm))
+    return checked
+
+
 @pytest.mark.parametrize("options", [DEFAULT_OPTIONS, FUNCTION_SECTIONS], ids=OPTION_IDS)
 def test_internal_call_imm_is_relative_instruction_delta(
     objects: FixtureObjects, options: CompilerOptions
 ) -> None:
     names = ("calls_main.c", "calls_lib.c")
-    objs = [objects.data(n, options) for n in names]
     result = objects.link(*names, options=options)
-    text_addr, _ = section_bytes(result.so, ".text")
-    slots = text_slots(result.so)
-    placement = expected_text_placement(objs)
-    checked: list[str] = []
-    for position, obj in enumerate(objs):
-        for (obj_index, section), base in placement.items():
-            if obj_index != position:
-                continue
-            for offset, kind, name in input_relocations(obj, section):
-                assert kind == R_BPF_64_32
-                site = base + offset
-                out = slots[site // 8]
-                if name in result.syscalls:
-                    assert (out.opcode, out.src, out.imm) == (0x85, 0, -1)
-                    continue
-                if name.startswith(".text"):  # static callee through its section symbol
-                    original = object_slot(obj, section, offset)
-                    target = placement[(position, name)] + (original.imm + 1) * 8
-                else:
-                    target = symbol_vaddr(result.so, name) - text_addr
-                assert (out.opcode, out.src, out.imm) == (0x85, 0, (target - site) // 8 - 1)
-                checked.append(name)
-    assert {"lib_twice", "lib_chain", "main_helper"} <= set(checked)
+    checked = {
+        name
+        for name, _ in _verify_relocated_calls([objects.data(n, options) for n in names], result)
+    }
+    assert {"lib_twice", "lib_chain", "main_helper"} <= checked
     if options.function_sections:
         assert ".text.lib_square" in checked
     else:
         assert ".text.lib_square" not in checked  # resolved by the compiler, left as is
+
+
+def test_call_addend_in_the_immediate(objects: FixtureObjects, runner: ProgramRunner) -> None:
+    """A call into the middle of .text from another section carries its offset in imm."""
+    result = objects.link("sections.c")
+    checked = _verify_relocated_calls([objects.data("sections.c")], result)
+    addends = [imm for name, imm in checked if name == ".text"]
+    assert len(addends) == 2
+    assert any(imm != -1 for imm in addends)
+    program = runner.load(result.so)
+    for x in (0, 1, 99, U64):
+        first = lambda v: (v * 5) & U64  # noqa: E731
+        expected = (((x + 1000) & U64) ^ first(x)) + first((x + 1) & U64)
+        assert runner.returns_u64(program, x.to_bytes(8, "little")) == expected & U64
 
 
 def test_calls_resolved_by_the_compiler_keep_their_delta(objects: FixtureObjects) -> None:
@@ -297,3 +329,27 @@ def test_unknown_relocation_type_is_refused(objects: FixtureObjects) -> None:
     assert (error.file, error.section, error.symbol) == ("<object #0>", ".rodata", "op_sub")
     assert "R_BPF_64_RELATIVE" in str(error)
     assert "offset 0x8" in str(error)
+
+
+# ---- alignment above 8 and LLVM's in-section padding ------------------------------------------
+
+
+def test_sections_aligned_above_eight(objects: FixtureObjects, runner: ProgramRunner) -> None:
+    """funcs.c first, so align.c's 64-byte aligned .text and .rodata need linker padding."""
+    llvm_fill = (0x1500_0000).to_bytes(8, "little")
+    align_text = elf(objects.data("align.c")).get_section_by_name(".text").data()
+    assert any(align_text[i : i + 8] == llvm_fill for i in range(0, len(align_text), 8))
+    result = objects.link("diff/funcs.c", "align.c")
+    for name in ("aligned_table", "aligned_fn"):
+        assert symbol_vaddr(result.so, name) % 64 == 0, name
+    slots = text_slots(result.so)
+    lddw_second_halves = {index + 1 for index, _ in lddw_values(result.so)}
+    for slot in slots:
+        if slot.index in lddw_second_halves:
+            continue
+        assert slot.opcode != 0, f"unverifiable slot {slot}"
+    program = runner.load(result.so)
+    for i in range(4):
+        value = runner.returns_u64(program, bytes([i]))
+        assert value >> 32 == 0, "misaligned at run time"
+        assert value == (10 * (i + 1)) + (i ^ 0x55) + (i + 3)
