@@ -264,6 +264,9 @@ def load_objects(objects: tuple[bytes | Path, ...]) -> tuple[ObjectFile, ...]:
     """Read every input; paths are named by their path, raw bytes as ``<object #i>``."""
     parsed: list[ObjectFile] = []
     for position, item in enumerate(objects):
+        if isinstance(item, str):
+            # A str is ambiguous (path or contents?) and bytes(str) fails obscurely.
+            raise TypeError(f"object #{position}: pass a pathlib.Path or the object's bytes")
         if isinstance(item, Path):
             parsed.append(read_object(item.read_bytes(), str(item)))
         else:

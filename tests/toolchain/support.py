@@ -258,3 +258,13 @@ def dynamic_imports(so: bytes) -> list[tuple[int, int, str]]:
         )
         for e in rel.iter_relocations()
     ]
+
+
+def patch_section_flags(obj: bytes, section: str, flags: int) -> bytes:
+    """Rewrite one section header's sh_flags (e.g. to make a section writable)."""
+    parsed = ELFFile(io.BytesIO(obj))
+    index = next(i for i, s in enumerate(parsed.iter_sections()) if s.name == section)
+    at = int(parsed["e_shoff"]) + index * int(parsed["e_shentsize"]) + 8
+    patched = bytearray(obj)
+    struct.pack_into("<Q", patched, at, flags)
+    return bytes(patched)

@@ -150,11 +150,16 @@ def test_other_entry_names_work(objects: FixtureObjects) -> None:
     assert result.entry_offset > 0
 
 
-def test_non_bpf_input_is_refused(tmp_path: object) -> None:
+def test_non_bpf_input_is_refused(objects: FixtureObjects) -> None:
     with pytest.raises(InvalidObjectError, match="<object #0>"):
         link([b"not an ELF file at all"])
     with pytest.raises(LinkError):
         link([b"\x7fELF" + bytes(60)])
+    linked = link([objects.path("hello.c")]).so
+    with pytest.raises(InvalidObjectError, match="ET_DYN"):
+        link([linked])  # a linked program is not a relocatable object
+    with pytest.raises(TypeError, match=r"pathlib\.Path"):
+        link([str(objects.path("hello.c"))])  # type: ignore[list-item]
 
 
 def test_signed_division_is_a_compile_error(tmp_path: pytest.TempPathFactory) -> None:

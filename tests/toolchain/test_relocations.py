@@ -11,6 +11,7 @@ from sessions_client.sbf import (
     CompilerOptions,
     LinkResult,
     UnsupportedRelocationError,
+    WritableSectionError,
     link,
 )
 
@@ -26,6 +27,7 @@ from .support import (
     lddw_values,
     object_slot,
     patch_relocation_type,
+    patch_section_flags,
     section_bytes,
     symbol_vaddr,
     text_slots,
@@ -353,3 +355,27 @@ def test_sections_aligned_above_eight(objects: FixtureObjects, runner: ProgramRu
         value = runner.returns_u64(program, bytes([i]))
         assert value >> 32 == 0, "misaligned at run time"
         assert value == (10 * (i + 1)) + (i ^ 0x55) + (i + 3)
+
+
+def test_writable_data_rel_ro_is_merged_into_rodata(
+    objects: FixtureObjects, runner: ProgramRunner
+) -> None:
+    """PIC compiles mark .data.rel.ro writable; its pointers are resolved, so it is constant."""
+    obj = patch_section_flags(objects.data("relro.c"), ".data.rel.ro.steps", 0x3)  # WRITE|ALLOC
+    result = link([obj])
+    table = symbol_vaddr(result.so, "relro_steps")
+    rodata_addr, rodata = section_bytes(result.so, ".rodata")
+    assert struct.unpack_from("<2Q", rodata, table - rodata_addr) == (
+        MM_PROGRAM_START + symbol_vaddr(result.so, "step_inc"),
+        MM_PROGRAM_START + symbol_vaddr(result.so, "step_dbl"),
+    )
+    program = runner.load(result.so)
+    assert runner.returns_u64(program, bytes([0, 41])) == 42
+    assert runner.returns_u64(program, bytes([1, 21])) == 42
+
+
+def test_other_writable_sections_are_refused(objects: FixtureObjects) -> None:
+    obj = patch_section_flags(objects.data("lddw.c"), ".rodata", 0x3)
+    with pytest.raises(WritableSectionError) as raised:
+        link([obj])
+    assert (raised.value.section, raised.value.symbol) == (".rodata", "lddw_table")
