@@ -104,16 +104,20 @@ class RpcCaller:
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         """The ``result`` of ``method(params)``; typed errors as described in the module doc."""
         attempts = self.retries + 1
-        last: RpcError | None = None
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self.retry_backoff * (2 ** (attempt - 1)))
             try:
                 return await self._attempt(method, params)
             except _Retryable as retryable:
-                last = retryable.error
-        assert last is not None
-        raise type(last)(f"{last} (after {attempts} attempt{'s' if attempts > 1 else ''})")
+                if attempt + 1 < attempts:
+                    continue
+                error = retryable.error
+                plural = "s" if attempts > 1 else ""
+                raise type(error)(f"{error} (after {attempts} attempt{plural})") from (
+                    retryable.__cause__
+                )
+        raise AssertionError("unreachable: the loop returns or raises")
 
     async def _attempt(self, method: str, params: list[Any] | None) -> Any:
         self._next_id += 1
