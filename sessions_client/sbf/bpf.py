@@ -110,10 +110,6 @@ class Insn:
         """Instruction class (low three bits of the opcode)."""
         return self.opcode & 0x07
 
-    def encode(self) -> bytes:
-        """Re-encode the slot in BPF little-endian layout."""
-        return _INSN.pack(self.opcode, (self.src << 4) | self.dst, self.off, self.imm)
-
 
 _INSN: Final = struct.Struct("<BBhi")
 

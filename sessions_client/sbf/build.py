@@ -71,7 +71,11 @@ def fingerprint(
     feed("linker", LINKER_VERSION.encode())
     feed("flags", "\0".join(options.flags()).encode())
     feed("entry", entry.encode())
-    for position, root in enumerate((sources_dir, *include_dirs)):
+    roots = (sources_dir, *include_dirs)
+    # __FILE__ is relative to the roots' common directory, so their relative layout matters too.
+    common = Path(os.path.commonpath([str(r) for r in roots]))
+    feed("roots", "\0".join(r.relative_to(common).as_posix() for r in roots).encode())
+    for position, root in enumerate(roots):
         for path in _tree_files(root, _SOURCE_SUFFIXES):
             feed(f"file {position} {path.relative_to(root).as_posix()}", path.read_bytes())
     return digest.hexdigest()

@@ -60,7 +60,8 @@ def _send(
         raise DeployError(step, str(result.err()), tuple(result.meta().logs()))
 
 
-def _write_instruction(buffer: Pubkey, authority: Pubkey, offset: int, chunk: bytes) -> Instruction:
+def write_instruction(buffer: Pubkey, authority: Pubkey, offset: int, chunk: bytes) -> Instruction:
+    """UpgradeableLoaderInstruction::Write: store ``chunk`` at ``offset`` in a buffer."""
     data = struct.pack("<IIQ", _WRITE, offset, len(chunk)) + chunk
     return Instruction(
         BPF_LOADER_UPGRADEABLE_ID,
@@ -72,11 +73,17 @@ def _write_instruction(buffer: Pubkey, authority: Pubkey, offset: int, chunk: by
     )
 
 
-def _write_chunk_size(svm: LiteSVM, payer: Keypair, buffer: Pubkey) -> int:
-    """Largest chunk whose Write transaction still fits in one packet."""
-    probe = _write_instruction(buffer, payer.pubkey(), 0, b"")
+def write_chunk_size(svm: LiteSVM, payer: Keypair, buffer: Pubkey) -> int:
+    """Largest chunk whose Write transaction still fits in one packet.
+
+    LiteSVM does not enforce the packet limit, a cluster does.  Measured with a
+    probe chunk big enough that the compact-u16 length prefix of the
+    instruction data already has its final (2-byte) width.
+    """
+    probe_size = 512
+    probe = write_instruction(buffer, payer.pubkey(), 0, bytes(probe_size))
     tx = Transaction([payer], Message([probe], payer.pubkey()), svm.latest_blockhash())
-    return PACKET_DATA_SIZE - len(bytes(tx))
+    return PACKET_DATA_SIZE - (len(bytes(tx)) - probe_size)
 
 
 def deploy_upgradeable(
@@ -118,9 +125,9 @@ def deploy_upgradeable(
     )
     _send(svm, payer, [create_buffer, initialize], [buffer], "create buffer")
 
-    chunk = _write_chunk_size(svm, payer, buffer.pubkey())
+    chunk = write_chunk_size(svm, payer, buffer.pubkey())
     for offset in range(0, len(so), chunk):
-        write = _write_instruction(buffer.pubkey(), authority, offset, so[offset : offset + chunk])
+        write = write_instruction(buffer.pubkey(), authority, offset, so[offset : offset + chunk])
         _send(svm, payer, [write], [], f"write bytes {offset}..{offset + chunk}")
 
     program_id = program_keypair.pubkey()

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
+from solders.message import Message
+from solders.transaction import Transaction
 
 from sessions_client.sbf import (
     BPF_LOADER_UPGRADEABLE_ID,
@@ -22,9 +24,14 @@ from sessions_client.sbf import (
     link,
     programdata_address,
 )
-from sessions_client.sbf.deploy import BUFFER_METADATA_SIZE
+from sessions_client.sbf.deploy import (
+    BUFFER_METADATA_SIZE,
+    PACKET_DATA_SIZE,
+    write_chunk_size,
+    write_instruction,
+)
 
-from .support import C_DIR, FUNCTION_SECTIONS, FixtureObjects, ProgramRunner, section_bytes
+from .support import FUNCTION_SECTIONS, FixtureObjects, ProgramRunner, section_bytes
 
 
 def _deploy(runner: ProgramRunner, so: bytes) -> Keypair:
@@ -158,4 +165,17 @@ def test_deploy_refuses_an_empty_program(runner: ProgramRunner) -> None:
 def test_buffer_header_size_matches_the_loader() -> None:
     # enum tag (u32) + Option<Pubkey> authority
     assert BUFFER_METADATA_SIZE == 4 + 1 + 32
-    assert (C_DIR / "hello.c").is_file()
+
+
+def test_write_chunks_fill_but_do_not_exceed_a_packet(runner: ProgramRunner) -> None:
+    """LiteSVM accepts oversized transactions; a real cluster drops them."""
+    buffer = Keypair().pubkey()
+    chunk = write_chunk_size(runner.svm, runner.payer, buffer)
+
+    def size(n: int) -> int:
+        write = write_instruction(buffer, runner.payer.pubkey(), 0, bytes(n))
+        message = Message([write], runner.payer.pubkey())
+        return len(bytes(Transaction([runner.payer], message, runner.svm.latest_blockhash())))
+
+    assert size(chunk) == PACKET_DATA_SIZE
+    assert size(chunk + 1) > PACKET_DATA_SIZE
