@@ -14,6 +14,7 @@ SESSION_DISCRIMINATOR: Final = account_discriminator("Session")
 INIT_SPACE: Final = layout_of(Session).size
 #: The on-chain data length of a Session account.
 SESSION_ACCOUNT_SIZE: Final = 8 + INIT_SPACE
+_SESSION_LAYOUT: Final = layout_of(Session)
 
 
 def decode_session(data: bytes | bytearray | memoryview) -> Session:
@@ -25,9 +26,9 @@ def decode_session(data: bytes | bytearray | memoryview) -> Session:
             f"not a Session account: discriminator {bytes(data[:8]).hex()} "
             f"!= {SESSION_DISCRIMINATOR.hex()}"
         )
-    return layout_of(Session).decode(data, 8)
+    return _SESSION_LAYOUT.decode(data, 8)
 
 
 def encode_session(session: Session) -> bytes:
     """The exact account data the program stores for ``session``."""
-    return SESSION_DISCRIMINATOR + layout_of(Session).encode(session)
+    return SESSION_DISCRIMINATOR + _SESSION_LAYOUT.encode(session)

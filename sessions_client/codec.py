@@ -146,9 +146,11 @@ class Layout(Generic[T]):
                 if isinstance(spec.type, PubkeyType):
                     args.append(f"_Pubkey(v[{i}])")
                 elif isinstance(spec.type, EnumType):
-                    name = spec.type.enum_cls.__name__
-                    ns[name] = spec.type.enum_cls
-                    args.append(f"{name}(v[{i}])")
+                    # A tuple indexed by value: no enum constructor call on the hot path;
+                    # an out-of-range or unassigned value raises and is explained below.
+                    name = f"_{spec.type.enum_cls.__name__}_by_value"
+                    ns[name] = _members_by_value(spec.type.enum_cls)
+                    args.append(f"{name}[v[{i}]]")
                 else:
                     args.append(f"v[{i}]")
         return f"{self.cls.__name__}(" + ", ".join(args) + ")"
@@ -185,19 +187,18 @@ class Layout(Generic[T]):
         values = self._struct.unpack_from(data, offset)
         try:
             return self._build(values)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, IndexError) as exc:
             raise DecodeError(self._explain_decode_failure(values) or str(exc)) from exc
 
     def _explain_decode_failure(self, values: tuple[Any, ...]) -> str | None:
         for leaf, value in zip(self.leaves, values, strict=True):
-            if isinstance(leaf.type, EnumType):
-                try:
-                    leaf.type.enum_cls(value)
-                except ValueError:
-                    return (
-                        f"{self.cls.__name__}.{leaf.path}: invalid "
-                        f"{leaf.type.enum_cls.__name__} variant {value}"
-                    )
+            if isinstance(leaf.type, EnumType) and value >= len(
+                _members_by_value(leaf.type.enum_cls)
+            ):
+                return (
+                    f"{self.cls.__name__}.{leaf.path}: invalid "
+                    f"{leaf.type.enum_cls.__name__} variant {value}"
+                )
         return None
 
     def encode(self, obj: T) -> bytes:
@@ -242,6 +243,14 @@ class Layout(Generic[T]):
             if spec.name == name:
                 return spec
         raise KeyError(f"{self.cls.__name__} has no field {name!r}")
+
+
+def _members_by_value(enum_cls: type[enum.IntEnum]) -> tuple[enum.IntEnum, ...]:
+    """The members indexed by value; borsh enums are numbered 0..n-1 without gaps."""
+    members = tuple(sorted(enum_cls, key=int))
+    if [int(m) for m in members] != list(range(len(members))):
+        raise TypeError(f"{enum_cls.__name__}: borsh enum values must be 0..n-1")
+    return members
 
 
 class _LayoutRegistry:

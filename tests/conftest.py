@@ -5,4 +5,5 @@ older solana/solders); the main suite drives it from
 ``tests/test_anchorpy_interop.py`` and must not collect it directly.
 """
 
+collect_ignore = ["interop"]
 collect_ignore_glob = ["interop/*"]
