@@ -71,7 +71,7 @@ def fingerprint(
     feed("linker", LINKER_VERSION.encode())
     feed("flags", "\0".join(options.flags()).encode())
     feed("entry", entry.encode())
-    roots = (sources_dir, *include_dirs)
+    roots = tuple(r.resolve() for r in (sources_dir, *include_dirs))
     # __FILE__ is relative to the roots' common directory, so their relative layout matters too.
     common = Path(os.path.commonpath([str(r) for r in roots]))
     feed("roots", "\0".join(r.relative_to(common).as_posix() for r in roots).encode())
