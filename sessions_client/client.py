@@ -428,15 +428,18 @@ class SessionsClient:
 
     # -- reads -------------------------------------------------------------------------------
 
-    def _decode_account(self, address: Pubkey, account: object, where: str) -> Session:
+    def _account_data(self, address: Pubkey, account: object, where: str) -> bytes:
+        """The data of an account JSON object, refusing accounts of other programs."""
         body = expect_dict(account, where)
         owner = expect_pubkey(member(body, "owner", where), f"{where}.owner")
         if owner != self.program_id:
             raise DecodeError(
                 f"account {address} is owned by {owner}, not the sessions program {self.program_id}"
             )
-        data = expect_base64_data(member(body, "data", where), f"{where}.data")
-        return decode_session(data)
+        return expect_base64_data(member(body, "data", where), f"{where}.data")
+
+    def _decode_account(self, address: Pubkey, account: object, where: str) -> Session:
+        return decode_session(self._account_data(address, account, where))
 
     async def load_session(self, address: Pubkey) -> Session | None:
         """The decoded Session at ``address``, or None when no account exists there."""
@@ -534,9 +537,8 @@ class SessionsClient:
             address = expect_pubkey(
                 member(entry, "pubkey", f"{where}[{index}]"), f"{where}[{index}].pubkey"
             )
-            account_where = f"{where}[{index}].account"
-            account = expect_dict(member(entry, "account", f"{where}[{index}]"), account_where)
-            data = expect_base64_data(member(account, "data", account_where), account_where)
+            account = member(entry, "account", f"{where}[{index}]")
+            data = self._account_data(address, account, f"{where}[{index}].account")
             unmatched = [f.name for f in server_side if not f.matches(data)]
             if unmatched:
                 raise MalformedRpcResponseError(
@@ -545,9 +547,7 @@ class SessionsClient:
                 )
             if not all(f.matches(data) for f in wanted):
                 continue
-            found.append(
-                SessionAccount(address, self._decode_account(address, account, account_where))
-            )
+            found.append(SessionAccount(address, decode_session(data)))
         found.sort(key=lambda item: bytes(item.address))
         return found
 
