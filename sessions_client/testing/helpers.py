@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from sessions_client.constants import Permission
 from sessions_client.errors import SessionsProgramError
 from sessions_client.exceptions import TransactionFailedError
-from sessions_client.svm import TxOutcome
 from sessions_client.types import (
     Guard,
     ResourceQuotas,
@@ -15,6 +14,9 @@ from sessions_client.types import (
     SessionParams,
     SessionScope,
 )
+
+if TYPE_CHECKING:
+    from sessions_client.svm import TxOutcome
 
 #: One hour: long enough for any test, well under MAX_SESSION_DURATION.
 DEFAULT_MAX_DURATION: Final = 3600
