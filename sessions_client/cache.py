@@ -38,7 +38,7 @@ import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from cachetools import LRUCache
 from solders.pubkey import Pubkey
@@ -49,8 +49,10 @@ from sessions_client.exceptions import (
     SessionsClientError,
     TransactionFailedError,
 )
-from sessions_client.svm import SessionsSVM
 from sessions_client.types import Session, SessionStatus
+
+if TYPE_CHECKING:
+    from sessions_client.svm import SessionsSVM
 
 R = TypeVar("R")
 
