@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,14 @@ DAPP_DIR = Path(__file__).resolve().parent / "dapp"
 
 @pytest.fixture(scope="session")
 def program_so() -> bytes:
-    """The sessions program, built once (content-stamped) for the whole run."""
+    """The sessions program, built once (content-stamped) for the whole run.
+
+    ``SESSIONS_TEST_PROGRAM_SO=path/to.so`` runs the suite against another build instead
+    (mutation testing: a deliberately broken program must make tests fail).
+    """
+    override = os.environ.get("SESSIONS_TEST_PROGRAM_SO")
+    if override:
+        return Path(override).read_bytes()
     return ensure_program()
 
 

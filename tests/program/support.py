@@ -136,6 +136,17 @@ def field_diff(actual: bytes, expected: bytes) -> list[str]:
     return out
 
 
+def top_level_logs(logs: Sequence[str]) -> list[list[str]]:
+    """The log lines of each top-level instruction, in order."""
+    out: list[list[str]] = []
+    for line in logs:
+        if line.startswith("Program ") and line.endswith(" invoke [1]"):
+            out.append([])
+        if out:
+            out[-1].append(line)
+    return out
+
+
 @dataclass(frozen=True)
 class Made:
     """A session the harness put on chain, with the keypairs that control it."""
@@ -210,7 +221,10 @@ class Harness:
         assert f"Program log: {code.pascal_name} ({int(code)}): {code.message}" in out.logs, (
             out.logs
         )
-        assert out.events == ()
+        # the program validates before it writes or emits: the failing instruction logged
+        # no event before its error
+        failing = top_level_logs(out.logs)[index]
+        assert not [line for line in failing if line.startswith("Program data: ")], failing
         after = self.snapshot(keys)
         changed = [str(k) for k in keys if before[k] != after[k]]
         assert not changed, f"accounts changed by a rejected transaction: {changed}"

@@ -510,6 +510,64 @@ def test_close_then_refund_in_the_same_transaction(h: Harness) -> None:
         h.reject(instruction, signers, E.SESSION_NOT_FOUND)
 
 
+def test_close_then_recreate_in_the_same_transaction(h: Harness) -> None:
+    made = h.make("paused")
+    h.s.advance(9)
+    p = params(max_duration=10)
+    (c0,) = h.balances(made.creator_key)
+    out = h.ok(
+        [
+            ix.close_session(made.owner_key, made.address, made.creator_key),
+            ix.create_session(made.owner_key, made.session_id, p),
+        ],
+        [made.owner],
+    )
+    assert [type(e).__name__ for e in out.events] == ["SessionClosed", "SessionCreated"]
+    h.assert_session(
+        made.address,
+        expected_session(
+            owner=made.owner_key,
+            creator=made.owner_key,
+            session_id=made.session_id,
+            bump=made.bump,
+            p=p,
+            status=SessionStatus.CREATED,
+            created_at=T0 + 9,
+            expires_at=T0 + 19,
+        ),
+    )
+    assert h.balances(made.creator_key) == [c0]
+
+
+@pytest.mark.parametrize("op", ["activate", "pause", "close", "expire"])
+def test_instruction_after_close_in_the_same_transaction(h: Harness, op: str) -> None:
+    made = h.make("active")
+    h.s.advance(DEFAULT_DURATION)
+    close = ix.close_session(made.owner_key, made.address, made.creator_key)
+    follow, signers = op_ix(op, made)
+    h.reject([close, follow], [made.owner, *signers], E.SESSION_NOT_FOUND, index=1)
+
+
+def test_underfunded_creator(h: Harness) -> None:
+    """The system program refuses the transfer; the runtime aborts the whole instruction.
+
+    A failed CPI aborts the caller, so the program's own CreationFailed is never returned for
+    it: the transaction fails with the system program's InsufficientFunds (custom error 1).
+    """
+    poor = h.s.funded_keypair(h.rent - 1)
+    instruction = ix.create_session(poor.pubkey(), 1, params())
+    keys = [poor.pubkey(), instruction.accounts[1].pubkey]
+    before = h.snapshot(keys)
+    out = h.send(instruction, [poor])
+    assert not out.ok
+    assert out.error is None  # not one of ours
+    assert out.failure is not None
+    assert "InstructionErrorCustom(1)" in out.failure
+    assert out.failed_instruction == 0
+    assert any("Transfer: insufficient lamports" in line for line in out.logs)
+    assert h.snapshot(keys) == before
+
+
 # -- creation on a pre-funded address -------------------------------------------------------------
 
 
