@@ -13,6 +13,8 @@ from sessions_client.accounts import (
     decode_session,
     encode_session,
 )
+from sessions_client.cache import OptimisticSessionManager
+from sessions_client.client import SessionsClient, TransactionResult
 from sessions_client.constants import PROGRAM_ID, Permission, Setting
 from sessions_client.errors import ErrorCode, SessionsProgramError
 from sessions_client.events import EVENT_TYPES, Event, decode_event, encode_event, parse_events
@@ -50,6 +52,7 @@ __all__ = [
     "ErrorCode",
     "Event",
     "Guard",
+    "OptimisticSessionManager",
     "Permission",
     "ResourceQuotas",
     "RpcError",
@@ -59,10 +62,12 @@ __all__ = [
     "SessionParams",
     "SessionScope",
     "SessionStatus",
+    "SessionsClient",
     "SessionsClientError",
     "SessionsProgramError",
     "Setting",
     "TransactionFailedError",
+    "TransactionResult",
     "decode_event",
     "decode_session",
     "encode_event",

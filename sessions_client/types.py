@@ -37,9 +37,10 @@ class SessionStatus(enum.IntEnum):
 
     Only the stable states (Requested, Created, Active, Paused, Expired) are ever
     stored on-chain. Creating, Activating and Closing are the client's and the
-    simulator's in-flight states (a transaction sent, not yet confirmed), and
-    Closed, Cancelled, TimedOut, CreationFailed and ActivationFailed are end
-    states whose account no longer exists.
+    simulator's in-flight states (a transaction sent, not yet confirmed).
+    Closed, Cancelled, TimedOut and CreationFailed are end states whose account
+    does not exist (any more); ActivationFailed is the client's record of a
+    failed activation, after which the account is still Created on-chain.
     """
 
     REQUESTED = 0
