@@ -261,6 +261,7 @@ class Harness:
     ) -> None:
         """Replace fields of the account at ``address`` (the rest is kept)."""
         current = self.s.svm.get_account(address)
+        assert current is not None, f"no account at {address}"
         self.s.svm.set_account(
             address,
             Account(

@@ -8,6 +8,7 @@ activate/pause/resume <= 600 each including the event, close <= 1000.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -80,7 +81,7 @@ def measured(program_so: bytes) -> dict[str, int]:
     return cu
 
 
-def test_report(measured: dict[str, int], record_property: pytest.RecordProperty) -> None:
+def test_report(measured: dict[str, int], record_property: Callable[[str, object], None]) -> None:
     """Records every measurement (junit properties; printed with -rP)."""
     for name, units in measured.items():
         record_property(name, units)

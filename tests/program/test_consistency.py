@@ -42,6 +42,7 @@ from sessions_client.codegen.artifacts import stale_artifacts
 from sessions_client.errors import ERROR_MESSAGES, ErrorCode
 from sessions_client.events import (
     EVENT_TYPES,
+    Event,
     SessionActivated,
     SessionClosed,
     SessionCreated,
@@ -135,7 +136,7 @@ class IdlLayouts:
             return PRIMITIVE_SIZES[ty]
         if "array" in ty:
             element, length = ty["array"]
-            return self.size(element) * length
+            return self.size(element) * int(length)
         if "defined" in ty:
             definition = self.types[ty["defined"]["name"]]
             if definition["kind"] == "struct":
@@ -419,12 +420,12 @@ def expected_defines() -> dict[str, int]:
     }
     want |= {f"PERMISSION_{p.name}": int(p) for p in constants.Permission}
     want |= {f"SETTING_{s.name}": int(s) for s in constants.Setting}
-    for cls in ENUM_TYPES:
-        want |= {f"{upper_snake(cls.__name__)}_{m.name}": int(m) for m in cls}
+    for enum_cls in ENUM_TYPES:
+        want |= {f"{upper_snake(enum_cls.__name__)}_{m.name}": int(m) for m in enum_cls}
     for cls in STRUCT_TYPES:
         if cls is Session:
             continue
-        layout = layout_of(cls)
+        layout: Layout[Any] = layout_of(cls)
         prefix = upper_snake(cls.__name__)
         want[f"{prefix}_SIZE"] = layout.size
         want |= {f"{prefix}_OFF_{upper_snake(f.name)}": f.offset for f in layout.fields}
@@ -495,10 +496,12 @@ def test_header_non_numeric_defines() -> None:
 def test_header_sysvar_offsets_against_the_svm(h: Harness) -> None:
     defines = {k: c_int(v) for k, v in header_defines().items() if k not in NON_NUMERIC}
     h.s.set_time(0x0123_4567_89AB)
-    clock = bytes(h.s.svm.get_account(CLOCK).data)
+    clock = h.s.account_data(CLOCK)
+    assert clock is not None
     off = defines["CLOCK_OFF_UNIX_TIMESTAMP"]
     assert struct.unpack_from("<q", clock, off)[0] == 0x0123_4567_89AB
-    rent_data = bytes(h.s.svm.get_account(RENT).data)
+    rent_data = h.s.account_data(RENT)
+    assert rent_data is not None
     rent = h.s.svm.get_rent()
     lamports_off = defines["RENT_OFF_LAMPORTS_PER_BYTE_YEAR"]
     threshold_off = defines["RENT_OFF_EXEMPTION_THRESHOLD"]
@@ -516,7 +519,7 @@ def test_error_table_matches_error_code() -> None:
 
 def test_events_encode_with_idl_discriminators() -> None:
     key = Pubkey.new_unique()
-    samples = {
+    samples: dict[str, Event] = {
         "SessionPaused": SessionPaused(key, key, 5),
         "SessionActivated": SessionActivated(key, key, 1, 2),
         "SessionClosed": SessionClosed(key, key, key, 3, 4, CloseReason.EXPIRED),

@@ -72,6 +72,7 @@ def test_deploy_upgradeable_then_create_and_activate(program_so: bytes) -> None:
         SessionCreated(address, owner.pubkey(), owner.pubkey(), sid, 1, 0, t0, t0 + 60)
     ]
     account = svm.get_account(address)
+    assert account is not None
     assert account.owner == PROGRAM_ID
     assert account.lamports == svm.minimum_balance_for_rent_exemption(SESSION_ACCOUNT_SIZE)
 
@@ -80,6 +81,8 @@ def test_deploy_upgradeable_then_create_and_activate(program_so: bytes) -> None:
     assert parse_events(activated.logs()) == [
         SessionActivated(address, owner.pubkey(), t0 + 5, t0 + 60)
     ]
-    session = decode_session(bytes(svm.get_account(address).data))
+    account = svm.get_account(address)
+    assert account is not None
+    session = decode_session(bytes(account.data))
     assert session.status == SessionStatus.ACTIVE
     assert (session.bump, session.activated_at, session.updated_at) == (bump, t0 + 5, t0 + 5)

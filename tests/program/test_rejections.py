@@ -594,6 +594,7 @@ def test_pre_funded_session_address(h: Harness, funded: str, kind: str) -> None:
     else:
         h.ok(ix.request_session(creator.pubkey(), owner, sid, p, 60), [creator])
     account = h.s.svm.get_account(address)
+    assert account is not None
     assert account.owner == PROGRAM_ID
     assert len(account.data) == SESSION_ACCOUNT_SIZE
     assert account.lamports == max(amount, h.rent)
