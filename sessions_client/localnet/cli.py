@@ -61,7 +61,9 @@ def run_localnet(config: Path | None, port: int | None, validator: str, console:
         serve(
             settings,
             port=port,
-            announce=lambda url: console.print(f"sessions localnet: JSON-RPC on {url}"),
+            announce=lambda url, ws_url: console.print(
+                f"sessions localnet: JSON-RPC on {url}, PubSub on {ws_url}"
+            ),
         )
     except LocalnetConfigError as exc:
         console.print(f"[red]localnet config error[/red] {exc}")

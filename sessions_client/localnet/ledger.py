@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
@@ -169,6 +169,19 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class BlockEvent:
+    """Emitted to listeners when a block closes: the new head and what changed in it."""
+
+    slot: int
+    parent: int
+    record: TransactionRecord | None
+    accounts: tuple[tuple[Pubkey, Account | None], ...]
+
+
+BlockListener = Callable[[BlockEvent], None]
+
+
+@dataclass(frozen=True)
 class Observed(Generic[T]):
     """A value together with the slot it was read at (the RPC ``context``)."""
 
@@ -201,6 +214,7 @@ class Ledger:
         self._slot_hashes: list[tuple[int, Hash]] = []
         self._history: dict[Signature, TransactionRecord] = {}
         self._by_address: dict[Pubkey, list[Signature]] = {}
+        self._listeners: list[BlockListener] = []
         self._sync_clock()
         self._genesis_hash = self._svm.latest_blockhash()
         self._remember_blockhash(self._genesis_hash)
@@ -257,6 +271,15 @@ class Ledger:
     def faucet(self) -> Pubkey:
         """The account that funds airdrops (and pays their fees)."""
         return self._faucet.pubkey()
+
+    def add_listener(self, listener: BlockListener) -> Callable[[], None]:
+        """Call ``listener`` (on the ledger's loop, inside its lock) whenever a block closes.
+
+        Returns a function that removes it. Listeners must not block: the
+        websocket hub only enqueues notifications.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     # -------------------------------------------------------------------- reads
 
@@ -388,7 +411,9 @@ class Ledger:
         async with self._lock:
             if slot <= self._slot:
                 raise ValueError(f"cannot warp backwards: at slot {self._slot}, asked for {slot}")
+            parent = self._slot
             self._advance_slot(slot - self._slot)
+            self._emit(BlockEvent(slot=self._slot, parent=parent, record=None, accounts=()))
             return self._state()
 
     # ---------------------------------------------------------------- internals
@@ -613,7 +638,13 @@ class Ledger:
         self._index(signature, keys)
         self._transaction_count += 1
         self._advance_slot()
+        changed = tuple((key, self._get_account(key)) for key in dict.fromkeys(keys))
+        self._emit(BlockEvent(slot=self._slot, parent=record.slot, record=record, accounts=changed))
         return record
+
+    def _emit(self, event: BlockEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
 
     def _index(self, signature: Signature, keys: Iterable[Pubkey]) -> None:
         for key in dict.fromkeys(keys):

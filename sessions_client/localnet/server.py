@@ -1,7 +1,8 @@
 """HTTP front end: a Starlette app on uvicorn, blocking or in a background thread.
 
-``POST /`` carries JSON-RPC like a validator's port 8899; ``GET /health``
-answers ``ok`` like the validator's health endpoint. Bodies over the limit
+``POST /`` carries JSON-RPC like a validator's port 8899, a websocket on
+``/`` carries PubSub (served on the next port too, where clients look for
+it); ``GET /health`` answers ``ok`` like the validator's health endpoint. Bodies over the limit
 get HTTP 413 with a JSON-RPC error: the body is drained (up to a cap) so a
 keep-alive connection stays usable for the next request.
 """
@@ -22,11 +23,13 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sessions_client.localnet.config import LocalnetConfig, require_loopback
 from sessions_client.localnet.errors import invalid_request
 from sessions_client.localnet.ledger import ChainState, Ledger
+from sessions_client.localnet.pubsub import PubSubConnection, PubSubHub
 from sessions_client.localnet.rpc import Dispatcher, encode
 
 JSON_MEDIA_TYPE: Final = "application/json"
@@ -36,8 +39,9 @@ DRAIN_FACTOR: Final = 16
 
 
 def create_app(ledger: Ledger, *, max_body_bytes: int) -> Starlette:
-    """The ASGI app serving ``ledger``."""
+    """The ASGI app serving ``ledger``: JSON-RPC over HTTP, PubSub over websocket."""
     dispatcher = Dispatcher(ledger)
+    hub = PubSubHub(ledger)
 
     async def rpc(request: Request) -> Response:
         body, too_large, drained = await _read_limited(request, max_body_bytes)
@@ -62,13 +66,42 @@ def create_app(ledger: Ledger, *, max_body_bytes: int) -> Starlette:
         payload = encode({"jsonrpc": "2.0", "error": error.to_json(), "id": None})
         return Response(payload, status_code=405, media_type=JSON_MEDIA_TYPE)
 
+    async def pubsub(websocket: WebSocket) -> None:
+        await websocket.accept()
+        with hub.connect() as connection:
+            writer = asyncio.create_task(_pump(websocket, connection))
+            try:
+                while not connection.overflowed:
+                    message = await websocket.receive()
+                    if message["type"] == "websocket.disconnect":
+                        break
+                    text = message.get("text")
+                    if text is None:
+                        text = (message.get("bytes") or b"").decode("utf-8", "replace")
+                    await connection.handle_text(text)
+                if connection.overflowed:
+                    await websocket.close(code=1008, reason="too many queued notifications")
+            except WebSocketDisconnect:
+                pass
+            finally:
+                writer.cancel()
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                    await writer
+
     return Starlette(
         routes=[
+            WebSocketRoute("/", pubsub),
             Route("/", rpc, methods=["POST"]),
             Route("/", wrong_method, methods=["GET", "PUT", "DELETE", "PATCH"]),
             Route("/health", health, methods=["GET"]),
         ]
     )
+
+
+async def _pump(websocket: WebSocket, connection: PubSubConnection) -> None:
+    while True:
+        message = await connection.queue.get()
+        await websocket.send_text(encode(message).decode("utf-8"))
 
 
 async def _read_limited(request: Request, limit: int) -> tuple[bytes, int, bool]:
@@ -109,9 +142,29 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _url(host: str, port: int) -> str:
+def _bind_pair(host: str, port: int, attempts: int = 20) -> tuple[socket.socket, socket.socket]:
+    """JSON-RPC on ``port`` and PubSub on ``port + 1``, the validator's convention.
+
+    Clients derive the websocket URL from the HTTP one by adding 1 to the
+    port, so the pair must be adjacent; with ``port=0`` free pairs are tried.
+    """
+    for _ in range(attempts if port == 0 else 1):
+        rpc_socket = _bind(host, port)
+        rpc_port = int(rpc_socket.getsockname()[1])
+        try:
+            if rpc_port >= 65535:
+                raise OSError(f"no port above {rpc_port} for the websocket")
+            return rpc_socket, _bind(host, rpc_port + 1)
+        except OSError:
+            rpc_socket.close()
+            if port != 0:
+                raise
+    raise OSError(f"no two adjacent free ports found on {host} after {attempts} attempts")
+
+
+def _url(host: str, port: int, scheme: str = "http") -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{scheme}://{shown}:{port}"
 
 
 def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
@@ -125,20 +178,21 @@ def serve(
     *,
     port: int | None = None,
     log_level: str = "info",
-    announce: Callable[[str], None] | None = None,
+    announce: Callable[[str, str], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM); for the CLI.
 
-    ``announce`` receives the URL once the port is bound (useful with port 0).
+    ``announce`` receives the HTTP and websocket URLs once the ports are bound.
     """
     host = config.server.host
     require_loopback(host)
     ledger = Ledger.from_config(config)
-    sock = _bind(host, config.server.port if port is None else port)
+    sockets = _bind_pair(host, config.server.port if port is None else port)
+    rpc_port = int(sockets[0].getsockname()[1])
     if announce is not None:
-        announce(_url(host, int(sock.getsockname()[1])))
+        announce(_url(host, rpc_port), _url(host, rpc_port + 1, "ws"))
     app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
-    _uvicorn_server(app, log_level).run(sockets=[sock])
+    _uvicorn_server(app, log_level).run(sockets=list(sockets))
 
 
 class RunningLocalnet:
@@ -161,6 +215,7 @@ class RunningLocalnet:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.url = url
+        self.ws_url = _url(host, port + 1, "ws")
         self.host = host
         self.port = port
         self.ledger = ledger
@@ -215,11 +270,11 @@ class RunningLocalnet:
 
 
 def _run_server(
-    server: uvicorn.Server, sock: socket.socket, loop: asyncio.AbstractEventLoop
+    server: uvicorn.Server, sockets: list[socket.socket], loop: asyncio.AbstractEventLoop
 ) -> None:
     asyncio.set_event_loop(loop)
     try:
-        loop.run_until_complete(server.serve(sockets=[sock]))
+        loop.run_until_complete(server.serve(sockets=sockets))
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
@@ -236,21 +291,22 @@ def start_in_thread(
     """Start a localnet in a daemon thread and return once it accepts connections.
 
     ``port=0`` (or ``[server] port = 0``) binds a free port; the chosen one is
-    in ``.port`` and ``.url``. The socket is bound before returning, so a busy
-    port raises ``OSError`` here rather than in the thread.
+    in ``.port`` and ``.url``, and PubSub listens on the next port
+    (``.ws_url``). Sockets are bound before returning, so a busy port raises
+    ``OSError`` here rather than in the thread.
     """
     config = config or LocalnetConfig()
     host = config.server.host
     require_loopback(host)
     ledger = ledger or Ledger.from_config(config)
-    sock = _bind(host, config.server.port if port is None else port)
-    bound_port = int(sock.getsockname()[1])
+    sockets = list(_bind_pair(host, config.server.port if port is None else port))
+    bound_port = int(sockets[0].getsockname()[1])
     app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
     server = _uvicorn_server(app, log_level)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(
         target=_run_server,
-        args=(server, sock, loop),
+        args=(server, sockets, loop),
         name=f"sessions-localnet-{bound_port}",
         daemon=True,
     )
@@ -260,8 +316,9 @@ def start_in_thread(
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
             thread.join(1.0)
-            with contextlib.suppress(OSError):
-                sock.close()
+            for sock in sockets:
+                with contextlib.suppress(OSError):
+                    sock.close()
             raise RuntimeError(f"localnet on {_url(host, bound_port)} failed to start")
         time.sleep(0.01)
     return RunningLocalnet(
