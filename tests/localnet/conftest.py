@@ -89,7 +89,7 @@ def write_localnet_toml(directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def localnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLocalnet]:
+def toml_net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLocalnet]:
     """One server per test module, started from a toml file like the CLI does."""
     config = load_config(write_localnet_toml(tmp_path_factory.mktemp("localnet")))
     with start_in_thread(config) as running:
@@ -104,7 +104,7 @@ def fresh_localnet() -> Iterator[RunningLocalnet]:
 
 
 @pytest.fixture
-async def client(localnet: RunningLocalnet) -> AsyncIterator[AsyncClient]:
+async def client(toml_net: RunningLocalnet) -> AsyncIterator[AsyncClient]:
     """solana-py's async client against the module's localnet."""
-    async with AsyncClient(localnet.url) as rpc:
+    async with AsyncClient(toml_net.url) as rpc:
         yield rpc

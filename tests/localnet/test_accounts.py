@@ -1,4 +1,4 @@
-"""Account reads over fixtures preloaded from localnet.toml (data_base64 and data_file)."""
+"""Account reads over fixtures preloaded from toml_net.toml (data_base64 and data_file)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ async def test_program_accounts_memcmp_and_data_size_via_solana_py(client: Async
     assert len(found) == 2  # the data_base64 one and the data_file one
 
 
-def test_memcmp_base64_and_byte_list_encodings(localnet: RunningLocalnet) -> None:
+def test_memcmp_base64_and_byte_list_encodings(toml_net: RunningLocalnet) -> None:
     prefix = b"\x01beta!"
     for memcmp in (
         {"offset": 0, "bytes": base64.b64encode(prefix).decode(), "encoding": "base64"},
@@ -69,30 +69,30 @@ def test_memcmp_base64_and_byte_list_encodings(localnet: RunningLocalnet) -> Non
         {"offset": 0, "bytes": list(prefix), "encoding": "bytes"},
     ):
         answer = rpc(
-            localnet.url,
+            toml_net.url,
             "getProgramAccounts",
             [str(OWNER), {"encoding": "base64", "filters": [{"memcmp": memcmp}]}],
         )
         assert addresses(answer["result"]) == expected(lambda data: data.startswith(prefix)), memcmp
 
 
-def test_memcmp_past_the_end_matches_nothing(localnet: RunningLocalnet) -> None:
+def test_memcmp_past_the_end_matches_nothing(toml_net: RunningLocalnet) -> None:
     answer = rpc(
-        localnet.url,
+        toml_net.url,
         "getProgramAccounts",
         [str(OWNER), {"filters": [{"memcmp": {"offset": 40, "bytes": b58encode(b"\x00")}}]}],
     )
     assert answer["result"] == []
 
 
-def test_data_size_zero(localnet: RunningLocalnet) -> None:
-    answer = rpc(localnet.url, "getProgramAccounts", [str(OWNER), {"filters": [{"dataSize": 0}]}])
+def test_data_size_zero(toml_net: RunningLocalnet) -> None:
+    answer = rpc(toml_net.url, "getProgramAccounts", [str(OWNER), {"filters": [{"dataSize": 0}]}])
     assert addresses(answer["result"]) == expected(lambda data: data == b"")
 
 
-def test_data_slice_with_context_and_base58(localnet: RunningLocalnet) -> None:
+def test_data_slice_with_context_and_base58(toml_net: RunningLocalnet) -> None:
     answer = rpc(
-        localnet.url,
+        toml_net.url,
         "getProgramAccounts",
         [
             str(OWNER),
@@ -111,10 +111,10 @@ def test_data_slice_with_context_and_base58(localnet: RunningLocalnet) -> None:
     assert entry["account"]["space"] == 32
 
 
-def test_base64_zstd_encoding(localnet: RunningLocalnet) -> None:
+def test_base64_zstd_encoding(toml_net: RunningLocalnet) -> None:
     zstandard = pytest.importorskip("zstandard")
     answer = rpc(
-        localnet.url,
+        toml_net.url,
         "getAccountInfo",
         [str(FILE_BACKED.address), {"encoding": "base64+zstd"}],
     )
@@ -124,9 +124,9 @@ def test_base64_zstd_encoding(localnet: RunningLocalnet) -> None:
     assert restored == FILE_BACKED.data
 
 
-def test_json_parsed_falls_back_to_base64(localnet: RunningLocalnet) -> None:
+def test_json_parsed_falls_back_to_base64(toml_net: RunningLocalnet) -> None:
     answer = rpc(
-        localnet.url, "getAccountInfo", [str(FILE_BACKED.address), {"encoding": "jsonParsed"}]
+        toml_net.url, "getAccountInfo", [str(FILE_BACKED.address), {"encoding": "jsonParsed"}]
     )
     assert answer["result"]["value"]["data"] == [
         base64.b64encode(FILE_BACKED.data).decode(),
@@ -134,21 +134,21 @@ def test_json_parsed_falls_back_to_base64(localnet: RunningLocalnet) -> None:
     ]
 
 
-def test_account_info_defaults_to_binary_and_limits_base58(localnet: RunningLocalnet) -> None:
-    answer = rpc(localnet.url, "getAccountInfo", [str(FILE_BACKED.address)])
+def test_account_info_defaults_to_binary_and_limits_base58(toml_net: RunningLocalnet) -> None:
+    answer = rpc(toml_net.url, "getAccountInfo", [str(FILE_BACKED.address)])
     assert answer["result"]["value"]["data"] == b58encode(FILE_BACKED.data)
     loader = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
     programdata, _ = Pubkey.find_program_address([bytes(PROGRAM_ID)], loader)
-    big = rpc(localnet.url, "getAccountInfo", [str(programdata)])
+    big = rpc(toml_net.url, "getAccountInfo", [str(programdata)])
     assert big["error"]["code"] == -32602
     assert "please use base64" in big["error"]["message"]
-    as_base64 = rpc(localnet.url, "getAccountInfo", [str(programdata), {"encoding": "base64"}])
+    as_base64 = rpc(toml_net.url, "getAccountInfo", [str(programdata), {"encoding": "base64"}])
     assert as_base64["result"]["value"]["space"] > 128
 
 
-def test_too_many_filters_is_invalid_params(localnet: RunningLocalnet) -> None:
+def test_too_many_filters_is_invalid_params(toml_net: RunningLocalnet) -> None:
     answer = rpc(
-        localnet.url,
+        toml_net.url,
         "getProgramAccounts",
         [str(OWNER), {"filters": [{"dataSize": 1}] * 5}],
     )
@@ -156,9 +156,9 @@ def test_too_many_filters_is_invalid_params(localnet: RunningLocalnet) -> None:
     assert "too many filters" in answer["error"]["message"]
 
 
-def test_bad_memcmp_bytes_is_invalid_params(localnet: RunningLocalnet) -> None:
+def test_bad_memcmp_bytes_is_invalid_params(toml_net: RunningLocalnet) -> None:
     answer = rpc(
-        localnet.url,
+        toml_net.url,
         "getProgramAccounts",
         [str(OWNER), {"filters": [{"memcmp": {"offset": 0, "bytes": "0OIl"}}]}],
     )
@@ -197,8 +197,8 @@ async def test_rent_exemption_matches_litesvm_rent(client: AsyncClient) -> None:
         ).value == expected_lamports
 
 
-def test_min_context_slot_in_the_future(localnet: RunningLocalnet) -> None:
-    answer = rpc(localnet.url, "getBalance", [str(OWNER), {"minContextSlot": 10**12}])
+def test_min_context_slot_in_the_future(toml_net: RunningLocalnet) -> None:
+    answer = rpc(toml_net.url, "getBalance", [str(OWNER), {"minContextSlot": 10**12}])
     assert answer["error"]["code"] == -32016
     assert answer["error"]["message"] == "Minimum context slot has not been reached"
     assert 1000 <= answer["error"]["data"]["contextSlot"] < 10**12

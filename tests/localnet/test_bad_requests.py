@@ -18,9 +18,9 @@ pytestmark = pytest.mark.localnet
 
 
 @pytest.fixture
-def http(localnet: RunningLocalnet) -> Iterator[httpx.Client]:
+def http(toml_net: RunningLocalnet) -> Iterator[httpx.Client]:
     """One keep-alive connection, so tests also prove it survives each error."""
-    with httpx.Client(base_url=localnet.url) as client:
+    with httpx.Client(base_url=toml_net.url) as client:
         yield client
         assert_alive(client)
 
@@ -154,7 +154,7 @@ def test_invalid_params_name_the_culprit(
 
 
 def test_oversized_body_is_413_and_connection_stays_usable(
-    localnet: RunningLocalnet, http: httpx.Client
+    toml_net: RunningLocalnet, http: httpx.Client
 ) -> None:
     filler = "x" * (2 << 20)
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "getSlot", "params": [filler]})
@@ -239,7 +239,7 @@ async def test_internal_error_is_32603_and_dispatch_continues() -> None:
     assert healthy == {"jsonrpc": "2.0", "result": "ok", "id": 6}
 
 
-def test_server_survives_a_barrage(localnet: RunningLocalnet) -> None:
+def test_server_survives_a_barrage(toml_net: RunningLocalnet) -> None:
     bodies = [
         b"{",
         b"[]",
@@ -248,7 +248,7 @@ def test_server_survives_a_barrage(localnet: RunningLocalnet) -> None:
         b'"x"',
         b'{"jsonrpc":"2.0","id":1,"method":"getSlot","params":[{"minContextSlot":"x"}]}',
     ]
-    with httpx.Client(base_url=localnet.url) as client:
+    with httpx.Client(base_url=toml_net.url) as client:
         for body in bodies * 20:
             assert client.post("/", content=body).status_code in (200, 204)
         assert_alive(client)

@@ -162,10 +162,10 @@ async def test_epoch_info_and_node_identity(fresh_localnet: RunningLocalnet) -> 
         assert (await client.get_epoch_info()).value.epoch == 1
 
 
-def test_requests_do_not_stall_on_nagle(localnet: RunningLocalnet) -> None:
+def test_requests_do_not_stall_on_nagle(toml_net: RunningLocalnet) -> None:
     """Without TCP_NODELAY each keep-alive request used to take ~40 ms."""
     timings = []
-    with httpx.Client(base_url=localnet.url) as client:
+    with httpx.Client(base_url=toml_net.url) as client:
         for _ in range(30):
             started = time.perf_counter()
             client.post("/", json={"jsonrpc": "2.0", "id": 1, "method": "getSlot"})

@@ -1,4 +1,4 @@
-"""A real SBF program loaded from localnet.toml: invoke it, fail it, simulate it."""
+"""A real SBF program loaded from toml_net.toml: invoke it, fail it, simulate it."""
 
 from __future__ import annotations
 
@@ -121,10 +121,10 @@ async def test_simulate_replace_recent_blockhash(client: AsyncClient) -> None:
     assert replaced.replacement_blockhash.blockhash == await latest(client)
 
 
-def test_simulate_with_sig_verify_and_replace_is_invalid(localnet: RunningLocalnet) -> None:
+def test_simulate_with_sig_verify_and_replace_is_invalid(toml_net: RunningLocalnet) -> None:
     tx = call(b"", Hash.new_unique())
     answer = httpx.post(
-        localnet.url,
+        toml_net.url,
         json={
             "jsonrpc": "2.0",
             "id": 9,
@@ -139,15 +139,15 @@ def test_simulate_with_sig_verify_and_replace_is_invalid(localnet: RunningLocaln
     assert "sigVerify may not be used with replaceRecentBlockhash" in answer["error"]["message"]
 
 
-def test_send_base58_encoded_transaction(localnet: RunningLocalnet) -> None:
+def test_send_base58_encoded_transaction(toml_net: RunningLocalnet) -> None:
     from sessions_client.localnet.base58 import b58encode
 
     blockhash = httpx.post(
-        localnet.url, json={"jsonrpc": "2.0", "id": 1, "method": "getLatestBlockhash"}
+        toml_net.url, json={"jsonrpc": "2.0", "id": 1, "method": "getLatestBlockhash"}
     ).json()["result"]["value"]["blockhash"]
     tx = call(b"", Hash.from_string(blockhash))
     answer = httpx.post(
-        localnet.url,
+        toml_net.url,
         json={
             "jsonrpc": "2.0",
             "id": 2,

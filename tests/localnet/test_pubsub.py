@@ -40,18 +40,18 @@ def transfer_tx(recipient: Pubkey, lamports: int, blockhash: Hash) -> VersionedT
     return VersionedTransaction(message, [PAYER])
 
 
-def test_websocket_is_on_the_next_port(localnet: RunningLocalnet) -> None:
-    http, ws = urlparse(localnet.url), urlparse(localnet.ws_url)
+def test_websocket_is_on_the_next_port(toml_net: RunningLocalnet) -> None:
+    http, ws = urlparse(toml_net.url), urlparse(toml_net.ws_url)
     assert ws.scheme == "ws"
     assert ws.port == http.port + 1  # type: ignore[operator]
 
 
 async def test_signature_slot_and_account_notifications(
-    localnet: RunningLocalnet, client: AsyncClient
+    toml_net: RunningLocalnet, client: AsyncClient
 ) -> None:
     recipient = Keypair().pubkey()
     tx = transfer_tx(recipient, SOL, (await client.get_latest_blockhash()).value.blockhash)
-    async with SolanaWsClient(localnet.ws_url) as ws:
+    async with SolanaWsClient(toml_net.ws_url) as ws:
         await ws.signature_subscribe(signature=tx.signatures[0])
         await ws.slot_subscribe()
         await ws.account_subscribe(pubkey=recipient, encoding="base64")
@@ -73,11 +73,11 @@ async def test_signature_slot_and_account_notifications(
 
 
 async def test_landed_signature_is_notified_at_once(
-    localnet: RunningLocalnet, client: AsyncClient
+    toml_net: RunningLocalnet, client: AsyncClient
 ) -> None:
     tx = transfer_tx(Keypair().pubkey(), SOL, (await client.get_latest_blockhash()).value.blockhash)
     await client.send_transaction(tx)
-    async with SolanaWsClient(localnet.ws_url) as ws:
+    async with SolanaWsClient(toml_net.ws_url) as ws:
         await ws.signature_subscribe(signature=tx.signatures[0])
         notification = await asyncio.wait_for(ws.recv(), 5)
     assert isinstance(notification, SignatureNotification)
@@ -85,9 +85,9 @@ async def test_landed_signature_is_notified_at_once(
 
 
 async def test_unsubscribe_stops_notifications(
-    localnet: RunningLocalnet, client: AsyncClient
+    toml_net: RunningLocalnet, client: AsyncClient
 ) -> None:
-    async with SolanaWsClient(localnet.ws_url) as ws:
+    async with SolanaWsClient(toml_net.ws_url) as ws:
         subscription = await ws.slot_subscribe()
         await ws.unsubscribe(subscription)
         blockhash = (await client.get_latest_blockhash()).value.blockhash
@@ -96,8 +96,8 @@ async def test_unsubscribe_stops_notifications(
             await asyncio.wait_for(ws.recv(), 0.3)
 
 
-async def test_raw_errors_and_connection_survives(localnet: RunningLocalnet) -> None:
-    async with connect(localnet.ws_url) as ws:
+async def test_raw_errors_and_connection_survives(toml_net: RunningLocalnet) -> None:
+    async with connect(toml_net.ws_url) as ws:
         await ws.send("{nope")
         assert json.loads(await ws.recv())["error"]["code"] == -32700
         await ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "blockSubscribe"}))

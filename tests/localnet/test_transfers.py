@@ -108,7 +108,7 @@ async def test_v0_transaction_needs_max_supported_version(client: AsyncClient) -
 
 
 async def test_legacy_transaction_has_no_version_without_max_supported(
-    localnet: RunningLocalnet, client: AsyncClient
+    toml_net: RunningLocalnet, client: AsyncClient
 ) -> None:
     import httpx
 
@@ -122,7 +122,7 @@ async def test_legacy_transaction_has_no_version_without_max_supported(
     async with httpx.AsyncClient() as http:
         answer = (
             await http.post(
-                localnet.url,
+                toml_net.url,
                 json={
                     "jsonrpc": "2.0",
                     "id": 1,
