@@ -48,6 +48,10 @@ u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
     u64 err = rent_minimum_balance(space, &rent);
     if (err) return err;
     u64 funded = *acc_lamports(pda);
+    /* A failing CPI would abort the whole instruction with the system program's error;
+     * check the payer can cover the rent first, so the caller gets CreationFailed. */
+    u64 shortfall = funded < rent ? rent - funded : 0;
+    if (*acc_lamports(payer) < shortfall) return fail(ERR_CREATION_FAILED);
     u64 words[7];
     u8 *data = (u8 *)words;
     if (funded == 0) {
