@@ -37,12 +37,17 @@ _COMPOSE: Final = int(Permission.COMPOSE)
 _UNKNOWN_PERMISSIONS: Final = ~ALL_PERMISSIONS & 0xFFFFFFFF
 _UNKNOWN_SETTINGS: Final = ~ALL_SETTINGS & 0xFFFFFFFF
 _VERSION_OFFSET: Final = 8
+_HIGHEST_BUMP: Final = 255
 _STORED_STATUSES: Final = frozenset(int(s) for s in ON_CHAIN_STATUSES)
 
 
-def validate_params(data: bytes, base: int) -> ErrorCode | None:
-    """``validate_params``: the ``SessionParams`` starting at ``data[base]``."""
-    max_duration, permissions, settings = _CONFIG.unpack_from(data, base + PARAMS.max_duration)
+def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
+    """``validate_params``: the ``SessionParams`` starting at ``data[base]``.
+
+    Returns its config (max_duration, permissions, settings) when the program accepts it.
+    """
+    config: tuple[int, int, int] = _CONFIG.unpack_from(data, base + PARAMS.max_duration)
+    max_duration, permissions, settings = config
     if max_duration < 1 or max_duration > MAX_SESSION_DURATION:
         return ErrorCode.INVALID_CONFIGURATION
     if permissions & _UNKNOWN_PERMISSIONS or settings & _UNKNOWN_SETTINGS:
@@ -58,7 +63,7 @@ def validate_params(data: bytes, base: int) -> ErrorCode | None:
     at = base + PARAMS.guard
     if data[at : at + PARAMS.guard_size] != _NO_GUARD:
         return ErrorCode.INVALID_CONFIGURATION
-    return None
+    return config
 
 
 def load_session(
@@ -140,16 +145,19 @@ def verify_session_address(
     """``verify_session_address``: the supplied bump must derive ``session`` and be canonical.
 
     As on-chain: derive with the supplied bump; on a mismatch, InvalidBump if ``session`` is
-    the canonical address of these seeds, else InvalidSessionAddress; on a match, every
-    higher bump must fail to derive (else InvalidBump).
+    the canonical address of these seeds, else InvalidSessionAddress; on a match, no higher
+    bump may derive an address (else InvalidBump). "No higher bump derives" is "the bump is
+    canonical", which one ``find_program_address`` answers without a Python loop.
     """
     derived = derive_session_address(creator, id_le, bump, program_id)
     if derived is None or derived != session:
-        canonical, _ = Pubkey.find_program_address(
-            [SESSION_SEED, bytes(creator), id_le], program_id
-        )
+        canonical, _ = _find(creator, id_le, program_id)
         return ErrorCode.INVALID_BUMP if canonical == session else ErrorCode.INVALID_SESSION_ADDRESS
-    for higher in range(bump + 1, 256):
-        if derive_session_address(creator, id_le, higher, program_id) is not None:
-            return ErrorCode.INVALID_BUMP
-    return None
+    if bump == _HIGHEST_BUMP:
+        return None
+    _, canonical_bump = _find(creator, id_le, program_id)
+    return None if canonical_bump == bump else ErrorCode.INVALID_BUMP
+
+
+def _find(creator: Pubkey, id_le: bytes, program_id: Pubkey) -> tuple[Pubkey, int]:
+    return Pubkey.find_program_address([SESSION_SEED, bytes(creator), id_le], program_id)

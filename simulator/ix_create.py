@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Collection, Sequence
 from typing import Final
 
 from solders.pubkey import Pubkey
@@ -10,7 +11,7 @@ from solders.system_program import ID as SYSTEM_PROGRAM_ID
 
 from sessions_client.constants import MAX_REQUEST_TTL
 from sessions_client.errors import ErrorCode
-from sessions_client.events import Event, SessionCreated, SessionRequested
+from sessions_client.events import Event
 from sessions_client.types import SessionStatus
 from simulator.checks import (
     require_fresh_session_account,
@@ -18,9 +19,9 @@ from simulator.checks import (
     verify_session_address,
 )
 from simulator.clock import I64_MAX
+from simulator.emit import session_created, session_requested
 from simulator.env import Env
 from simulator.instruction import CREATE_ARGS, PARAMS, REQUEST_ARGS
-from simulator.invocation import Invocation
 from simulator.outcome import RuntimeFailure
 from simulator.record import SessionOrigin, SessionRecord
 
@@ -29,19 +30,23 @@ _ZERO_32: Final = bytes(32)
 _U64: Final = struct.Struct("<Q")
 _I64: Final = struct.Struct("<q")
 _CREATED: Final = SessionStatus.CREATED
+#: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
+_new: Final = tuple.__new__
 _REQUESTED: Final = SessionStatus.REQUESTED
 
 
-def _check_creation_accounts(env: Env, inv: Invocation) -> ErrorCode | None:
+def _check_creation_accounts(
+    env: Env, keys: Sequence[Pubkey], signers: Collection[Pubkey], writable: Collection[Pubkey]
+) -> ErrorCode | None:
     """Payer (signer, writable), system program, then a fresh session address."""
-    payer = inv.keys[0]
-    if payer not in inv.signers:
+    payer = keys[0]
+    if payer not in signers:
         return ErrorCode.MISSING_SIGNER
-    if payer not in inv.writable:
+    if payer not in writable:
         return ErrorCode.ACCOUNT_NOT_WRITABLE
-    if inv.keys[2] != SYSTEM_PROGRAM_ID:
+    if keys[2] != SYSTEM_PROGRAM_ID:
         return ErrorCode.INVALID_SYSTEM_PROGRAM
-    return require_fresh_session_account(env.ledger, env.program_id, inv.keys[1], inv.writable)
+    return require_fresh_session_account(env.ledger, env.program_id, keys[1], writable)
 
 
 def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode | RuntimeFailure:
@@ -53,7 +58,7 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode |
     if rent is None:
         return ErrorCode.CREATION_FAILED
     ledger = env.ledger
-    funded = ledger.balance(session)
+    funded = ledger.lamports.get(session, 0)  # a fresh address is a plain system account
     if funded < rent:
         balance = ledger.balance(payer)
         if balance < rent - funded:
@@ -65,17 +70,21 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode |
 
 
 def create_session(
-    env: Env, inv: Invocation, events: list[Event]
-) -> ErrorCode | RuntimeFailure | None:
-    err = _check_creation_accounts(env, inv)
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+    err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
-    creator, session = inv.keys[0], inv.keys[1]
-    data = inv.data
+    creator, session = keys[0], keys[1]
     base = CREATE_ARGS.params
-    err = validate_params(data, base)
-    if err is not None:
-        return err
+    config = validate_params(data, base)
+    if isinstance(config, ErrorCode):
+        return config
+    max_duration, permissions, settings = config
     id_at = CREATE_ARGS.session_id
     id_le = data[id_at : id_at + 8]
     bump = data[CREATE_ARGS.bump]
@@ -83,14 +92,12 @@ def create_session(
     if err is not None:
         return err
     now = env.clock.now()
-    max_duration = _I64.unpack_from(data, base + PARAMS.max_duration)[0]
     if now > I64_MAX - max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, creator, session)
     if not isinstance(lamports, int):
         return lamports
     session_id = _U64.unpack(id_le)[0]
-    permissions, settings = struct.unpack_from("<II", data, base + PARAMS.permissions)
     expires_at = now + max_duration
     origin = SessionOrigin(
         session,
@@ -106,27 +113,31 @@ def create_session(
         0,
         data[base : base + PARAMS.size],
     )
-    env.ledger.put_session(session, SessionRecord(origin, _CREATED, now, 0, expires_at, lamports))
-    events.append(
-        SessionCreated(
-            session, creator, creator, session_id, permissions, settings, now, expires_at
-        )
+    env.ledger.put_session(
+        session, _new(SessionRecord, (origin, _CREATED, now, 0, expires_at, lamports))
     )
-    return None
+    return (
+        session_created(
+            session, creator, creator, session_id, permissions, settings, now, expires_at
+        ),
+    )
 
 
 def request_session(
-    env: Env, inv: Invocation, events: list[Event]
-) -> ErrorCode | RuntimeFailure | None:
-    err = _check_creation_accounts(env, inv)
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+    err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
-    requester, session = inv.keys[0], inv.keys[1]
-    data = inv.data
+    requester, session = keys[0], keys[1]
     base = REQUEST_ARGS.params
-    err = validate_params(data, base)
-    if err is not None:
-        return err
+    config = validate_params(data, base)
+    if isinstance(config, ErrorCode):
+        return config
     ttl = _I64.unpack_from(data, REQUEST_ARGS.request_ttl)[0]
     owner_bytes = data[REQUEST_ARGS.owner : REQUEST_ARGS.owner + 32]
     if ttl < 1 or ttl > MAX_REQUEST_TTL or owner_bytes == _ZERO_32:
@@ -163,6 +174,5 @@ def request_session(
         deadline,
         data[base : base + PARAMS.size],
     )
-    env.ledger.put_session(session, SessionRecord(origin, _REQUESTED, now, 0, 0, lamports))
-    events.append(SessionRequested(session, owner, requester, session_id, deadline))
-    return None
+    env.ledger.put_session(session, _new(SessionRecord, (origin, _REQUESTED, now, 0, 0, lamports)))
+    return (session_requested(session, owner, requester, session_id, deadline),)

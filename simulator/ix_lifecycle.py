@@ -1,31 +1,39 @@
 """approve, activate, pause, resume, expire and close, check for check in the order of
-lifecycle.c: each handler validates every account and the state before it writes."""
+lifecycle.c: each handler validates every account and the state before it writes, and
+returns the events it emitted or the error the program returns.
+
+The four owner-signed handlers open with the program's ``load_for_owner`` (load the
+session, the owner signs, the owner is the session's), written out in each: it is the
+hot path of the simulator and a shared call would cost a fifth of an instruction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Final
 
 from solders.pubkey import Pubkey
 
 from sessions_client.constants import Setting
 from sessions_client.errors import ErrorCode
-from sessions_client.events import (
-    Event,
-    SessionActivated,
-    SessionClosed,
-    SessionCreated,
-    SessionExpired,
-    SessionPaused,
-    SessionResumed,
-)
+from sessions_client.events import Event, SessionClosed
 from sessions_client.types import CloseReason, SessionStatus
 from simulator.checks import load_session, require_rent_receiver, stored_status_valid
 from simulator.clock import I64_MAX
+from simulator.emit import (
+    session_activated,
+    session_closed,
+    session_created,
+    session_expired,
+    session_paused,
+    session_resumed,
+)
 from simulator.env import Env
-from simulator.invocation import Invocation
 from simulator.outcome import RuntimeFailure
 from simulator.record import SessionRecord
 
+#: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
+_new: Final = tuple.__new__
 _REQUESTED: Final = SessionStatus.REQUESTED
 _CREATED: Final = SessionStatus.CREATED
 _ACTIVE: Final = SessionStatus.ACTIVE
@@ -33,42 +41,48 @@ _PAUSED: Final = SessionStatus.PAUSED
 _EXPIRED: Final = SessionStatus.EXPIRED
 _AUTO_EXPIRE: Final = int(Setting.AUTO_EXPIRE)
 
-Result = ErrorCode | RuntimeFailure | None
+#: The events of a successful instruction, or why it failed.
+Result = tuple[Event, ...] | ErrorCode | RuntimeFailure
 
 
-def _load_for_owner(env: Env, inv: Invocation) -> SessionRecord | ErrorCode:
-    """``load_for_owner``: load the session, then the owner must sign and be its owner."""
-    record = load_session(env.ledger, env.program_id, inv.keys[1], inv.writable)
-    if isinstance(record, ErrorCode):
-        return record
-    owner = inv.keys[0]
-    if owner not in inv.signers:
+def _load_error(env: Env, address: Pubkey, writable: Collection[Pubkey]) -> ErrorCode:
+    """Why ``load_session`` refuses ``address`` (called only when it does)."""
+    refused = load_session(env.ledger, env.program_id, address, writable)
+    assert isinstance(refused, ErrorCode)
+    return refused
+
+
+def approve_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """Requested -> Created: the lifetime starts at approval."""
+    address, owner = keys[1], keys[0]
+    record = env.ledger.sessions.get(address)
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
+    if owner not in signers:
         return ErrorCode.MISSING_SIGNER
-    if owner != record.origin.owner:
+    o, status, _, activated_at, _, lamports = record
+    if owner != o.owner:
         return ErrorCode.UNAUTHORIZED
-    return record
-
-
-def approve_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    record = _load_for_owner(env, inv)
-    if isinstance(record, ErrorCode):
-        return record
     now = env.clock.now()
-    if record.status is not _REQUESTED:
+    if status is not _REQUESTED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    o = record.origin
     if now >= o.request_deadline:
         return ErrorCode.REQUEST_TIMED_OUT
     if now > I64_MAX - o.max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     expires_at = now + o.max_duration
     env.ledger.put_session(
-        o.address,
-        SessionRecord(o, _CREATED, now, record.activated_at, expires_at, record.lamports),
+        address, _new(SessionRecord, (o, _CREATED, now, activated_at, expires_at, lamports))
     )
-    events.append(
-        SessionCreated(
-            o.address,
+    return (
+        session_created(
+            address,
             o.owner,
             o.creator,
             o.session_id,
@@ -76,62 +90,92 @@ def approve_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
             o.settings,
             o.created_at,
             expires_at,
-        )
+        ),
     )
-    return None
 
 
-def activate_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    record = _load_for_owner(env, inv)
-    if isinstance(record, ErrorCode):
-        return record
+def activate_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """Created -> Active, unless expired."""
+    address, owner = keys[1], keys[0]
+    record = env.ledger.sessions.get(address)
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
+    if owner not in signers:
+        return ErrorCode.MISSING_SIGNER
+    o, status, _, _, expires_at, lamports = record
+    if owner != o.owner:
+        return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    if record.status is not _CREATED:
+    if status is not _CREATED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    if now >= record.expires_at:
+    if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
-    o = record.origin
     env.ledger.put_session(
-        o.address, SessionRecord(o, _ACTIVE, now, now, record.expires_at, record.lamports)
+        address, _new(SessionRecord, (o, _ACTIVE, now, now, expires_at, lamports))
     )
-    events.append(SessionActivated(o.address, o.owner, now, record.expires_at))
-    return None
+    return (session_activated(address, owner, now, expires_at),)
 
 
-def pause_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    record = _load_for_owner(env, inv)
-    if isinstance(record, ErrorCode):
-        return record
+def pause_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """Active -> Paused, unless expired."""
+    address, owner = keys[1], keys[0]
+    record = env.ledger.sessions.get(address)
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
+    if owner not in signers:
+        return ErrorCode.MISSING_SIGNER
+    o, status, _, activated_at, expires_at, lamports = record
+    if owner != o.owner:
+        return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    if record.status is not _ACTIVE:
+    if status is not _ACTIVE:
         return ErrorCode.SESSION_NOT_ACTIVE
-    if now >= record.expires_at:
+    if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
-    o = record.origin
     env.ledger.put_session(
-        o.address,
-        SessionRecord(o, _PAUSED, now, record.activated_at, record.expires_at, record.lamports),
+        address, _new(SessionRecord, (o, _PAUSED, now, activated_at, expires_at, lamports))
     )
-    events.append(SessionPaused(o.address, o.owner, now))
-    return None
+    return (session_paused(address, owner, now),)
 
 
-def resume_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    record = _load_for_owner(env, inv)
-    if isinstance(record, ErrorCode):
-        return record
+def resume_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """Paused -> Active, unless expired."""
+    address, owner = keys[1], keys[0]
+    record = env.ledger.sessions.get(address)
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
+    if owner not in signers:
+        return ErrorCode.MISSING_SIGNER
+    o, status, _, activated_at, expires_at, lamports = record
+    if owner != o.owner:
+        return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    if record.status is not _PAUSED:
+    if status is not _PAUSED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    if now >= record.expires_at:
+    if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
-    o = record.origin
     env.ledger.put_session(
-        o.address,
-        SessionRecord(o, _ACTIVE, now, record.activated_at, record.expires_at, record.lamports),
+        address, _new(SessionRecord, (o, _ACTIVE, now, activated_at, expires_at, lamports))
     )
-    events.append(SessionResumed(o.address, o.owner, now))
-    return None
+    return (session_resumed(address, owner, now),)
 
 
 def _close(
@@ -142,59 +186,67 @@ def _close(
     ledger = env.ledger
     ledger.remove_session(o.address)
     ledger.set_lamports(receiver, ledger.balance(receiver) + record.lamports)
-    return SessionClosed(o.address, o.owner, receiver, record.lamports, now, reason)
+    return session_closed(o.address, o.owner, receiver, record.lamports, now, reason)
 
 
-def expire_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    record = load_session(env.ledger, env.program_id, inv.keys[0], inv.writable)
+def expire_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """Permissionless: a timed-out request closes; an expired session becomes Expired, or
+    closes with AUTO_EXPIRE."""
+    record = load_session(env.ledger, env.program_id, keys[0], writable)
     if isinstance(record, ErrorCode):
         return record
-    receiver = inv.keys[1]
-    err = require_rent_receiver(receiver, record, inv.writable)
+    receiver = keys[1]
+    err = require_rent_receiver(receiver, record, writable)
     if err is not None:
         return err
     now = env.clock.now()
-    status = record.status
+    o, status, _, activated_at, expires_at, lamports = record
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
     if status is _EXPIRED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    o = record.origin
     if status is _REQUESTED:
         if now < o.request_deadline:
             return ErrorCode.SESSION_NOT_EXPIRED
-        events.append(SessionExpired(o.address, o.owner, o.request_deadline, now, status))
-        events.append(_close(env, record, receiver, now, CloseReason.TIMED_OUT))
-        return None
-    if now < record.expires_at:
+        expired = session_expired(o.address, o.owner, o.request_deadline, now, status)
+        return (expired, _close(env, record, receiver, now, CloseReason.TIMED_OUT))
+    if now < expires_at:
         return ErrorCode.SESSION_NOT_EXPIRED
-    events.append(SessionExpired(o.address, o.owner, record.expires_at, now, status))
+    expired = session_expired(o.address, o.owner, expires_at, now, status)
     if o.settings & _AUTO_EXPIRE:
-        events.append(_close(env, record, receiver, now, CloseReason.EXPIRED))
-    else:
-        env.ledger.put_session(
-            o.address,
-            SessionRecord(
-                o, _EXPIRED, now, record.activated_at, record.expires_at, record.lamports
-            ),
-        )
-    return None
+        return (expired, _close(env, record, receiver, now, CloseReason.EXPIRED))
+    env.ledger.put_session(
+        o.address, _new(SessionRecord, (o, _EXPIRED, now, activated_at, expires_at, lamports))
+    )
+    return (expired,)
 
 
-def close_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
-    authority, receiver = inv.keys[0], inv.keys[2]
-    record = load_session(env.ledger, env.program_id, inv.keys[1], inv.writable)
+def close_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Result:
+    """The owner closes any session; the creator a Requested or Expired one."""
+    authority, receiver = keys[0], keys[2]
+    record = load_session(env.ledger, env.program_id, keys[1], writable)
     if isinstance(record, ErrorCode):
         return record
-    err = require_rent_receiver(receiver, record, inv.writable)
+    err = require_rent_receiver(receiver, record, writable)
     if err is not None:
         return err
-    if authority not in inv.signers:
+    if authority not in signers:
         return ErrorCode.MISSING_SIGNER
-    status = record.status
+    o, status, _, _, expires_at, _ = record
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
-    o = record.origin
     by_owner = authority == o.owner
     by_creator = authority == o.creator and (status is _REQUESTED or status is _EXPIRED)
     if not by_owner and not by_creator:
@@ -202,9 +254,8 @@ def close_session(env: Env, inv: Invocation, events: list[Event]) -> Result:
     now = env.clock.now()
     if status is _REQUESTED:
         reason = CloseReason.TIMED_OUT if now >= o.request_deadline else CloseReason.CANCELLED
-    elif status is _EXPIRED or now >= record.expires_at:
+    elif status is _EXPIRED or now >= expires_at:
         reason = CloseReason.EXPIRED
     else:
         reason = CloseReason.CLOSED
-    events.append(_close(env, record, receiver, now, reason))
-    return None
+    return (_close(env, record, receiver, now, reason),)

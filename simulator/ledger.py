@@ -15,7 +15,7 @@ because every handler validates everything before its first write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from solders.pubkey import Pubkey
@@ -38,7 +38,7 @@ class ForeignAccount:
 class Ledger:
     """Sessions by address, foreign accounts by address, and lamport balances of the rest."""
 
-    __slots__ = ("_journal", "foreign", "lamports", "sessions")
+    __slots__ = ("_journal", "foreign", "lamports", "put_session", "sessions")
 
     def __init__(self) -> None:
         self.sessions: dict[Pubkey, SessionRecord] = {}
@@ -46,12 +46,15 @@ class Ledger:
         #: Balances of system accounts without data (sessions carry their own lamports).
         self.lamports: dict[Pubkey, int] = {}
         self._journal: list[_Entry] | None = None
+        #: Store a session record: a plain dict store, or a journaled one inside a
+        #: transaction (rebound by :meth:`begin`, :meth:`commit` and :meth:`rollback`).
+        self.put_session: Callable[[Pubkey, SessionRecord], None] = self.sessions.__setitem__
 
     # -- writes (journaled while a transaction is open) --------------------------------------
 
-    def put_session(self, address: Pubkey, record: SessionRecord) -> None:
-        if self._journal is not None:
-            self._journal.append((True, address, self.sessions.get(address)))
+    def _put_journaled(self, address: Pubkey, record: SessionRecord) -> None:
+        assert self._journal is not None
+        self._journal.append((True, address, self.sessions.get(address)))
         self.sessions[address] = record
 
     def remove_session(self, address: Pubkey) -> None:
@@ -71,13 +74,15 @@ class Ledger:
 
     def begin(self) -> None:
         self._journal = []
+        self.put_session = self._put_journaled
 
     def commit(self) -> None:
         self._journal = None
+        self.put_session = self.sessions.__setitem__
 
     def rollback(self) -> None:
         journal = self._journal
-        self._journal = None
+        self.commit()
         if journal is None:
             return
         for is_session, address, old in reversed(journal):

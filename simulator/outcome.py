@@ -14,6 +14,8 @@ class RuntimeFailure(enum.Enum):
 
     #: The system program refused to move the rent (the payer cannot afford it).
     INSUFFICIENT_LAMPORTS = "system program: insufficient lamports for the session's rent"
+    #: The transaction never landed (expired blockhash, dropped): nothing happened on-chain.
+    DROPPED = "transaction dropped before it landed"
 
 
 class Outcome(NamedTuple):

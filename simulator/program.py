@@ -12,34 +12,40 @@ sessions program's own instructions; anything else is a ``ValueError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from typing import Final
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE
-from sessions_client.constants import PROGRAM_ID
+from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session
+from sessions_client.constants import PROGRAM_ID, SESSION_VERSION
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
+from sessions_client.exceptions import DecodeError
 from sessions_client.types import Session
 from simulator import ix_create, ix_lifecycle
 from simulator.clock import Clock
 from simulator.env import Env
 from simulator.instruction import (
     DISCRIMINATOR_LEN,
+    RESERVED_KEYS,
     SHAPES,
     Kind,
     compile_accounts,
-    compile_one,
 )
-from simulator.invocation import Invocation
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome, RuntimeFailure
-from simulator.record import SessionRecord, encode_record, to_session
+from simulator.record import SessionRecord, encode_record, record_of, to_session
 from simulator.rent import Rent
 
-Handler = Callable[[Env, Invocation, list[Event]], ErrorCode | RuntimeFailure | None]
+#: The events of a successful instruction, or why it failed.
+HandlerResult = tuple[Event, ...] | ErrorCode | RuntimeFailure
+#: An instruction handler: (env, account keys, data, signer keys, writable keys).
+Handler = Callable[
+    [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
+]
 
 HANDLERS: Final[dict[Kind, Handler]] = {
     Kind.CREATE_SESSION: ix_create.create_session,
@@ -58,6 +64,8 @@ _DISPATCH: Final[dict[bytes, tuple[Handler, int, int]]] = {
     for disc, shape in SHAPES.items()
 }
 _ZERO_KEY: Final = Pubkey.default()
+#: ``tuple.__new__``: builds the NamedTuple Outcome without its Python-level ``__new__``.
+_new: Final = tuple.__new__
 
 
 class ProgramModel:
@@ -88,20 +96,48 @@ class ProgramModel:
     # -- the world outside the program -----------------------------------------------------
 
     def airdrop(self, address: Pubkey, lamports: int) -> None:
-        """Credit ``lamports`` to a system account (a wallet, or a future session address)."""
-        if address in self.ledger.sessions or address in self.ledger.foreign:
-            raise ValueError(f"{address} is not a plain system account")
-        self.ledger.set_lamports(address, self.ledger.balance(address) + lamports)
+        """Credit ``lamports`` to ``address``, as a system transfer or airdrop would.
+
+        A wallet or a future session address gains a balance; a live session's account
+        gains lamports that its close returns to the creator with the rent.
+        """
+        if lamports < 0:
+            raise ValueError("lamports must be non-negative")
+        ledger = self.ledger
+        record = ledger.sessions.get(address)
+        if record is not None:
+            ledger.put_session(address, record._replace(lamports=record.lamports + lamports))
+        elif address in ledger.foreign:
+            foreign = ledger.foreign[address]
+            ledger.foreign[address] = replace(foreign, lamports=foreign.lamports + lamports)
+        else:
+            ledger.set_lamports(address, ledger.balance(address) + lamports)
 
     def add_foreign_account(self, address: Pubkey, account: ForeignAccount) -> None:
-        """Declare an account the program does not own as a session (program, sysvar, data)."""
-        if address in self.ledger.sessions:
-            raise ValueError(f"{address} holds a session")
-        if account.owner == _ZERO_KEY and not account.data:
-            self.ledger.foreign.pop(address, None)
-            self.ledger.set_lamports(address, account.lamports)
-        else:
-            self.ledger.foreign[address] = account
+        """Declare an account that is not one of the model's sessions (program, sysvar, data)."""
+        self.set_account(address, account.owner, account.data, account.lamports)
+
+    def set_account(self, address: Pubkey, owner: Pubkey, data: bytes, lamports: int) -> None:
+        """Overwrite the account at ``address``, as ``LiteSVM.set_account`` does.
+
+        Program-owned data that decodes as a current-version Session becomes a session the
+        model runs (whatever its status: the program's stored-state checks apply); anything
+        else is kept as a foreign account, which the program's header checks reject.
+        """
+        ledger = self.ledger
+        ledger.sessions.pop(address, None)
+        ledger.foreign.pop(address, None)
+        ledger.lamports.pop(address, None)
+        if owner == self.program_id:
+            session = _try_decode(data)
+            if session is not None and session.version == SESSION_VERSION:
+                ledger.sessions[address] = record_of(address, session, lamports)
+                return
+        if owner == _ZERO_KEY and not data:
+            if lamports:
+                ledger.lamports[address] = lamports
+            return
+        ledger.foreign[address] = ForeignAccount(owner, bytes(data), lamports)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -114,9 +150,19 @@ class ProgramModel:
         return None if record is None else to_session(record)
 
     def account_data(self, address: Pubkey) -> bytes | None:
-        """The exact account data at ``address`` for a session (None: no session there)."""
-        record = self.ledger.sessions.get(address)
-        return None if record is None else encode_record(record)
+        """The exact data of the account at ``address``; None when no account exists there.
+
+        A session's is its encoded state; a plain system account with lamports has none
+        (``b""``); an address with no lamports and no data holds no account.
+        """
+        ledger = self.ledger
+        record = ledger.sessions.get(address)
+        if record is not None:
+            return encode_record(record)
+        foreign = ledger.foreign.get(address)
+        if foreign is not None:
+            return foreign.data
+        return b"" if ledger.lamports.get(address) else None
 
     def balance(self, address: Pubkey) -> int:
         return self.ledger.balance(address)
@@ -137,60 +183,138 @@ class ProgramModel:
         ``payer`` is the fee payer (it signs and is writable, as in a real message); the
         other signers are the keys whose metas say ``is_signer``.
         """
-        env = self._env
-        events: list[Event] = []
-        if isinstance(instructions, Instruction):
-            if instructions.program_id != self.program_id:
-                raise ValueError(
-                    f"the model runs only the sessions program, not {instructions.program_id}"
-                )
-            keys, signers, writable = compile_one(instructions, payer)
-            writable.discard(self.program_id)
-            result = _dispatch(env, Invocation(keys, instructions.data, signers, writable), events)
-            if result is None:
-                return Outcome(True, None, tuple(events))
-            return _failed(result, 0)
-        ixs = instructions
+        if not isinstance(instructions, Instruction):
+            return self._execute_many(instructions, payer)
+        # One instruction (the common case): compile_one and dispatch, inlined.
+        program_id = self.program_id
+        if instructions.program_id != program_id:
+            raise ValueError(f"the model runs only the sessions program, not {program_id}")
+        keys: list[Pubkey] = []
+        signers: set[Pubkey] = set()
+        writable: set[Pubkey] = set()
+        for meta in instructions.accounts:
+            key = meta.pubkey
+            keys.append(key)
+            if meta.is_signer:
+                signers.add(key)
+            if meta.is_writable and key not in RESERVED_KEYS and key != program_id:
+                writable.add(key)
+        if payer is not None:
+            signers.add(payer)
+            writable.add(payer)
+        data = instructions.data
+        entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
+        if entry is None:
+            return _FIRST_FAILED[ErrorCode.UNKNOWN_INSTRUCTION]
+        handler, data_size, num_accounts = entry
+        if len(data) != data_size:
+            return _FIRST_FAILED[ErrorCode.INVALID_INSTRUCTION_DATA]
+        if len(keys) < num_accounts:
+            return _FIRST_FAILED[ErrorCode.NOT_ENOUGH_ACCOUNTS]
+        result = handler(self._env, keys, data, signers, writable)
+        if isinstance(result, tuple):
+            return _new(Outcome, (True, None, result, None, None))
+        return _failed(result, 0)
+
+    def _execute_many(self, ixs: Sequence[Instruction], payer: Pubkey | None) -> Outcome:
+        ledger = self.ledger
+        ledger.begin()
+        try:
+            outcome = self._execute_open(ixs, payer)
+        except BaseException:
+            ledger.rollback()
+            raise
+        if outcome.ok:
+            ledger.commit()
+        else:
+            ledger.rollback()
+        return outcome
+
+    def _execute_open(self, ixs: Sequence[Instruction], payer: Pubkey | None) -> Outcome:
+        """Run ``ixs`` inside an open ledger journal; the caller commits or rolls back."""
         for ix in ixs:
             if ix.program_id != self.program_id:
                 raise ValueError(f"the model runs only the sessions program, not {ix.program_id}")
         all_keys, signers, writable = compile_accounts(ixs, payer)
-        ledger = self.ledger
-        ledger.begin()
+        env = self._env
+        events: list[Event] = []
         for index, ix in enumerate(ixs):
-            result = _dispatch(env, Invocation(all_keys[index], ix.data, signers, writable), events)
-            if result is not None:
-                ledger.rollback()
+            result = dispatch(env, all_keys[index], ix.data, signers, writable)
+            if not isinstance(result, tuple):
                 return _failed(result, index)
-        ledger.commit()
+            events.extend(result)
         return Outcome(True, None, tuple(events))
 
-    def run(self, invocation: Invocation) -> Outcome:
-        """One instruction from its raw inputs (keys, data, signer and writable sets)."""
-        events: list[Event] = []
-        result = _dispatch(self._env, invocation, events)
-        if result is None:
-            return Outcome(True, None, tuple(events))
+    def preview(
+        self,
+        instructions: Instruction | Sequence[Instruction],
+        *,
+        payer: Pubkey | None = None,
+    ) -> tuple[Outcome, dict[Pubkey, SessionRecord | None]]:
+        """Simulate a transaction without committing it (a preflight).
+
+        Returns the outcome and, for every account the transaction names, the session
+        record it would hold afterwards (None: no session there).
+        """
+        ixs = (instructions,) if isinstance(instructions, Instruction) else tuple(instructions)
+        ledger = self.ledger
+        ledger.begin()
+        try:
+            outcome = self._execute_open(ixs, payer)
+            after = {m.pubkey: ledger.sessions.get(m.pubkey) for ix in ixs for m in ix.accounts}
+        finally:
+            ledger.rollback()
+        return outcome, after
+
+    def run(
+        self,
+        data: bytes,
+        keys: Sequence[Pubkey],
+        *,
+        signers: Collection[Pubkey],
+        writable: Collection[Pubkey],
+    ) -> Outcome:
+        """One instruction from its instruction-level inputs: the data, the account keys in
+        order, and which keys sign and are writable."""
+        result = dispatch(self._env, keys, data, signers, writable)
+        if isinstance(result, tuple):
+            return Outcome(True, None, result)
         return _failed(result, 0)
 
 
-def _dispatch(env: Env, inv: Invocation, events: list[Event]) -> ErrorCode | RuntimeFailure | None:
+def dispatch(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
     """The entrypoint: route on the discriminator, then ``check_instruction``."""
-    data = inv.data
-    if len(data) < DISCRIMINATOR_LEN:
-        return ErrorCode.UNKNOWN_INSTRUCTION
-    entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
+    entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])  # shorter data matches no discriminator
     if entry is None:
         return ErrorCode.UNKNOWN_INSTRUCTION
     handler, data_size, num_accounts = entry
     if len(data) != data_size:
         return ErrorCode.INVALID_INSTRUCTION_DATA
-    if len(inv.keys) < num_accounts:
+    if len(keys) < num_accounts:
         return ErrorCode.NOT_ENOUGH_ACCOUNTS
-    return handler(env, inv, events)
+    return handler(env, keys, data, signers, writable)
+
+
+def _try_decode(data: bytes) -> Session | None:
+    try:
+        return decode_session(data)
+    except DecodeError:
+        return None
 
 
 def _failed(result: ErrorCode | RuntimeFailure, index: int) -> Outcome:
+    if index == 0 and isinstance(result, ErrorCode):
+        return _FIRST_FAILED[result]
     if isinstance(result, ErrorCode):
         return Outcome(False, result, (), index)
     return Outcome(False, None, (), index, result)
+
+
+#: Outcomes are immutable, so a failure of the first instruction is shared, not rebuilt.
+_FIRST_FAILED: Final = {code: Outcome(False, code, (), 0) for code in ErrorCode}

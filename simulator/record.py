@@ -10,7 +10,7 @@ encoding is for comparison, not for the hot path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Final, NamedTuple
 
 from solders.pubkey import Pubkey
@@ -38,9 +38,11 @@ _NO_SHARED: Final = SharedData()
 _RESERVED: Final = bytes(64)
 
 
-@dataclass(frozen=True, slots=True)
-class SessionOrigin:
-    """Everything the creating instruction fixed; no later instruction changes these."""
+class SessionOrigin(NamedTuple):
+    """Everything the creating instruction fixed; no later instruction changes these.
+
+    Immutable like a frozen dataclass; a NamedTuple because every creation builds one.
+    """
 
     address: Pubkey
     owner: Pubkey
@@ -55,6 +57,9 @@ class SessionOrigin:
     request_deadline: int
     #: The borsh ``SessionParams`` exactly as the instruction carried them.
     params: bytes
+    #: For an account written from outside (``ProgramModel.set_account``): its full content,
+    #: whose non-lifecycle fields the program never changes.
+    base: Session | None = None
 
 
 class SessionRecord(NamedTuple):
@@ -75,6 +80,14 @@ class SessionRecord(NamedTuple):
 def to_session(record: SessionRecord) -> Session:
     """The client mirror's Session value the program's account holds for ``record``."""
     o = record.origin
+    if o.base is not None:
+        return replace(
+            o.base,
+            status=record.status,
+            updated_at=record.updated_at,
+            activated_at=record.activated_at,
+            expires_at=record.expires_at,
+        )
     params = _PARAMS.decode(o.params)
     assert len(params.metadata) == METADATA_LEN
     return Session(
@@ -105,6 +118,36 @@ def to_session(record: SessionRecord) -> Session:
         metadata=params.metadata,
         borrowed=EMPTY_BORROWS,
         reserved=_RESERVED,
+    )
+
+
+def record_of(address: Pubkey, session: Session, lamports: int) -> SessionRecord:
+    """The record of an account that holds ``session`` (written from outside the program)."""
+    params = SessionParams(
+        session.config, session.scope, session.quotas, session.guard, session.metadata
+    )
+    origin = SessionOrigin(
+        address,
+        session.owner,
+        session.creator,
+        session.creator_program,
+        session.session_id,
+        session.bump,
+        session.config.max_duration,
+        session.config.permissions,
+        session.config.settings,
+        session.created_at,
+        session.request_deadline,
+        _PARAMS.encode(params),
+        base=session,
+    )
+    return SessionRecord(
+        origin,
+        session.status,
+        session.updated_at,
+        session.activated_at,
+        session.expires_at,
+        lamports,
     )
 
 

@@ -1,0 +1,157 @@
+"""Fixed participants and addresses of the differential tests, and strategies over them."""
+
+from __future__ import annotations
+
+import functools
+from typing import Final
+
+from hypothesis import strategies as st
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.sysvar import CLOCK
+
+from sessions_client import instructions as ix
+from sessions_client.constants import (
+    BORROW_CAPACITY,
+    MAX_REQUEST_TTL,
+    MAX_SESSION_DURATION,
+    METADATA_LEN,
+    NAMESPACE_LEN,
+    PROGRAM_ID,
+)
+from sessions_client.pda import find_session_address
+from sessions_client.types import (
+    Guard,
+    ResourceQuotas,
+    SessionConfig,
+    SessionParams,
+    SessionScope,
+)
+from simulator.checks import derive_session_address
+from simulator.clock import I64_MAX
+from simulator.program import ProgramModel
+
+WALLETS: Final = tuple(Keypair.from_seed(bytes([i + 1]) * 32) for i in range(4))
+WALLET_KEYS: Final = tuple(kp.pubkey() for kp in WALLETS)
+PAYER: Final = Keypair.from_seed(bytes([99]) * 32)
+PAYER_KEY: Final = PAYER.pubkey()
+ZERO_KEY: Final = Pubkey.default()
+SESSION_IDS: Final = (0, 1, 2, 3)
+
+#: (wallet index, session id) -> (canonical PDA, canonical bump)
+PDAS: Final = {
+    (w, sid): find_session_address(WALLET_KEYS[w], sid)
+    for w in range(len(WALLETS))
+    for sid in SESSION_IDS
+}
+PDA_ADDRESSES: Final = tuple(address for address, _ in PDAS.values())
+#: Never funded, so an empty system account.
+UNKNOWN_KEY: Final = Pubkey(bytes([0xAB]) * 32)
+#: Accounts planted with program-owned garbage (size, discriminator, version).
+PLANT_KEYS: Final = (Pubkey(bytes([0xCD]) * 32), Pubkey(bytes([0xEF]) * 32))
+#: Addresses that are not sessions: unknown, a wallet, the program itself, a sysvar.
+STRANGERS: Final = (UNKNOWN_KEY, WALLET_KEYS[0], PROGRAM_ID, CLOCK, *PLANT_KEYS)
+
+
+@functools.cache
+def noncanonical(w: int, sid: int) -> tuple[Pubkey, int] | None:
+    """A valid PDA of (wallet, id) with a bump below the canonical one, if there is one."""
+    _, canonical_bump = PDAS[(w, sid)]
+    id_le = sid.to_bytes(8, "little")
+    for bump in range(canonical_bump - 1, -1, -1):
+        address = derive_session_address(WALLET_KEYS[w], id_le, bump, PROGRAM_ID)
+        if address is not None:
+            return address, bump
+    return None
+
+
+VALID_DURATIONS: Final = (1, 2, 30, 3600, 86_400, MAX_SESSION_DURATION)
+VALID_PERMISSIONS: Final = (0, 1, 3, 5, 9, 15)
+VALID_SETTINGS: Final = (0, 1, 2, 4, 7)
+TTLS: Final = st.sampled_from([1, 2, 60, 600, 600, MAX_REQUEST_TTL, 0, -1, MAX_REQUEST_TTL + 1])
+#: Byte patterns the program copies verbatim (a few suffice: it never interprets them).
+NAMESPACES: Final = (
+    bytes(NAMESPACE_LEN),
+    b"ns" * (NAMESPACE_LEN // 2),
+    bytes(range(NAMESPACE_LEN)),
+)
+METADATA: Final = (bytes(METADATA_LEN), b"\xff" * METADATA_LEN, bytes(range(METADATA_LEN)))
+#: One flaw each, so every validation check is exercised on its own.
+FLAWS: Final = (
+    "duration_zero",
+    "duration_negative",
+    "duration_too_long",
+    "duration_i64_max",
+    "compose_without_execute",
+    "unknown_permission",
+    "unknown_setting",
+    "too_many_borrows",
+    "quota_reserved",
+    "guard_len",
+    "guard_code",
+)
+
+
+@st.composite
+def session_params(draw: st.DrawFn) -> SessionParams:
+    """Valid parameters three times in four; otherwise exactly one flaw."""
+    flaw = draw(st.sampled_from((None,) * 33 + FLAWS), label="flaw")
+    duration = draw(st.sampled_from(VALID_DURATIONS))
+    permissions = draw(st.sampled_from(VALID_PERMISSIONS))
+    settings = draw(st.sampled_from(VALID_SETTINGS))
+    borrows = draw(st.integers(0, BORROW_CAPACITY))
+    reserved, guard = bytes(4), Guard()
+    if flaw == "duration_zero":
+        duration = 0
+    elif flaw == "duration_negative":
+        duration = -1
+    elif flaw == "duration_too_long":
+        duration = MAX_SESSION_DURATION + 1
+    elif flaw == "duration_i64_max":
+        duration = I64_MAX
+    elif flaw == "compose_without_execute":
+        permissions = 2
+    elif flaw == "unknown_permission":
+        permissions |= draw(st.sampled_from([16, 1 << 31]))
+    elif flaw == "unknown_setting":
+        settings |= draw(st.sampled_from([8, 1 << 31]))
+    elif flaw == "too_many_borrows":
+        borrows = draw(st.sampled_from([BORROW_CAPACITY + 1, 0xFFFF]))
+    elif flaw == "quota_reserved":
+        reserved = b"\0\0\0\x01"
+    elif flaw == "guard_len":
+        guard = Guard(len=1)
+    elif flaw == "guard_code":
+        guard = Guard(code=bytes(253) + b"\x01")
+    quotas = ResourceQuotas(
+        max_executions=draw(st.sampled_from([0, 10, 2**64 - 1])),
+        max_compute_units=draw(st.sampled_from([0, 1_400_000])),
+        max_lamports=draw(st.sampled_from([0, 5_000])),
+        max_borrowed_accounts=borrows,
+        max_children=draw(st.sampled_from([0, 3])),
+        reserved=reserved,
+    )
+    scope = SessionScope(
+        program=draw(st.sampled_from([ZERO_KEY, PROGRAM_ID])),
+        namespace=draw(st.sampled_from(NAMESPACES)),
+    )
+    return SessionParams(
+        config=SessionConfig(duration, permissions, settings),
+        scope=scope,
+        quotas=quotas,
+        guard=guard,
+        metadata=draw(st.sampled_from(METADATA)),
+    )
+
+
+@functools.cache
+def sample_session_bytes() -> bytes:
+    """A valid Session account's bytes (a template for planted corruption)."""
+    model = ProgramModel()
+    model.airdrop(WALLET_KEYS[0], 10**12)
+    params = SessionParams(SessionConfig(3600, 1, 0))
+    outcome = model.execute(ix.create_session(WALLET_KEYS[0], 0, params), payer=PAYER_KEY)
+    assert outcome.ok, outcome
+    data = model.account_data(PDAS[(0, 0)][0])
+    assert data is not None
+    return data
