@@ -99,19 +99,23 @@ def create_session(
         return lamports
     session_id = _U64.unpack(id_le)[0]
     expires_at = now + max_duration
-    origin = SessionOrigin(
-        session,
-        creator,
-        creator,
-        _ZERO_KEY,
-        session_id,
-        bump,
-        max_duration,
-        permissions,
-        settings,
-        now,
-        0,
-        data[base : base + PARAMS.size],
+    origin = _new(
+        SessionOrigin,
+        (
+            session,
+            creator,
+            creator,
+            _ZERO_KEY,
+            session_id,
+            bump,
+            max_duration,
+            permissions,
+            settings,
+            now,
+            0,
+            data[base : base + PARAMS.size],
+            None,
+        ),
     )
     env.ledger.put_session(
         session, _new(SessionRecord, (origin, _CREATED, now, 0, expires_at, lamports))
@@ -160,19 +164,23 @@ def request_session(
     )
     deadline = now + ttl
     owner = Pubkey.from_bytes(owner_bytes)
-    origin = SessionOrigin(
-        session,
-        owner,
-        requester,
-        _ZERO_KEY,
-        session_id,
-        bump,
-        max_duration,
-        permissions,
-        settings,
-        now,
-        deadline,
-        data[base : base + PARAMS.size],
+    origin = _new(
+        SessionOrigin,
+        (
+            session,
+            owner,
+            requester,
+            _ZERO_KEY,
+            session_id,
+            bump,
+            max_duration,
+            permissions,
+            settings,
+            now,
+            deadline,
+            data[base : base + PARAMS.size],
+            None,
+        ),
     )
     env.ledger.put_session(session, _new(SessionRecord, (origin, _REQUESTED, now, 0, 0, lamports)))
     return (session_requested(session, owner, requester, session_id, deadline),)

@@ -189,19 +189,18 @@ class ProgramModel:
         program_id = self.program_id
         if instructions.program_id != program_id:
             raise ValueError(f"the model runs only the sessions program, not {program_id}")
+        # Signer and writable keys as short lists (membership in two or three keys is
+        # cheaper than building sets); a key listed twice is harmless.
         keys: list[Pubkey] = []
-        signers: set[Pubkey] = set()
-        writable: set[Pubkey] = set()
+        signers: list[Pubkey] = [] if payer is None else [payer]
+        writable: list[Pubkey] = [] if payer is None else [payer]
         for meta in instructions.accounts:
             key = meta.pubkey
             keys.append(key)
             if meta.is_signer:
-                signers.add(key)
+                signers.append(key)
             if meta.is_writable and key not in RESERVED_KEYS and key != program_id:
-                writable.add(key)
-        if payer is not None:
-            signers.add(payer)
-            writable.add(payer)
+                writable.append(key)  # reserved keys and the invoked program are demoted
         data = instructions.data
         entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
         if entry is None:
