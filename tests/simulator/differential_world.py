@@ -93,9 +93,9 @@ FLAWS: Final = (
 
 
 @st.composite
-def session_params(draw: st.DrawFn) -> SessionParams:
-    """Valid parameters three times in four; otherwise exactly one flaw."""
-    flaw = draw(st.sampled_from((None,) * 33 + FLAWS), label="flaw")
+def session_params(draw: st.DrawFn, *, flawless: bool = False) -> SessionParams:
+    """Valid parameters three times in four (always, if ``flawless``); else exactly one flaw."""
+    flaw = None if flawless else draw(st.sampled_from((None,) * 33 + FLAWS), label="flaw")
     duration = draw(st.sampled_from(VALID_DURATIONS))
     permissions = draw(st.sampled_from(VALID_PERMISSIONS))
     settings = draw(st.sampled_from(VALID_SETTINGS))
