@@ -95,7 +95,7 @@ def create_session(
     if now > I64_MAX - max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, creator, session)
-    if not isinstance(lamports, int):
+    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     expires_at = now + max_duration
@@ -156,7 +156,7 @@ def request_session(
     if now > I64_MAX - ttl:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, requester, session)
-    if not isinstance(lamports, int):
+    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     max_duration, permissions, settings = struct.unpack_from(

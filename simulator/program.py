@@ -88,6 +88,13 @@ class ProgramModel:
             program_id, self.ledger, self.clock, self.rent.minimum_balance(SESSION_ACCOUNT_SIZE)
         )
 
+    def set_rent(self, rent: Rent) -> None:
+        """Replace the Rent sysvar, as ``LiteSVM.set_rent`` does."""
+        self.rent = rent
+        self._env = Env(
+            self.program_id, self.ledger, self.clock, rent.minimum_balance(SESSION_ACCOUNT_SIZE)
+        )
+
     @property
     def session_rent(self) -> int | None:
         """The rent-exempt minimum the program charges for a Session account."""

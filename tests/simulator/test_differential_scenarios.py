@@ -27,6 +27,7 @@ from differential_world import (
 )
 from solders.account import Account
 from solders.instruction import Instruction
+from solders.rent import Rent as SolanaRent
 from solders.sysvar import CLOCK
 
 from sessions_client import instructions as ix
@@ -35,6 +36,7 @@ from sessions_client.constants import MAX_REQUEST_TTL, MAX_SESSION_DURATION, PRO
 from sessions_client.errors import ErrorCode
 from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams, SessionStatus
 from simulator.clock import I64_MAX
+from simulator.rent import Rent
 
 pytestmark = pytest.mark.differential
 
@@ -48,11 +50,10 @@ def params(duration: int = 3600, permissions: int = 1, settings: int = 0) -> Ses
     return SessionParams(SessionConfig(duration, permissions, settings))
 
 
-#: Codes a top-level transaction cannot provoke: PDA-signed CPI only (instructions sysvar),
-#: a broken runtime (sysvar, creation), no instruction yet (permissions, quotas, policies).
+#: Codes a top-level transaction cannot provoke: CPI only (instructions sysvar), a broken
+#: runtime (sysvars), no instruction yet (permissions, quotas, policies, activation).
 UNREACHABLE = {
     ErrorCode.PERMISSION_DENIED,
-    ErrorCode.CREATION_FAILED,
     ErrorCode.ACTIVATION_FAILED,
     ErrorCode.QUOTA_EXCEEDED,
     ErrorCode.POLICY_VIOLATION,
@@ -256,6 +257,16 @@ def _overflow(s: Script) -> None:
     s.send(ix.request_session(B, C, 2, params(), 11), expect=ErrorCode.ARITHMETIC_OVERFLOW)
 
 
+def _rent(s: Script) -> None:
+    """The program refuses a rent threshold it cannot compute without an FPU; a doubled
+    one (the pre-SIMD-0194 cluster) doubles the rent."""
+    for threshold, expect in ((1.5, ErrorCode.CREATION_FAILED), (2.0, None)):
+        s.twin.svm.svm.set_rent(SolanaRent(6960, threshold, 50))
+        s.twin.sim.set_rent(Rent(6960, threshold))
+        s.send(ix.create_session(A, 0, params()), expect=expect)
+    s.send(ix.close_session(A, A0, A))
+
+
 SCENARIOS = (
     _creation_refusals,
     _malformed,
@@ -265,6 +276,7 @@ SCENARIOS = (
     _atomic_batches_and_funding,
     _foreign_and_planted,
     _overflow,
+    _rent,
 )
 
 
