@@ -1,0 +1,55 @@
+"""An offline model of the sessions program, proven equal to it by differential tests.
+
+Pure Python over the client mirror (``sessions_client``'s types, codecs, error codes and
+events); it never loads the SVM. The layers, bottom up:
+
+* :class:`ProgramModel` - the program itself: all eight instructions, taking the very
+  solders ``Instruction`` objects the builders produce, returning an :class:`Outcome`
+  with the program's error code or events; accounts, rent and a controllable
+  :class:`Clock`.
+* :mod:`simulator.lifecycle` - the seed's state machine with its in-flight states.
+* :class:`SessionFactory` - registry, templates, configuration, ids and optimistic,
+  in-flight creation; each session a :class:`SessionState` whose bytes are the account's.
+* :class:`SessionIsolationManager` and :func:`validate_session_for_execution` - what a
+  session may do, and how much.
+* :func:`simulator.bench.measure_simulator` - speed against the SVM.
+"""
+
+from simulator.clock import DEFAULT_START_TIME, Clock
+from simulator.execution import ExecutionGrant, validate_session_for_execution
+from simulator.factory import FactoryError, Operation, PendingOperation, SessionFactory
+from simulator.isolation import ExecutionRequest, SessionIsolationManager, Usage
+from simulator.ledger import ForeignAccount
+from simulator.lifecycle import InvalidTransitionError, Step, allowed_steps, next_status
+from simulator.outcome import Outcome, RuntimeFailure
+from simulator.program import ProgramModel
+from simulator.rent import Rent
+from simulator.state import SessionState
+from simulator.templates import FactoryConfig, Overrides, SessionTemplate
+
+__all__ = [
+    "DEFAULT_START_TIME",
+    "Clock",
+    "ExecutionGrant",
+    "ExecutionRequest",
+    "FactoryConfig",
+    "FactoryError",
+    "ForeignAccount",
+    "InvalidTransitionError",
+    "Operation",
+    "Outcome",
+    "Overrides",
+    "PendingOperation",
+    "ProgramModel",
+    "Rent",
+    "RuntimeFailure",
+    "SessionFactory",
+    "SessionIsolationManager",
+    "SessionState",
+    "SessionTemplate",
+    "Step",
+    "Usage",
+    "allowed_steps",
+    "next_status",
+    "validate_session_for_execution",
+]

@@ -1,7 +1,7 @@
 """Differential tests: the simulator and the program in the SVM must agree after every step.
 
 The Hypothesis state machine is :class:`differential_machine.DifferentialMachine`.
-``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 300) and ``SESSIONS_DIFFERENTIAL_STEPS``
+``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) and ``SESSIONS_DIFFERENTIAL_STEPS``
 (default 40) raise the budget for long runs, e.g. ``SESSIONS_DIFFERENTIAL_EXAMPLES=5000``.
 """
 
@@ -16,7 +16,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 pytestmark = pytest.mark.differential
 
-EXAMPLES = int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500"))
 STEPS = int(os.environ.get("SESSIONS_DIFFERENTIAL_STEPS", "40"))
 
 #: Hypothesis keeps every explored choice sequence of a run in memory; long runs are split

@@ -1,0 +1,58 @@
+"""The hot path's event constructors build exactly the mirror's events."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from solders.pubkey import Pubkey
+
+from sessions_client.events import EVENT_TYPES, encode_event
+from sessions_client.types import CloseReason, SessionStatus
+from simulator import emit
+
+CONSTRUCTORS = {
+    "SessionRequested": emit.session_requested,
+    "SessionCreated": emit.session_created,
+    "SessionActivated": emit.session_activated,
+    "SessionPaused": emit.session_paused,
+    "SessionResumed": emit.session_resumed,
+    "SessionExpired": emit.session_expired,
+    "SessionClosed": emit.session_closed,
+}
+
+
+def sample(field: dataclasses.Field[Any], i: int) -> object:
+    if field.type in ("Pubkey", Pubkey):
+        return Pubkey(bytes([i + 1]) * 32)
+    if "SessionStatus" in str(field.type):
+        return SessionStatus.PAUSED
+    if "CloseReason" in str(field.type):
+        return CloseReason.EXPIRED
+    return 1_000 + i
+
+
+@pytest.mark.parametrize("cls", EVENT_TYPES, ids=lambda c: c.__name__)
+def test_same_value_same_bytes(cls: type) -> None:
+    values = [sample(f, i) for i, f in enumerate(dataclasses.fields(cls))]
+    fast = CONSTRUCTORS[cls.__name__](*values)
+    slow = cls(*values)
+    assert type(fast) is cls
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert encode_event(fast) == encode_event(slow)  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.session = values[0]
+
+
+def test_every_event_has_a_constructor() -> None:
+    assert set(CONSTRUCTORS) == {cls.__name__ for cls in EVENT_TYPES}
+
+
+def test_refuses_what_it_cannot_build() -> None:
+    class NotADataclass:
+        pass
+
+    with pytest.raises(TypeError):
+        emit.slot_constructor(NotADataclass)
