@@ -361,7 +361,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         statuses too, which the program must refuse as stored state).
         """
         live = sorted(self.twin.sim.session_addresses(), key=bytes)
-        if live and data.draw(st.booleans(), label="rewrite a live session"):
+        rewrite = data.draw(st.booleans(), label="rewrite a live session") if live else False
+        if rewrite:
             address = data.draw(st.sampled_from(live), label="session")
             session = self.twin.sim.session(address)
             assert session is not None

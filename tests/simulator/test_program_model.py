@@ -25,7 +25,9 @@ from simulator.program import ProgramModel
 from simulator.rent import Rent
 
 PARAMS = SessionParams(SessionConfig(3600, 1, 0))
-RENT = Rent().minimum_balance(SESSION_ACCOUNT_SIZE)
+_RENT = Rent().minimum_balance(SESSION_ACCOUNT_SIZE)
+assert _RENT is not None
+RENT: int = _RENT
 
 
 def active(model: ProgramModel, owner: Pubkey, session_id: int = 1) -> Pubkey:
@@ -86,7 +88,9 @@ def test_a_prefunded_address_is_topped_up_and_returned_whole(
     assert model.balance(parties.owner) == FUNDS - (RENT - 1_000)
     model.airdrop(address, 5)  # lamports sent to a live session stay with it
     out = model.execute(ix.close_session(parties.owner, address, parties.owner))
-    assert out.events[0].lamports_returned == RENT + 5  # type: ignore[union-attr]
+    closed = out.events[0]
+    assert isinstance(closed, SessionClosed)
+    assert closed.lamports_returned == RENT + 5
 
 
 def test_a_payer_short_of_rent(model: ProgramModel, parties: Parties) -> None:
