@@ -9,7 +9,7 @@ and argument layouts, so the model reads the very bytes the builders produce.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -72,13 +72,6 @@ SHAPES: Final[dict[bytes, Shape]] = {
     )
     for k in Kind
 }
-
-
-def shape_of(kind: Kind) -> Shape:
-    for shape in SHAPES.values():
-        if shape.kind is kind:
-            return shape
-    raise KeyError(kind)
 
 
 # -- argument offsets inside instruction data (after the discriminator) -----------------------
@@ -145,14 +138,6 @@ RESERVED_KEYS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Flags:
-    """Which keys of a transaction sign and which are writable, as its message compiles them."""
-
-    signers: frozenset[Pubkey]
-    writable: frozenset[Pubkey]
-
-
 def compile_accounts(
     instructions: Sequence[Instruction], payer: Pubkey | None
 ) -> tuple[list[list[Pubkey]], set[Pubkey], set[Pubkey]]:
@@ -181,38 +166,3 @@ def compile_accounts(
     for ix in instructions:
         writable.discard(ix.program_id)
     return keys, signers, writable
-
-
-def compile_one(
-    instruction: Instruction, payer: Pubkey | None
-) -> tuple[list[Pubkey], set[Pubkey], set[Pubkey]]:
-    """:func:`compile_accounts` for a transaction of one instruction (the common case)."""
-    keys: list[Pubkey] = []
-    signers: set[Pubkey] = set()
-    writable: set[Pubkey] = set()
-    for meta in instruction.accounts:
-        key = meta.pubkey
-        keys.append(key)
-        if meta.is_signer:
-            signers.add(key)
-        if meta.is_writable and key not in RESERVED_KEYS:
-            writable.add(key)
-    if payer is not None:
-        signers.add(payer)
-        writable.add(payer)
-    return keys, signers, writable
-
-
-def transaction_flags(instructions: Sequence[Instruction], payer: Pubkey | None) -> Flags:
-    """The signer and writable sets of a transaction (see :func:`compile_accounts`)."""
-    _, signers, writable = compile_accounts(instructions, payer)
-    return Flags(frozenset(signers), frozenset(writable))
-
-
-def keys_of(instruction: Instruction) -> list[Pubkey]:
-    return [meta.pubkey for meta in instruction.accounts]
-
-
-def signed_by(instructions: Iterable[Instruction]) -> frozenset[Pubkey]:
-    """The keys an instruction list requires signatures from (the fee payer aside)."""
-    return frozenset(m.pubkey for ix in instructions for m in ix.accounts if m.is_signer)

@@ -15,7 +15,7 @@ because every handler validates everything before its first write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from solders.pubkey import Pubkey
@@ -106,6 +106,3 @@ class Ledger:
         if foreign is not None:
             return foreign.lamports
         return self.lamports.get(address, 0)
-
-    def addresses(self) -> Iterator[Pubkey]:
-        return iter(tuple(self.sessions))

@@ -192,7 +192,7 @@ class ProgramModel:
         """
         if not isinstance(instructions, Instruction):
             return self._execute_many(instructions, payer)
-        # One instruction (the common case): compile_one and dispatch, inlined.
+        # One instruction (the common case): compile_accounts and dispatch, inlined.
         program_id = self.program_id
         if instructions.program_id != program_id:
             raise ValueError(f"the model runs only the sessions program, not {program_id}")
