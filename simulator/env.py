@@ -19,3 +19,5 @@ class Env:
     clock: Clock
     #: Rent-exempt minimum of a Session account; None when the Rent sysvar is refused.
     session_rent: int | None
+    #: The runtime's rent-exempt minimum of an account without data (a wallet).
+    wallet_rent: int

@@ -22,7 +22,6 @@ from simulator.clock import I64_MAX
 from simulator.emit import session_created, session_requested
 from simulator.env import Env
 from simulator.instruction import CREATE_ARGS, PARAMS, REQUEST_ARGS
-from simulator.outcome import RuntimeFailure
 from simulator.record import SessionOrigin, SessionRecord
 
 _ZERO_KEY: Final = Pubkey.default()
@@ -49,10 +48,11 @@ def _check_creation_accounts(
     return require_fresh_session_account(env.ledger, env.program_id, keys[1], writable)
 
 
-def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode | RuntimeFailure:
+def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
     """``create_pda_account``'s lamports: the payer tops the address up to the rent minimum.
 
-    Returns the new account's lamports (a pre-funded address keeps any surplus).
+    A payer that cannot cover the shortfall gets CreationFailed before any CPI. Returns
+    the new account's lamports (a pre-funded address keeps any surplus).
     """
     rent = env.session_rent
     if rent is None:
@@ -62,7 +62,7 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode |
     if funded < rent:
         balance = ledger.balance(payer)
         if balance < rent - funded:
-            return RuntimeFailure.INSUFFICIENT_LAMPORTS
+            return ErrorCode.CREATION_FAILED
         ledger.set_lamports(payer, balance - (rent - funded))
     if funded:
         ledger.set_lamports(session, 0)  # from now on the session record holds them
@@ -75,7 +75,7 @@ def create_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+) -> tuple[Event, ...] | ErrorCode:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -95,7 +95,7 @@ def create_session(
     if now > I64_MAX - max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, creator, session)
-    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (ErrorCode is an int too)
+    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too: test it first)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     expires_at = now + max_duration
@@ -133,7 +133,7 @@ def request_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+) -> tuple[Event, ...] | ErrorCode:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -156,7 +156,7 @@ def request_session(
     if now > I64_MAX - ttl:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, requester, session)
-    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (ErrorCode is an int too)
+    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too: test it first)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     max_duration, permissions, settings = struct.unpack_from(

@@ -29,7 +29,6 @@ from simulator.emit import (
     session_resumed,
 )
 from simulator.env import Env
-from simulator.outcome import RuntimeFailure
 from simulator.record import SessionRecord
 
 #: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
@@ -42,7 +41,7 @@ _EXPIRED: Final = SessionStatus.EXPIRED
 _AUTO_EXPIRE: Final = int(Setting.AUTO_EXPIRE)
 
 #: The events of a successful instruction, or why it failed.
-Result = tuple[Event, ...] | ErrorCode | RuntimeFailure
+Result = tuple[Event, ...] | ErrorCode
 
 
 def _load_error(env: Env, address: Pubkey, writable: Collection[Pubkey]) -> ErrorCode:

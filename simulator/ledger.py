@@ -96,6 +96,15 @@ class Ledger:
             else:
                 self.lamports.pop(address, None)
 
+    def lamports_before(self) -> dict[Pubkey, int]:
+        """Inside a transaction: each plain account's balance before its first change."""
+        assert self._journal is not None
+        before: dict[Pubkey, int] = {}
+        for is_session, address, old in self._journal:
+            if not is_session and address not in before:
+                before[address] = old if isinstance(old, int) else 0
+        return before
+
     # -- reads --------------------------------------------------------------------------------
 
     def balance(self, address: Pubkey) -> int:

@@ -41,7 +41,7 @@ from simulator.record import SessionRecord, encode_record, record_of, to_session
 from simulator.rent import Rent
 
 #: The events of a successful instruction, or why it failed.
-HandlerResult = tuple[Event, ...] | ErrorCode | RuntimeFailure
+HandlerResult = tuple[Event, ...] | ErrorCode
 #: An instruction handler: (env, account keys, data, signer keys, writable keys).
 Handler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
@@ -58,9 +58,13 @@ HANDLERS: Final[dict[Kind, Handler]] = {
     Kind.CLOSE_SESSION: ix_lifecycle.close_session,
 }
 
-#: discriminator -> (handler, exact data size, minimum account count)
-_DISPATCH: Final[dict[bytes, tuple[Handler, int, int]]] = {
-    disc: (HANDLERS[shape.kind], shape.data_size, shape.num_accounts)
+#: The instructions that take lamports from a payer: the runtime checks the payer's rent
+#: state after the transaction, so they always run inside a journal.
+_DEBITING: Final = frozenset({Kind.CREATE_SESSION, Kind.REQUEST_SESSION})
+
+#: discriminator -> (handler, exact data size, minimum account count, debits a payer)
+_DISPATCH: Final[dict[bytes, tuple[Handler, int, int, bool]]] = {
+    disc: (HANDLERS[shape.kind], shape.data_size, shape.num_accounts, shape.kind in _DEBITING)
     for disc, shape in SHAPES.items()
 }
 _ZERO_KEY: Final = Pubkey.default()
@@ -84,16 +88,12 @@ class ProgramModel:
         self.rent = rent if rent is not None else Rent()
         self.program_id = program_id
         self.ledger = Ledger()
-        self._env = Env(
-            program_id, self.ledger, self.clock, self.rent.minimum_balance(SESSION_ACCOUNT_SIZE)
-        )
+        self._env = _env(program_id, self.ledger, self.clock, self.rent)
 
     def set_rent(self, rent: Rent) -> None:
         """Replace the Rent sysvar, as ``LiteSVM.set_rent`` does."""
         self.rent = rent
-        self._env = Env(
-            self.program_id, self.ledger, self.clock, rent.minimum_balance(SESSION_ACCOUNT_SIZE)
-        )
+        self._env = _env(self.program_id, self.ledger, self.clock, rent)
 
     @property
     def session_rent(self) -> int | None:
@@ -212,7 +212,9 @@ class ProgramModel:
         entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
         if entry is None:
             return _FIRST_FAILED[ErrorCode.UNKNOWN_INSTRUCTION]
-        handler, data_size, num_accounts = entry
+        handler, data_size, num_accounts, debits = entry
+        if debits:
+            return self._execute_many((instructions,), payer)
         if len(data) != data_size:
             return _FIRST_FAILED[ErrorCode.INVALID_INSTRUCTION_DATA]
         if len(keys) < num_accounts:
@@ -249,7 +251,20 @@ class ProgramModel:
             if not isinstance(result, tuple):
                 return _failed(result, index)
             events.extend(result)
+        if not self._rent_states_allowed():
+            return Outcome(False, None, (), None, RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT)
         return Outcome(True, None, tuple(events))
+
+    def _rent_states_allowed(self) -> bool:
+        """The runtime's check after a transaction: no plain account may be left holding
+        lamports below the rent-exempt minimum, unless it already did and did not grow."""
+        minimum = self._env.wallet_rent
+        lamports = self.ledger.lamports
+        for address, before in self.ledger.lamports_before().items():
+            after = lamports.get(address, 0)
+            if 0 < after < minimum and not (0 < before < minimum and after <= before):
+                return False
+        return True
 
     def preview(
         self,
@@ -299,12 +314,22 @@ def dispatch(
     entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])  # shorter data matches no discriminator
     if entry is None:
         return ErrorCode.UNKNOWN_INSTRUCTION
-    handler, data_size, num_accounts = entry
+    handler, data_size, num_accounts, _ = entry
     if len(data) != data_size:
         return ErrorCode.INVALID_INSTRUCTION_DATA
     if len(keys) < num_accounts:
         return ErrorCode.NOT_ENOUGH_ACCOUNTS
     return handler(env, keys, data, signers, writable)
+
+
+def _env(program_id: Pubkey, ledger: Ledger, clock: Clock, rent: Rent) -> Env:
+    return Env(
+        program_id,
+        ledger,
+        clock,
+        rent.minimum_balance(SESSION_ACCOUNT_SIZE),
+        rent.runtime_minimum(0),
+    )
 
 
 def _try_decode(data: bytes) -> Session | None:
@@ -314,12 +339,10 @@ def _try_decode(data: bytes) -> Session | None:
         return None
 
 
-def _failed(result: ErrorCode | RuntimeFailure, index: int) -> Outcome:
-    if index == 0 and isinstance(result, ErrorCode):
+def _failed(result: ErrorCode, index: int) -> Outcome:
+    if index == 0:
         return _FIRST_FAILED[result]
-    if isinstance(result, ErrorCode):
-        return Outcome(False, result, (), index)
-    return Outcome(False, None, (), index, result)
+    return Outcome(False, result, (), index)
 
 
 #: Outcomes are immutable, so a failure of the first instruction is shared, not rebuilt.

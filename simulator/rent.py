@@ -41,6 +41,12 @@ class Rent:
     lamports_per_byte: int = 6960
     exemption_threshold: float = 1.0
 
+    def runtime_minimum(self, data_len: int) -> int:
+        """The runtime's own rent-exempt minimum (it has an FPU): what it holds every
+        account it leaves with lamports to."""
+        overhead = ACCOUNT_STORAGE_OVERHEAD + data_len
+        return int(float(overhead * self.lamports_per_byte) * self.exemption_threshold)
+
     def minimum_balance(self, data_len: int) -> int | None:
         """Rent-exempt minimum for ``data_len`` bytes; None if the program would refuse."""
         multiplier = _integer_multiplier(self.exemption_threshold)

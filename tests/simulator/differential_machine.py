@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from differential_twin import Twin, with_meta
 from differential_world import (
+    FUNDING,
     PAYER,
     PAYER_KEY,
     PDA_ADDRESSES,
@@ -70,7 +71,7 @@ OWNER_KINDS: dict[str, Callable[[Pubkey, Pubkey], Instruction]] = {
     "pause": ix.pause_session,
     "resume": ix.resume_session,
 }
-FUNDING = [890_880, 9_855_359, 9_855_360, 9_855_361, 20_000_000]
+PREFUNDING = [890_880, 9_855_359, 9_855_360, 9_855_361, 20_000_000]
 
 
 class DifferentialMachine(RuleBasedStateMachine):
@@ -78,7 +79,7 @@ class DifferentialMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY)
+        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING)
 
     # -- choosing parties and targets ---------------------------------------------------------
 
@@ -350,7 +351,7 @@ class DifferentialMachine(RuleBasedStateMachine):
     def prefund(self, data: st.DataObject) -> None:
         """Send lamports to a session address: a future one (creation must cope) or a live one."""
         address = data.draw(st.sampled_from([*PDA_ADDRESSES, UNKNOWN_KEY]), label="address")
-        self.twin.fund(address, data.draw(st.sampled_from(FUNDING), label="lamports"))
+        self.twin.fund(address, data.draw(st.sampled_from(PREFUNDING), label="lamports"))
 
     @rule(data=st.data())
     def plant(self, data: st.DataObject) -> None:

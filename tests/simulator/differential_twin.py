@@ -21,6 +21,7 @@ from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
 from solders.system_program import TransferParams, transfer
 from solders.sysvar import CLOCK
+from solders.transaction_metadata import TransactionMetadata
 
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.events import encode_event
@@ -76,6 +77,7 @@ class Twin:
         payer: Keypair,
         wallet_keys: Sequence[Pubkey],
         payer_key: Pubkey,
+        funding: Sequence[int],
     ) -> None:
         self.svm = SessionsSVM(program_so())
         rent = self.svm.svm.get_rent()
@@ -86,10 +88,14 @@ class Twin:
         self.payer = payer
         self.payer_key = payer_key
         self.keypairs = {key: kp for key, kp in zip(wallet_keys, wallets, strict=True)}
-        self.svm.svm.airdrop(payer_key, WALLET_LAMPORTS)
-        for key in wallet_keys:
-            self.svm.svm.airdrop(key, WALLET_LAMPORTS)
-            self.sim.airdrop(key, WALLET_LAMPORTS)
+        for key, lamports in (
+            (payer_key, WALLET_LAMPORTS),
+            *zip(wallet_keys, funding, strict=True),
+        ):
+            if not isinstance(self.svm.svm.airdrop(key, lamports), TransactionMetadata):
+                raise AssertionError(f"airdrop of {lamports} to {key} failed")
+            if key != payer_key:
+                self.sim.airdrop(key, lamports)
         for address in (PROGRAM_ID, CLOCK):
             account = self.svm.svm.get_account(address)
             assert account is not None

@@ -31,7 +31,12 @@ from simulator.checks import derive_session_address
 from simulator.clock import I64_MAX
 from simulator.program import ProgramModel
 
-WALLETS: Final = tuple(Keypair.from_seed(bytes([i + 1]) * 32) for i in range(4))
+#: Four well-funded wallets and a poor one: 10,000,000 lamports, about the rent of one
+#: session (9,855,360): its first creation would leave it below the rent-exempt minimum
+#: of a wallet (890,880), which the runtime refuses, and then it cannot pay at all.
+WALLETS: Final = tuple(Keypair.from_seed(bytes([i + 1]) * 32) for i in range(5))
+FUNDING: Final = (10**12, 10**12, 10**12, 10**12, 10_000_000)
+POOR: Final = 4
 WALLET_KEYS: Final = tuple(kp.pubkey() for kp in WALLETS)
 PAYER: Final = Keypair.from_seed(bytes([99]) * 32)
 PAYER_KEY: Final = PAYER.pubkey()

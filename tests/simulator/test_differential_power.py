@@ -48,10 +48,8 @@ def one_second_early(handler: Handler) -> Handler:
 
 def test_a_seeded_off_by_one_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     discriminator = INSTRUCTIONS_BY_NAME["pause_session"].discriminator
-    handler, data_size, num_accounts = program._DISPATCH[discriminator]
-    monkeypatch.setitem(
-        program._DISPATCH, discriminator, (one_second_early(handler), data_size, num_accounts)
-    )
+    handler, *shape = program._DISPATCH[discriminator]
+    monkeypatch.setitem(program._DISPATCH, discriminator, (one_second_early(handler), *shape))
     with pytest.raises(DivergenceError, match="SESSION_EXPIRED"):
         run_state_machine_as_test(
             DifferentialMachine,

@@ -14,10 +14,12 @@ from dataclasses import replace
 import pytest
 from differential_twin import Twin, with_meta
 from differential_world import (
+    FUNDING,
     PAYER,
     PAYER_KEY,
     PDAS,
     PLANT_KEYS,
+    POOR,
     UNKNOWN_KEY,
     WALLET_KEYS,
     WALLETS,
@@ -66,14 +68,19 @@ class Script:
     """A twin that remembers which codes and events it saw."""
 
     def __init__(self) -> None:
-        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY)
+        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING)
         self.codes: set[ErrorCode] = set()
         self.events: set[str] = set()
 
-    def send(self, *instructions: Instruction, expect: ErrorCode | None = None) -> None:
+    def send(
+        self, *instructions: Instruction, expect: ErrorCode | None = None, ok: bool = True
+    ) -> None:
+        """Send on both sides; ``expect`` the program's code, or ``ok=False`` with no code
+        for a refusal by the runtime."""
         real, _ = self.twin.send(instructions)
         self.twin.assert_same_world()
         assert real.error == expect, (real.error, expect, real.failure)
+        assert real.ok == (ok and expect is None), real.failure
         if real.error is not None:
             self.codes.add(real.error)
         self.events.update(type(e).__name__ for e in real.events)
@@ -267,6 +274,20 @@ def _rent(s: Script) -> None:
     s.send(ix.close_session(A, A0, A))
 
 
+def _underfunded(s: Script) -> None:
+    """The poor wallet: paying one rent would leave it below a wallet's rent-exempt minimum
+    (the runtime refuses the transaction); a partly pre-funded address lets it through;
+    then it cannot pay another rent at all (CreationFailed, before any CPI) until a close
+    gives it back."""
+    poor = WALLET_KEYS[POOR]
+    s.send(ix.create_session(poor, 0, params()), ok=False)
+    s.twin.fund(PDAS[(POOR, 0)][0], 890_880)
+    s.send(ix.create_session(poor, 0, params()))
+    s.send(ix.request_session(poor, A, 1, params(), 60), expect=ErrorCode.CREATION_FAILED)
+    s.send(ix.close_session(poor, PDAS[(POOR, 0)][0], poor))  # the whole 9,855,360 back
+    s.send(ix.request_session(poor, A, 1, params(), 60))
+
+
 SCENARIOS = (
     _creation_refusals,
     _malformed,
@@ -277,6 +298,7 @@ SCENARIOS = (
     _foreign_and_planted,
     _overflow,
     _rent,
+    _underfunded,
 )
 
 

@@ -61,6 +61,8 @@ def test_rent_matches_the_cluster_default() -> None:
     assert Rent(6960, 1.5).minimum_balance(SESSION_ACCOUNT_SIZE) is None
     assert Rent(6960, -1.0).minimum_balance(0) is None
     assert Rent(6960, 32.0).minimum_balance(0) is None
+    assert Rent().runtime_minimum(0) == 890_880
+    assert Rent(6960, 1.5).runtime_minimum(0) == 1_336_320
 
 
 def test_creation_charges_rent_and_close_returns_it(model: ProgramModel, parties: Parties) -> None:
@@ -93,14 +95,39 @@ def test_a_prefunded_address_is_topped_up_and_returned_whole(
     assert closed.lamports_returned == RENT + 5
 
 
+WALLET_RENT = 890_880  # (128 + 0) * 6960
+
+
 def test_a_payer_short_of_rent(model: ProgramModel, parties: Parties) -> None:
     poor = Pubkey.from_string("Poor111111111111111111111111111111111111111")
     model.airdrop(poor, RENT - 1)
     out = model.execute(ix.create_session(poor, 1, PARAMS))
-    assert not out.ok
-    assert out.error is None
-    assert out.failure is RuntimeFailure.INSUFFICIENT_LAMPORTS
+    assert out.error is ErrorCode.CREATION_FAILED
     assert model.balance(poor) == RENT - 1
+
+
+@pytest.mark.parametrize(
+    ("balance", "accepted"),
+    [
+        (RENT, True),  # left with nothing: fine
+        (RENT + 1, False),  # left with 1 lamport, below a wallet's minimum
+        (RENT + WALLET_RENT - 1, False),
+        (RENT + WALLET_RENT, True),
+    ],
+)
+def test_the_runtime_keeps_payers_rent_exempt(balance: int, accepted: bool) -> None:
+    model = ProgramModel()
+    poor = Pubkey.from_string("Poor111111111111111111111111111111111111111")
+    model.airdrop(poor, balance)
+    address, _ = find_session_address(poor, 1)
+    out = model.execute(ix.create_session(poor, 1, PARAMS))
+    assert out.ok is accepted
+    if not accepted:
+        assert out.error is None
+        assert out.failure is RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT
+        assert out.failed_instruction is None
+        assert model.balance(poor) == balance
+        assert model.session(address) is None
 
 
 def test_a_refused_rent_sysvar_fails_creation(parties: Parties) -> None:
