@@ -22,7 +22,9 @@ from simulator.clock import I64_MAX
 from simulator.emit import session_created, session_requested
 from simulator.env import Env
 from simulator.instruction import CREATE_ARGS, PARAMS, REQUEST_ARGS
+from simulator.outcome import RuntimeFailure
 from simulator.record import SessionOrigin, SessionRecord
+from simulator.rent import leaves_rent_paying
 
 _ZERO_KEY: Final = Pubkey.default()
 _ZERO_32: Final = bytes(32)
@@ -48,11 +50,14 @@ def _check_creation_accounts(
     return require_fresh_session_account(env.ledger, env.program_id, keys[1], writable)
 
 
-def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
+def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode | RuntimeFailure:
     """``create_pda_account``'s lamports: the payer tops the address up to the rent minimum.
 
-    A payer that cannot cover the shortfall gets CreationFailed before any CPI. Returns
-    the new account's lamports (a pre-funded address keeps any surplus).
+    A payer that cannot cover the shortfall gets CreationFailed before any CPI. A payer left
+    below a wallet's rent-exempt minimum fails the transaction in the runtime's check after
+    it; in a one-instruction transaction that check is decided here, before any write (a
+    longer transaction runs it at its end). Returns the new account's lamports (a
+    pre-funded address keeps any surplus).
     """
     rent = env.session_rent
     if rent is None:
@@ -63,7 +68,10 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
         balance = ledger.balance(payer)
         if balance < rent - funded:
             return ErrorCode.CREATION_FAILED
-        ledger.set_lamports(payer, balance - (rent - funded))
+        left = balance - (rent - funded)
+        if not ledger.in_transaction and leaves_rent_paying(balance, left, env.wallet_rent):
+            return RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT
+        ledger.set_lamports(payer, left)
     if funded:
         ledger.set_lamports(session, 0)  # from now on the session record holds them
     return max(funded, rent)
@@ -75,7 +83,7 @@ def create_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode:
+) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -95,7 +103,7 @@ def create_session(
     if now > I64_MAX - max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, creator, session)
-    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too: test it first)
+    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (an ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     expires_at = now + max_duration
@@ -133,7 +141,7 @@ def request_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode:
+) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -156,7 +164,7 @@ def request_session(
     if now > I64_MAX - ttl:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, requester, session)
-    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too: test it first)
+    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (an ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     max_duration, permissions, settings = struct.unpack_from(

@@ -72,6 +72,11 @@ class Ledger:
 
     # -- transactions ------------------------------------------------------------------------
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a journal is open (a transaction of several instructions)."""
+        return self._journal is not None
+
     def begin(self) -> None:
         self._journal = []
         self.put_session = self._put_journaled

@@ -38,10 +38,10 @@ from simulator.instruction import (
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome, RuntimeFailure
 from simulator.record import SessionRecord, encode_record, record_of, to_session
-from simulator.rent import Rent
+from simulator.rent import Rent, leaves_rent_paying
 
 #: The events of a successful instruction, or why it failed.
-HandlerResult = tuple[Event, ...] | ErrorCode
+HandlerResult = tuple[Event, ...] | ErrorCode | RuntimeFailure
 #: An instruction handler: (env, account keys, data, signer keys, writable keys).
 Handler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
@@ -58,13 +58,9 @@ HANDLERS: Final[dict[Kind, Handler]] = {
     Kind.CLOSE_SESSION: ix_lifecycle.close_session,
 }
 
-#: The instructions that take lamports from a payer: the runtime checks the payer's rent
-#: state after the transaction, so they always run inside a journal.
-_DEBITING: Final = frozenset({Kind.CREATE_SESSION, Kind.REQUEST_SESSION})
-
-#: discriminator -> (handler, exact data size, minimum account count, debits a payer)
-_DISPATCH: Final[dict[bytes, tuple[Handler, int, int, bool]]] = {
-    disc: (HANDLERS[shape.kind], shape.data_size, shape.num_accounts, shape.kind in _DEBITING)
+#: discriminator -> (handler, exact data size, minimum account count)
+_DISPATCH: Final[dict[bytes, tuple[Handler, int, int]]] = {
+    disc: (HANDLERS[shape.kind], shape.data_size, shape.num_accounts)
     for disc, shape in SHAPES.items()
 }
 _ZERO_KEY: Final = Pubkey.default()
@@ -212,9 +208,7 @@ class ProgramModel:
         entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
         if entry is None:
             return _FIRST_FAILED[ErrorCode.UNKNOWN_INSTRUCTION]
-        handler, data_size, num_accounts, debits = entry
-        if debits:
-            return self._execute_many((instructions,), payer)
+        handler, data_size, num_accounts = entry
         if len(data) != data_size:
             return _FIRST_FAILED[ErrorCode.INVALID_INSTRUCTION_DATA]
         if len(keys) < num_accounts:
@@ -260,11 +254,10 @@ class ProgramModel:
         lamports below the rent-exempt minimum, unless it already did and did not grow."""
         minimum = self._env.wallet_rent
         lamports = self.ledger.lamports
-        for address, before in self.ledger.lamports_before().items():
-            after = lamports.get(address, 0)
-            if 0 < after < minimum and not (0 < before < minimum and after <= before):
-                return False
-        return True
+        return not any(
+            leaves_rent_paying(before, lamports.get(address, 0), minimum)
+            for address, before in self.ledger.lamports_before().items()
+        )
 
     def preview(
         self,
@@ -314,7 +307,7 @@ def dispatch(
     entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])  # shorter data matches no discriminator
     if entry is None:
         return ErrorCode.UNKNOWN_INSTRUCTION
-    handler, data_size, num_accounts, _ = entry
+    handler, data_size, num_accounts = entry
     if len(data) != data_size:
         return ErrorCode.INVALID_INSTRUCTION_DATA
     if len(keys) < num_accounts:
@@ -339,7 +332,9 @@ def _try_decode(data: bytes) -> Session | None:
         return None
 
 
-def _failed(result: ErrorCode, index: int) -> Outcome:
+def _failed(result: ErrorCode | RuntimeFailure, index: int) -> Outcome:
+    if isinstance(result, RuntimeFailure):  # the runtime's, after the whole transaction
+        return Outcome(False, None, (), None, result)
     if index == 0:
         return _FIRST_FAILED[result]
     return Outcome(False, result, (), index)

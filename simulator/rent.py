@@ -53,3 +53,9 @@ class Rent:
         if multiplier is None:
             return None
         return (ACCOUNT_STORAGE_OVERHEAD + data_len) * self.lamports_per_byte * multiplier
+
+
+def leaves_rent_paying(before: int, after: int, minimum: int) -> bool:
+    """The runtime's rent-state rule for an account without data: a transaction may not
+    leave it holding lamports below ``minimum`` unless it already did and did not grow."""
+    return 0 < after < minimum and not (0 < before < minimum and after <= before)
