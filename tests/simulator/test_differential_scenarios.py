@@ -288,6 +288,22 @@ def _underfunded(s: Script) -> None:
     s.send(ix.request_session(poor, A, 1, params(), 60))
 
 
+def _rent_state_across_a_transaction(s: Script) -> None:
+    """The runtime checks rent states after the whole transaction: a creation that would
+    leave its payer rent-paying passes if a later instruction of the same transaction
+    (closing the payer's other session) pays it back."""
+    poor = WALLET_KEYS[POOR]
+    first, second = PDAS[(POOR, 0)][0], PDAS[(POOR, 1)][0]
+    s.twin.fund(first, 890_880)
+    s.send(ix.create_session(poor, 0, params()))  # 1,035,520 left
+    s.twin.fund(second, 9_000_000)
+    s.send(ix.request_session(poor, A, 1, params(), 60), ok=False)  # would leave 180,160
+    s.send(
+        ix.request_session(poor, A, 1, params(), 60),
+        ix.close_session(poor, first, poor),
+    )
+
+
 SCENARIOS = (
     _creation_refusals,
     _malformed,
@@ -299,6 +315,7 @@ SCENARIOS = (
     _overflow,
     _rent,
     _underfunded,
+    _rent_state_across_a_transaction,
 )
 
 
