@@ -20,6 +20,10 @@ PROGRAM_KEYPAIR_SEED: Final = b"sessions-program-localnet-v1"
 
 SESSION_SEED: Final = b"session"
 
+#: A fixed starting clock (2026-01-01T00:00:00Z) for the embedded SVM and the simulator,
+#: so runs are reproducible.
+DEFAULT_START_TIME: Final = 1_767_225_600
+
 #: Layout version written into every Session account; bumped on layout changes.
 SESSION_VERSION: Final = 1
 

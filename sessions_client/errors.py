@@ -87,7 +87,7 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.INVALID_RENT_RECEIVER: "Rent receiver is not the session's creator",
     ErrorCode.REQUEST_TIMED_OUT: "Session request has timed out",
     ErrorCode.SESSION_NOT_EXPIRED: "Session has not expired yet",
-    ErrorCode.INVALID_STORED_STATE: "Session account holds an impossible status",
+    ErrorCode.INVALID_STORED_STATE: "Session account holds an impossible status or duration",
     ErrorCode.MISSING_INSTRUCTIONS_SYSVAR: "Instructions sysvar is required when invoked by CPI",
     ErrorCode.ARITHMETIC_OVERFLOW: "Timestamp arithmetic overflowed",
     ErrorCode.SYSVAR_UNAVAILABLE: "A sysvar could not be read",

@@ -23,14 +23,11 @@ from solders.transaction_metadata import FailedTransactionMetadata, TransactionM
 from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
 
 from sessions_client.accounts import decode_session
-from sessions_client.constants import PROGRAM_ID
+from sessions_client.constants import DEFAULT_START_TIME, PROGRAM_ID
 from sessions_client.errors import ErrorCode, error_from_code
 from sessions_client.events import Event, parse_events
 from sessions_client.program import ensure_program
 from sessions_client.types import Session
-
-#: A fixed starting time, so runs are reproducible (2026-01-01T00:00:00Z).
-DEFAULT_START_TIME = 1_767_225_600
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +90,11 @@ class SessionsSVM:
     # -- accounts ----------------------------------------------------------------------------
 
     def funded_keypair(self, lamports: int = 10_000_000_000) -> Keypair:
+        """A new keypair holding ``lamports``; raises if the airdrop failed."""
         kp = Keypair()
-        self.svm.airdrop(kp.pubkey(), lamports)
+        result = self.svm.airdrop(kp.pubkey(), lamports)
+        if not isinstance(result, TransactionMetadata):
+            raise RuntimeError(f"airdrop of {lamports} lamports failed: {result.err()}")
         return kp
 
     def account_data(self, address: Pubkey) -> bytes | None:
@@ -125,8 +125,14 @@ class SessionsSVM:
         """Sign with ``signers`` (the first pays unless ``payer`` is given) and execute."""
         ixs = [instructions] if isinstance(instructions, Instruction) else list(instructions)
         fee_payer = payer or signers[0]
-        all_signers = [fee_payer, *[s for s in signers if s.pubkey() != fee_payer.pubkey()]]
-        tx = Transaction(all_signers, Message(ixs, fee_payer.pubkey()), self.svm.latest_blockhash())
+        payer_key = fee_payer.pubkey()
+        all_signers = [fee_payer, *[s for s in signers if s.pubkey() != payer_key]]
+        message = Message(ixs, payer_key)
+        required = set(message.account_keys[: message.header.num_required_signatures])
+        unused = [str(s.pubkey()) for s in all_signers if s.pubkey() not in required]
+        if unused:
+            raise ValueError(f"signers not required by the message: {', '.join(unused)}")
+        tx = Transaction(all_signers, message, self.svm.latest_blockhash())
         result = self.svm.send_transaction(tx)
         # Identical transactions in a row must not collide on signature.
         self.svm.expire_blockhash()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
-#: 2026-01-01T00:00:00Z: the same reproducible start as the SVM harness.
-DEFAULT_START_TIME: Final = 1_767_225_600
+from sessions_client.constants import DEFAULT_START_TIME
+
+__all__ = ["DEFAULT_START_TIME", "I64_MAX", "I64_MIN", "Clock"]
+
 I64_MIN: Final = -(1 << 63)
 I64_MAX: Final = (1 << 63) - 1
 

@@ -14,7 +14,7 @@ from typing import Final
 
 from solders.pubkey import Pubkey
 
-from sessions_client.constants import Setting
+from sessions_client.constants import MAX_SESSION_DURATION, Setting
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event, SessionClosed
 from sessions_client.types import CloseReason, SessionStatus
@@ -73,6 +73,8 @@ def approve_session(
         return ErrorCode.INVALID_STATUS_TRANSITION
     if now >= o.request_deadline:
         return ErrorCode.REQUEST_TIMED_OUT
+    if not 1 <= o.max_duration <= MAX_SESSION_DURATION:
+        return ErrorCode.INVALID_STORED_STATE
     if now > I64_MAX - o.max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     expires_at = now + o.max_duration

@@ -29,7 +29,7 @@ static const char *const ERROR_MESSAGES[] = {
     "InvalidRentReceiver (6024): Rent receiver is not the session's creator",
     "RequestTimedOut (6025): Session request has timed out",
     "SessionNotExpired (6026): Session has not expired yet",
-    "InvalidStoredState (6027): Session account holds an impossible status",
+    "InvalidStoredState (6027): Session account holds an impossible status or duration",
     "MissingInstructionsSysvar (6028): Instructions sysvar is required when invoked by CPI",
     "ArithmeticOverflow (6029): Timestamp arithmetic overflowed",
     "SysvarUnavailable (6030): A sysvar could not be read",

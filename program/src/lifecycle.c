@@ -53,6 +53,8 @@ u64 process_approve_session(const Context *ctx) {
     if (s.d[SESSION_OFF_STATUS] != SESSION_STATUS_REQUESTED) return fail(ERR_INVALID_STATUS_TRANSITION);
     if (request_timed_out(s.d, s.now)) return fail(ERR_REQUEST_TIMED_OUT);
     i64 duration = S_I64(s.d, SESSION_OFF_CONFIG_MAX_DURATION);
+    /* Creation validated it; a stored value out of range is corruption, not arithmetic. */
+    if (duration < 1 || duration > MAX_SESSION_DURATION) return fail(ERR_INVALID_STORED_STATE);
     if (s.now > INT64_MAX_VALUE - duration) return fail(ERR_ARITHMETIC_OVERFLOW);
     store_i64(s.d + SESSION_OFF_EXPIRES_AT, s.now + duration);
     set_status(s.d, SESSION_STATUS_CREATED, s.now);

@@ -26,11 +26,11 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from sessions_client import instructions as ix
-from sessions_client.constants import Permission, Setting
+from sessions_client.constants import DEFAULT_START_TIME, Permission, Setting
 from sessions_client.paths import project_paths
 from sessions_client.pda import find_session_address
 from sessions_client.program import ensure_program
-from sessions_client.svm import DEFAULT_START_TIME, SessionsSVM
+from sessions_client.svm import SessionsSVM
 from sessions_client.types import ResourceQuotas, SessionConfig, SessionParams, SessionScope
 
 FIXTURES_FILE: Final = "fixtures.json"

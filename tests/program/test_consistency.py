@@ -286,7 +286,7 @@ def test_idl_instruction_list_matches_python() -> None:
 def builder_instructions() -> dict[str, tuple[Any, dict[str, Any]]]:
     """Every builder's output with the argument values the IDL's PDA seeds refer to."""
     creator, owner = Pubkey.new_unique(), Pubkey.new_unique()
-    session, sid = Pubkey.new_unique(), 0x0102_0304_0506_0708
+    session, sid = Pubkey.new_unique(), 0x0012_0304_0506_0708
     p = SessionParams(SessionConfig(60, 1, 0))
     accounts = {"creator": creator, "requester": creator, "owner": owner, "authority": owner}
     return {
@@ -548,7 +548,7 @@ def distinctive_session(owner: Pubkey, creator: Pubkey, status: SessionStatus) -
         creator=creator,
         creator_program=Pubkey.new_unique(),
         session_id=0x1122_3344_5566_7788,
-        config=SessionConfig(max_duration=0x0102_0304, permissions=0b1011, settings=0b110),
+        config=SessionConfig(max_duration=0x0012_0304, permissions=0b1011, settings=0b110),
         scope=SessionScope(Pubkey.new_unique(), bytes(range(32, 64))),
         bound_to=Pubkey.new_unique(),
         created_at=T0 - 12_345,
@@ -642,7 +642,7 @@ def test_program_reads_request_fields_at_python_offsets(h: Harness) -> None:
     address = plant(h, planted)
     h.s.set_time(T0 + 554)  # request_deadline - 1
     out = h.ok(ix.approve_session(owner.pubkey(), address), [owner])
-    expires_at = T0 + 554 + 0x0102_0304  # config.max_duration read at its offset
+    expires_at = T0 + 554 + 0x0012_0304  # config.max_duration read at its offset
     assert out.events == (
         SessionCreated(
             session=address,
