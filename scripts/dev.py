@@ -42,7 +42,7 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     if run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip") != 0:
         sys.exit("pip upgrade failed")
-    if run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[test]") != 0:
+    if run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[tools,test]") != 0:
         sys.exit("installing the project failed")
     STAMP.write_text(wanted + "\n")
 

@@ -30,8 +30,8 @@ from solders.pubkey import Pubkey
 from sessions_client.client import SessionsClient, TransactionResult
 from sessions_client.constants import Permission
 from sessions_client.events import Event
-from sessions_client.testing import make_session_params
 from sessions_client.types import SessionStatus
+from sessions_tools.testing import make_session_params
 
 FUNDING = 2_000_000_000
 
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.url:
         return asyncio.run(run(args.url))
-    from sessions_client.localnet import start_in_thread
-    from sessions_client.testing.localnet import sessions_localnet_config
+    from sessions_tools.localnet import start_in_thread
+    from sessions_tools.testing.localnet import sessions_localnet_config
 
     with start_in_thread(sessions_localnet_config(), port=0) as localnet:
         print(f"localnet started at {localnet.url}")

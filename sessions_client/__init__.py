@@ -3,7 +3,7 @@
 The schema (:mod:`.types`, :mod:`.events`, :mod:`.errors`, :mod:`.instructions`)
 is the single source of truth from which ``idl/sessions.json`` and the program's
 C layout header are generated. Builders return solders ``Instruction`` objects;
-:class:`~sessions_client.svm.SessionsSVM` runs the real program in process.
+:class:`~sessions_tools.svm.SessionsSVM` runs the real program in process.
 """
 
 from sessions_client.accounts import (

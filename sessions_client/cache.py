@@ -3,7 +3,7 @@
 :class:`OptimisticSessionManager` keeps an LRU cache (``cachetools.LRUCache``)
 of :class:`CachedSession` entries in front of a :class:`SessionSource` (a
 :class:`~sessions_client.client.SessionsClient`, or the embedded SVM through
-:class:`SVMSessionSource`):
+``sessions_tools.svm.SVMSessionSource``):
 
 * Reads are cache-first. :meth:`~OptimisticSessionManager.peek` (alias
   ``get_cached``) is the synchronous hot path: one LRU lookup and a counter.
@@ -38,7 +38,7 @@ import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+from typing import Final, Protocol, TypeVar
 
 from cachetools import LRUCache
 from solders.pubkey import Pubkey
@@ -51,9 +51,6 @@ from sessions_client.exceptions import (
 )
 from sessions_client.types import Session, SessionStatus
 
-if TYPE_CHECKING:
-    from sessions_client.svm import SessionsSVM
-
 R = TypeVar("R")
 
 DEFAULT_CAPACITY: Final = 1024
@@ -65,16 +62,6 @@ class SessionSource(Protocol):
     async def load_session(self, address: Pubkey) -> Session | None:
         """The Session at ``address`` on chain, or None when there is no account."""
         ...
-
-
-class SVMSessionSource:
-    """A :class:`SessionSource` reading the embedded SVM (tests, benchmarks, the demo)."""
-
-    def __init__(self, svm: SessionsSVM) -> None:
-        self.svm = svm
-
-    async def load_session(self, address: Pubkey) -> Session | None:
-        return self.svm.session(address)
 
 
 class Operation(enum.Enum):

@@ -12,7 +12,7 @@ events); it never loads the SVM. The layers, bottom up:
   in-flight creation; each session a :class:`SessionState` whose bytes are the account's.
 * :class:`SessionIsolationManager` and :func:`validate_session_for_execution` - what a
   session may do, and how much.
-* :func:`simulator.bench.measure_simulator` - speed against the SVM.
+* :func:`sessions_tools.bench.simulator_bench.measure_simulator` - speed against the SVM.
 """
 
 from simulator.clock import DEFAULT_START_TIME, Clock

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from sessions_client.interop.anchorpy_env import ensure_anchorpy_env, run_in_anchorpy_env
-from sessions_client.interop.fixtures import generate_fixtures
-from sessions_client.paths import project_paths
-from sessions_client.program import build_sessions_program
+from sessions_tools.interop.anchorpy_env import ensure_anchorpy_env, run_in_anchorpy_env
+from sessions_tools.interop.fixtures import generate_fixtures
+from sessions_tools.paths import project_paths
+from sessions_tools.program_build import build_sessions_program
 
 pytestmark = pytest.mark.interop
 
@@ -183,7 +183,7 @@ def test_suite_fails_when_the_fixtures_disagree(
 def test_env_is_rebuilt_only_when_its_requirements_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessions_client.interop import anchorpy_env
+    from sessions_tools.interop import anchorpy_env
 
     python = anchorpy_env.anchorpy_python(tmp_path)
     python.parent.mkdir(parents=True)
@@ -203,7 +203,7 @@ def test_env_is_rebuilt_only_when_its_requirements_change(
 def test_env_failure_raises_with_pips_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessions_client.interop import anchorpy_env
+    from sessions_tools.interop import anchorpy_env
 
     monkeypatch.setattr(anchorpy_env, "ANCHORPY_REQUIREMENTS", ("anchorpy3==0.0.0",))
     with pytest.raises(anchorpy_env.AnchorpyEnvError) as caught:

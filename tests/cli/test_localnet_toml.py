@@ -9,9 +9,9 @@ from solders.keypair import Keypair
 
 from sessions_client.client import SessionsClient
 from sessions_client.constants import PROGRAM_ID, Permission
-from sessions_client.localnet.cli import resolve_config
-from sessions_client.localnet.server import start_in_thread
 from sessions_client.types import SessionConfig, SessionParams, SessionStatus
+from sessions_tools.localnet.cli import resolve_config
+from sessions_tools.localnet.server import start_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 

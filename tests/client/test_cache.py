@@ -16,15 +16,14 @@ from sessions_client.cache import (
     CachedSession,
     Operation,
     OptimisticSessionManager,
-    SVMSessionSource,
 )
-from sessions_client.cache_bench import measure_cache_hit_us, sample_session
 from sessions_client.errors import ErrorCode, SessionsProgramError
 from sessions_client.exceptions import PendingOperationError, RpcTimeoutError
 from sessions_client.pda import find_session_address
-from sessions_client.svm import SessionsSVM, TxOutcome
-from sessions_client.testing import raise_for_outcome
 from sessions_client.types import Session, SessionParams, SessionStatus
+from sessions_tools.bench.cache_bench import measure_cache_hit_us, sample_session
+from sessions_tools.svm import SessionsSVM, SVMSessionSource, TxOutcome
+from sessions_tools.testing import raise_for_outcome
 
 
 def send_op(

@@ -13,7 +13,6 @@ from solders.pubkey import Pubkey
 
 from sessions_client.accounts import SESSION_ACCOUNT_SIZE, encode_session
 from sessions_client.cache import OptimisticSessionManager
-from sessions_client.cache_bench import sample_session
 from sessions_client.client import SessionAccount, SessionsClient
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.errors import ErrorCode, SessionsProgramError
@@ -32,9 +31,10 @@ from sessions_client.exceptions import (
     TransactionFailedError,
     TransactionNotFoundError,
 )
-from sessions_client.localnet import AccountConfig, start_in_thread
-from sessions_client.testing.localnet import sessions_localnet_config
 from sessions_client.types import SessionParams, SessionStatus
+from sessions_tools.bench.cache_bench import sample_session
+from sessions_tools.localnet import AccountConfig, start_in_thread
+from sessions_tools.testing.localnet import sessions_localnet_config
 
 pytestmark = pytest.mark.localnet
 

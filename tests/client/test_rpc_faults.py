@@ -17,7 +17,6 @@ from solders.signature import Signature
 from sessions_client import instructions as ix
 from sessions_client.accounts import encode_session
 from sessions_client.cache import OptimisticSessionManager
-from sessions_client.cache_bench import sample_session
 from sessions_client.client import SessionsClient
 from sessions_client.confirm import transaction_failure
 from sessions_client.constants import PROGRAM_ID
@@ -32,8 +31,9 @@ from sessions_client.exceptions import (
     TransactionFailedError,
 )
 from sessions_client.pda import find_session_address
-from sessions_client.testing import make_session_params
 from sessions_client.types import Session, SessionStatus
+from sessions_tools.bench.cache_bench import sample_session
+from sessions_tools.testing import make_session_params
 
 from .fake_rpc import FakeRpc, Reply, context, fake_rpc
 

@@ -12,7 +12,7 @@ from solana.rpc.async_api import AsyncClient
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from sessions_client.localnet import RunningLocalnet, load_config, start_in_thread
+from sessions_tools.localnet import RunningLocalnet, load_config, start_in_thread
 
 from .sbf import write_program
 

@@ -12,8 +12,8 @@ from solana.rpc.models import DataSliceOpts, MemcmpOpts
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from sessions_client.localnet import RunningLocalnet
-from sessions_client.localnet.base58 import b58encode
+from sessions_tools.localnet import RunningLocalnet
+from sessions_tools.localnet.base58 import b58encode
 
 from .conftest import FILE_BACKED, FIXTURES, OWNER, PROGRAM_ID
 

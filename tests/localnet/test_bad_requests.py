@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from sessions_client.localnet import Dispatcher, Ledger, RunningLocalnet
-from sessions_client.localnet.errors import JsonValue
-from sessions_client.localnet.methods import METHODS
-from sessions_client.localnet.params import Params
+from sessions_tools.localnet import Dispatcher, Ledger, RunningLocalnet
+from sessions_tools.localnet.errors import JsonValue
+from sessions_tools.localnet.methods import METHODS
+from sessions_tools.localnet.params import Params
 
 pytestmark = pytest.mark.localnet
 

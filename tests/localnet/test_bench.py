@@ -11,13 +11,13 @@ from solders.keypair import Keypair
 from solders.message import MessageV0
 from solders.transaction import VersionedTransaction
 
-from sessions_client.localnet.bench import (
+from sessions_tools.bench.localnet_bench import (
     BenchScenario,
     measure_direct,
     measure_tx_throughput,
     system_transfer_scenario,
 )
-from sessions_client.localnet.config import AccountConfig, ProgramConfig
+from sessions_tools.localnet.config import AccountConfig, ProgramConfig
 
 from .sbf import write_program
 

@@ -19,7 +19,7 @@ from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
-from sessions_client.localnet import RunningLocalnet
+from sessions_tools.localnet import RunningLocalnet
 
 from .conftest import PAYER, PROGRAM_ID
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from sessions_client.localnet import LocalnetConfig
-from sessions_client.localnet.cli import build_named_program, resolve_config, run_localnet
+from sessions_tools.localnet import LocalnetConfig
+from sessions_tools.localnet.cli import build_named_program, resolve_config, run_localnet
 
 pytestmark = pytest.mark.localnet
 

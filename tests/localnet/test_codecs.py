@@ -19,11 +19,11 @@ from solders.transaction_status import (
     TransactionErrorInsufficientFundsForRent,
 )
 
-from sessions_client.localnet.base58 import b58decode, b58encode
-from sessions_client.localnet.errors import RpcError
-from sessions_client.localnet.filters import DataSizeFilter, MemcmpFilter, matches_all
-from sessions_client.localnet.transactions import decode_transaction, with_blockhash
-from sessions_client.localnet.txerrors import describe_transaction_error, transaction_error_json
+from sessions_tools.localnet.base58 import b58decode, b58encode
+from sessions_tools.localnet.errors import RpcError
+from sessions_tools.localnet.filters import DataSizeFilter, MemcmpFilter, matches_all
+from sessions_tools.localnet.transactions import decode_transaction, with_blockhash
+from sessions_tools.localnet.txerrors import describe_transaction_error, transaction_error_json
 
 pytestmark = pytest.mark.localnet
 

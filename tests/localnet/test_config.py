@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from solders.pubkey import Pubkey
 
-from sessions_client.localnet import (
+from sessions_tools.localnet import (
     LocalnetConfig,
     LocalnetConfigError,
     load_config,
     start_in_thread,
 )
-from sessions_client.localnet.config import SYSTEM_PROGRAM_ID, require_loopback
+from sessions_tools.localnet.config import SYSTEM_PROGRAM_ID, require_loopback
 
 from .sbf import write_program
 

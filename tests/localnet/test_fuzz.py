@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions_client.localnet import Dispatcher, Ledger
-from sessions_client.localnet.methods import METHODS
+from sessions_tools.localnet import Dispatcher, Ledger
+from sessions_tools.localnet.methods import METHODS
 
 pytestmark = pytest.mark.localnet
 

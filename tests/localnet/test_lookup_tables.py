@@ -14,7 +14,7 @@ from solders.pubkey import Pubkey
 from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 
-from sessions_client.localnet import AccountConfig, ClockConfig, LocalnetConfig, start_in_thread
+from sessions_tools.localnet import AccountConfig, ClockConfig, LocalnetConfig, start_in_thread
 
 pytestmark = pytest.mark.localnet
 

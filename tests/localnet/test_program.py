@@ -18,7 +18,7 @@ from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 from solders.transaction_status import InstructionErrorCustom, TransactionErrorInstructionError
 
-from sessions_client.localnet import RunningLocalnet
+from sessions_tools.localnet import RunningLocalnet
 
 from .conftest import PAYER, PROGRAM_ID
 
@@ -140,7 +140,7 @@ def test_simulate_with_sig_verify_and_replace_is_invalid(toml_net: RunningLocaln
 
 
 def test_send_base58_encoded_transaction(toml_net: RunningLocalnet) -> None:
-    from sessions_client.localnet.base58 import b58encode
+    from sessions_tools.localnet.base58 import b58encode
 
     blockhash = httpx.post(
         toml_net.url, json={"jsonrpc": "2.0", "id": 1, "method": "getLatestBlockhash"}

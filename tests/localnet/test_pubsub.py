@@ -23,7 +23,7 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import VersionedTransaction
 from websockets.asyncio.client import connect
 
-from sessions_client.localnet import RunningLocalnet
+from sessions_tools.localnet import RunningLocalnet
 
 from .conftest import PAYER
 

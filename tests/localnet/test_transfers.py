@@ -18,7 +18,7 @@ from solders.system_program import TransferParams, transfer
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_status import TransactionConfirmationStatus
 
-from sessions_client.localnet import RunningLocalnet
+from sessions_tools.localnet import RunningLocalnet
 
 from .conftest import PAYER
 
@@ -241,7 +241,7 @@ async def test_preloaded_payer_from_toml_is_funded(client: AsyncClient) -> None:
 
 
 async def test_closed_server_is_a_transport_error() -> None:
-    from sessions_client.localnet import start_in_thread
+    from sessions_tools.localnet import start_in_thread
 
     with start_in_thread(port=0) as net:
         url = net.url

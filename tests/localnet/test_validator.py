@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sessions_client.localnet import load_config
-from sessions_client.localnet.validator import (
+from sessions_tools.localnet import load_config
+from sessions_tools.localnet.validator import (
     TestValidatorNotFoundError,
     build_test_validator_command,
     run_test_validator,

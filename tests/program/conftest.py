@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sessions_client.paths import project_paths
-from sessions_client.program import ensure_program
-from sessions_client.sbf import build_program
-from sessions_client.svm import SessionsSVM
+from sessions_tools.paths import project_paths
+from sessions_tools.program_build import ensure_program
+from sessions_tools.sbf import build_program
+from sessions_tools.svm import SessionsSVM
 
 from .support import Harness
 

@@ -25,7 +25,6 @@ from sessions_client.codec import layout_of
 from sessions_client.constants import PROGRAM_ID, SESSION_VERSION, Permission, Setting
 from sessions_client.errors import ErrorCode
 from sessions_client.pda import find_session_address, session_seeds
-from sessions_client.svm import SessionsSVM, TxOutcome
 from sessions_client.types import (
     EMPTY_BORROWS,
     Guard,
@@ -37,6 +36,7 @@ from sessions_client.types import (
     SharedData,
     UsageStats,
 )
+from sessions_tools.svm import SessionsSVM, TxOutcome
 
 ZERO_KEY = Pubkey.default()
 FEE_PER_SIGNATURE = 5000

@@ -15,7 +15,7 @@ import pytest
 from sessions_client import instructions as ix
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.pda import find_session_address
-from sessions_client.svm import SessionsSVM, TxOutcome
+from sessions_tools.svm import SessionsSVM, TxOutcome
 
 from .support import AUTO_EXPIRE, DEFAULT_DURATION, Harness, id_with_bump, params
 

@@ -38,7 +38,6 @@ from sessions_client.accounts import (
 )
 from sessions_client.borsh import ByteArray, EnumType, Primitive, PubkeyType
 from sessions_client.codec import Layout, layout_of
-from sessions_client.codegen.artifacts import stale_artifacts
 from sessions_client.errors import ERROR_MESSAGES, ErrorCode
 from sessions_client.events import (
     EVENT_TYPES,
@@ -52,7 +51,6 @@ from sessions_client.events import (
 )
 from sessions_client.instructions import INSTRUCTIONS as IX_SPECS
 from sessions_client.pda import find_session_address
-from sessions_client.svm import DEFAULT_START_TIME
 from sessions_client.types import (
     ENUM_TYPES,
     STRUCT_TYPES,
@@ -70,6 +68,8 @@ from sessions_client.types import (
     SharedData,
     UsageStats,
 )
+from sessions_tools.codegen.artifacts import stale_artifacts
+from sessions_tools.svm import DEFAULT_START_TIME
 
 from .support import Harness, expected_session, field_diff, replace
 

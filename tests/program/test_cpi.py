@@ -19,8 +19,8 @@ from sessions_client.constants import PROGRAM_ID
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionActivated, SessionCreated, SessionRequested
 from sessions_client.pda import find_session_address
-from sessions_client.svm import DEFAULT_START_TIME
 from sessions_client.types import SessionStatus
+from sessions_tools.svm import DEFAULT_START_TIME
 
 from .support import DEFAULT_TTL, ZERO_KEY, Harness, expected_session, params
 

@@ -20,9 +20,9 @@ from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.events import SessionActivated, SessionCreated, parse_events
 from sessions_client.pda import find_session_address
-from sessions_client.program import program_keypair
-from sessions_client.sbf import BPF_LOADER_UPGRADEABLE_ID, deploy_upgradeable, programdata_address
 from sessions_client.types import SessionStatus
+from sessions_tools.program_build import program_keypair
+from sessions_tools.sbf import BPF_LOADER_UPGRADEABLE_ID, deploy_upgradeable, programdata_address
 
 from .support import params
 

@@ -32,13 +32,13 @@ from sessions_client.events import (
     SessionResumed,
 )
 from sessions_client.pda import find_session_address
-from sessions_client.svm import DEFAULT_START_TIME
 from sessions_client.types import (
     CloseReason,
     ResourceQuotas,
     SessionScope,
     SessionStatus,
 )
+from sessions_tools.svm import DEFAULT_START_TIME
 
 from .support import (
     AUTO_EXPIRE,

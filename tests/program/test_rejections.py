@@ -30,7 +30,6 @@ from sessions_client.discriminators import account_discriminator, instruction_di
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionClosed
 from sessions_client.pda import find_session_address
-from sessions_client.svm import DEFAULT_START_TIME
 from sessions_client.types import (
     CloseReason,
     Guard,
@@ -39,6 +38,7 @@ from sessions_client.types import (
     SessionParams,
     SessionStatus,
 )
+from sessions_tools.svm import DEFAULT_START_TIME
 
 from .support import (
     DEFAULT_DURATION,

@@ -1,6 +1,6 @@
 """The differential harness: one transaction, sent to the program in the SVM and to the model.
 
-:class:`Twin` owns a fresh :class:`~sessions_client.svm.SessionsSVM` and a
+:class:`Twin` owns a fresh :class:`~sessions_tools.svm.SessionsSVM` and a
 :class:`~simulator.program.ProgramModel` started at the same time, with the same rent and
 the same funded wallets. :meth:`Twin.send` runs identical solders instructions on both and
 asserts the same success or error code and the same events (as values and as encoded
@@ -25,8 +25,8 @@ from solders.transaction_metadata import TransactionMetadata
 
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.events import encode_event
-from sessions_client.program import ensure_program
-from sessions_client.svm import SessionsSVM, TxOutcome
+from sessions_tools.program_build import ensure_program
+from sessions_tools.svm import SessionsSVM, TxOutcome
 from simulator.clock import Clock
 from simulator.ledger import ForeignAccount
 from simulator.outcome import Outcome

@@ -6,7 +6,7 @@ import pytest
 from solders.pubkey import Pubkey
 
 from sessions_client.pda import find_session_address
-from simulator.bench import measure_simulator
+from sessions_tools.bench.simulator_bench import measure_simulator
 from simulator.clock import DEFAULT_START_TIME, I64_MAX, Clock
 from simulator.ids import SessionIdAllocator
 

@@ -26,7 +26,7 @@ def test_no_module_loads_the_svm() -> None:
         "import importlib, sys\n"
         f"for name in {MODULES!r}:\n"
         "    importlib.import_module('simulator.' + name)\n"
-        "loaded = {'sessions_client.svm', 'sessions_client.program'} & set(sys.modules)\n"
+        "loaded = {'sessions_tools.svm', 'sessions_tools.program_build'} & set(sys.modules)\n"
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -37,8 +37,7 @@ def test_no_module_loads_the_svm() -> None:
             if line.strip().startswith(("import ", "from "))
         ]
         assert not [line for line in imports if "litesvm" in line], path
-        if path.name != "bench.py":  # the benchmark's SVM side, imported inside its function
-            assert not [line for line in imports if "sessions_client.svm" in line], path
+        assert not [line for line in imports if "sessions_tools" in line], path
 
 
 def test_no_copies_of_the_mirrors_schema() -> None:

@@ -22,7 +22,7 @@ from solders.pubkey import Pubkey
 from solders.transaction import Transaction
 from solders.transaction_metadata import TransactionMetadata
 
-from sessions_client.sbf import (
+from sessions_tools.sbf import (
     DEFAULT_OPTIONS,
     KNOWN_SYSCALLS,
     CompilerOptions,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sessions_client.sbf import (
+from sessions_tools.sbf import (
     DEFAULT_OPTIONS,
     BuildResult,
     CompileError,
@@ -20,7 +20,7 @@ from sessions_client.sbf import (
     compile_c,
     link,
 )
-from sessions_client.sbf.build import stamp_path
+from sessions_tools.sbf.build import stamp_path
 
 from .support import C_DIR, FUNCTION_SECTIONS, ProgramRunner
 

@@ -14,7 +14,7 @@ from solders.litesvm import LiteSVM
 from solders.message import Message
 from solders.transaction import Transaction
 
-from sessions_client.sbf import (
+from sessions_tools.sbf import (
     BPF_LOADER_UPGRADEABLE_ID,
     KNOWN_SYSCALLS,
     UNAVAILABLE_SYSCALLS,
@@ -24,7 +24,7 @@ from sessions_client.sbf import (
     link,
     programdata_address,
 )
-from sessions_client.sbf.deploy import (
+from sessions_tools.sbf.deploy import (
     BUFFER_METADATA_SIZE,
     PACKET_DATA_SIZE,
     write_chunk_size,

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solders.pubkey import Pubkey
 
-from sessions_client.sbf import DEFAULT_OPTIONS
+from sessions_tools.sbf import DEFAULT_OPTIONS
 
 from .support import C_DIR, FUNCTION_SECTIONS, FixtureObjects, ProgramRunner
 

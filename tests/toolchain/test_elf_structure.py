@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_client.sbf import LinkResult, murmur3_32, syscall_hash
+from sessions_tools.sbf import LinkResult, murmur3_32, syscall_hash
 
 from .support import FixtureObjects, ProgramRunner, elf, symbol_vaddr
 

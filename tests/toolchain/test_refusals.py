@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_client.sbf import (
+from sessions_tools.sbf import (
     KNOWN_SYSCALLS,
     CommonSymbolError,
     CompileError,

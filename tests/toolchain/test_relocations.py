@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from sessions_client.sbf import (
+from sessions_tools.sbf import (
     DEFAULT_OPTIONS,
     CompilerOptions,
     LinkResult,

@@ -1,0 +1,105 @@
+"""The ``sessions`` command: build, codegen, demo, bench, localnet."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="Solana sessions: build the program, run the demo, benchmarks and a local validator.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option(help="Rebuild even when up to date.")] = False,
+) -> None:
+    """Compile program/ to target/deploy/sessions.so (skipped when up to date)."""
+    from sessions_tools.program_build import build_sessions_program
+    from sessions_tools.sbf import ToolchainError
+
+    try:
+        result = build_sessions_program(force=force)
+    except ToolchainError as exc:
+        console.print(f"[red]build failed:[/] {exc}")
+        raise typer.Exit(1) from exc
+    state = "built" if result.rebuilt else "up to date"
+    console.print(f"{result.path}: {state}, {result.size} bytes, sha256 {result.sha256[:16]}…")
+
+
+@app.command()
+def codegen(
+    check: Annotated[
+        bool, typer.Option(help="Only check that the committed files are current.")
+    ] = False,
+) -> None:
+    """Regenerate idl/sessions.json and the program's layout headers from the schema."""
+    from sessions_tools.codegen.artifacts import stale_artifacts, write_artifacts
+    from sessions_tools.paths import repo_root
+
+    root = repo_root()
+    if root is None:
+        console.print("[red]codegen needs a source checkout[/]")
+        raise typer.Exit(2)
+    if check:
+        stale = stale_artifacts(root)
+        if stale:
+            console.print(f"[red]stale generated files:[/] {', '.join(stale)}")
+            raise typer.Exit(1)
+        console.print("generated files are current")
+        return
+    for path in write_artifacts(root):
+        console.print(f"wrote {path.relative_to(root)}")
+
+
+@app.command()
+def demo() -> None:
+    """Run a session's lifecycle in the embedded SVM, with events, errors and CU."""
+    from sessions_tools.demo import run_demo
+
+    run_demo(console)
+
+
+@app.command()
+def bench(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    section: Annotated[
+        list[str] | None, typer.Option(help="Only these sections (repeatable).")
+    ] = None,
+) -> None:
+    """Measure compute units, simulator, decode, cache and localnet throughput."""
+    from sessions_tools.bench.run import run_benchmarks
+
+    report = run_benchmarks(section)
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    console.print_json(json.dumps(report))
+
+
+@app.command()
+def localnet(
+    config: Annotated[
+        Path | None, typer.Option(help="localnet.toml to use (default: ./localnet.toml).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Override the configured port.")] = None,
+    validator: Annotated[
+        str, typer.Option(help="'embedded' (the SVM over JSON-RPC) or 'test-validator'.")
+    ] = "embedded",
+) -> None:
+    """Serve the embedded SVM over Solana JSON-RPC on 127.0.0.1."""
+    from sessions_tools.localnet.cli import run_localnet
+
+    raise typer.Exit(run_localnet(config, port, validator, console))
+
+
+def main() -> None:  # pragma: no cover - console script shim
+    app()

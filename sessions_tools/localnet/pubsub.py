@@ -1,0 +1,229 @@
+"""The validator's websocket PubSub, the part JavaScript clients need to confirm.
+
+web3.js ``confirmTransaction``/``sendAndConfirmTransaction`` and
+@solana/kit's ``sendAndConfirmTransactionFactory`` wait on
+``signatureSubscribe`` (and kit on ``slotSubscribe``); without a websocket
+they hang. Supported: signature, slot, root and account subscriptions and
+their unsubscribes. A signature that already landed is notified at once,
+because here transactions land before ``sendTransaction`` even returns.
+
+Each connection owns a queue; the ledger's block listener only enqueues, so
+nothing blocks the ledger lock, and one writer task per connection sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from sessions_tools.localnet.encoding import AccountEncoding, encode_account
+from sessions_tools.localnet.errors import (
+    JsonValue,
+    RpcError,
+    invalid_params,
+    invalid_request,
+    method_not_found,
+    parse_error,
+)
+from sessions_tools.localnet.ledger import BlockEvent, Ledger
+from sessions_tools.localnet.methods.common import API_VERSION
+from sessions_tools.localnet.methods.render import error_json
+from sessions_tools.localnet.params import Params
+
+MAX_QUEUED: Final = 10_000
+"""Notifications buffered per connection before a slow client is cut off."""
+
+
+@dataclass(frozen=True)
+class SignatureSubscription:
+    """Notify once when ``signature`` lands, then end."""
+
+    signature: Signature
+
+
+@dataclass(frozen=True)
+class AccountSubscription:
+    """Notify with the account's new state whenever a transaction touches it."""
+
+    address: Pubkey
+    encoding: AccountEncoding
+
+
+@dataclass(frozen=True)
+class SlotSubscription:
+    """Notify on every new slot (``slotNotification``) or root (``rootNotification``)."""
+
+    roots_only: bool
+
+
+Subscription = SignatureSubscription | AccountSubscription | SlotSubscription
+
+_UNSUBSCRIBE: Final = {
+    "signatureUnsubscribe": SignatureSubscription,
+    "accountUnsubscribe": AccountSubscription,
+    "slotUnsubscribe": SlotSubscription,
+    "rootUnsubscribe": SlotSubscription,
+}
+
+
+def _notification(method: str, subscription: int, result: JsonValue) -> dict[str, JsonValue]:
+    return {
+        "jsonrpc": "2.0",
+        "method": method,
+        "params": {"result": result, "subscription": subscription},
+    }
+
+
+def _context(slot: int, value: JsonValue) -> dict[str, JsonValue]:
+    return {"context": {"slot": slot, "apiVersion": API_VERSION}, "value": value}
+
+
+def _signature_notification(subscription: int, slot: int, err: JsonValue) -> dict[str, JsonValue]:
+    return _notification("signatureNotification", subscription, _context(slot, {"err": err}))
+
+
+class PubSubConnection:
+    """One websocket client: its subscriptions and its outgoing queue."""
+
+    def __init__(self, ledger: Ledger, ids: Iterator[int]) -> None:
+        self._ledger = ledger
+        self._ids = ids
+        self.queue: asyncio.Queue[dict[str, JsonValue]] = asyncio.Queue(MAX_QUEUED)
+        self._subscriptions: dict[int, Subscription] = {}
+        self.overflowed = False
+
+    def _push(self, message: dict[str, JsonValue]) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    async def handle_text(self, text: str) -> None:
+        """Answer one incoming frame (requests only; batches are not supported)."""
+        request_id: JsonValue = None
+        try:
+            try:
+                request = json.loads(text)
+            except ValueError as exc:
+                raise parse_error(str(exc)) from exc
+            if not isinstance(request, dict) or request.get("jsonrpc") != "2.0":
+                raise invalid_request("expected a JSON-RPC 2.0 request object")
+            request_id = request.get("id")
+            method = request.get("method")
+            params = request.get("params") or []
+            if not isinstance(method, str) or not isinstance(params, list):
+                raise invalid_request("'method' must be a string and 'params' an array")
+            result, followups = await self._call(method, Params(method, params))
+        except RpcError as error:
+            self._push({"jsonrpc": "2.0", "error": error.to_json(), "id": request_id})
+            return
+        self._push({"jsonrpc": "2.0", "result": result, "id": request_id})
+        for notification in followups:  # after the answer, so clients know the id
+            self._push(notification)
+
+    async def _call(
+        self, method: str, params: Params
+    ) -> tuple[JsonValue, list[dict[str, JsonValue]]]:
+        if method in _UNSUBSCRIBE:
+            params.at_most(1)
+            subscription_id = params.u64(0, "subscription")
+            current = self._subscriptions.get(subscription_id)
+            if not isinstance(current, _UNSUBSCRIBE[method]):
+                raise invalid_params(f"{method}: no such subscription {subscription_id}")
+            del self._subscriptions[subscription_id]
+            return True, []
+        if method == "signatureSubscribe":
+            params.at_most(2)
+            signature = params.signature(0)
+            params.config(1).commitment()
+            subscription_id = next(self._ids)
+            self._subscriptions[subscription_id] = SignatureSubscription(signature)
+            record = await self._ledger.transaction(signature)
+            if record is None:
+                return subscription_id, []
+            del self._subscriptions[subscription_id]
+            landed = _signature_notification(
+                subscription_id, record.slot, error_json(record.execution)
+            )
+            return subscription_id, [landed]
+        if method == "accountSubscribe":
+            params.at_most(2)
+            address = params.pubkey(0)
+            config = params.config(1)
+            config.commitment()
+            name = config.string("encoding") or "base64"
+            encoding = AccountEncoding.parse(name, where=f"{config.where}.encoding")
+            subscription_id = next(self._ids)
+            self._subscriptions[subscription_id] = AccountSubscription(address, encoding)
+            return subscription_id, []
+        if method in ("slotSubscribe", "rootSubscribe"):
+            params.at_most(0)
+            subscription_id = next(self._ids)
+            self._subscriptions[subscription_id] = SlotSubscription(method == "rootSubscribe")
+            return subscription_id, []
+        raise method_not_found(method)
+
+    def _signature_landed(self, subscription_id: int, slot: int, err: JsonValue) -> None:
+        del self._subscriptions[subscription_id]
+        self._push(
+            _notification("signatureNotification", subscription_id, _context(slot, {"err": err}))
+        )
+
+    def on_block(self, event: BlockEvent) -> None:
+        """Enqueue whatever this block means for this client's subscriptions."""
+        changed = dict(event.accounts)
+        for subscription_id, subscription in list(self._subscriptions.items()):
+            if isinstance(subscription, SlotSubscription):
+                if subscription.roots_only:
+                    self._push(_notification("rootNotification", subscription_id, event.slot))
+                else:
+                    slot_info = {"parent": event.parent, "root": event.parent, "slot": event.slot}
+                    self._push(_notification("slotNotification", subscription_id, slot_info))
+            elif isinstance(subscription, SignatureSubscription):
+                record = event.record
+                if record is not None and record.signature == subscription.signature:
+                    self._signature_landed(
+                        subscription_id, record.slot, error_json(record.execution)
+                    )
+            elif subscription.address in changed:
+                account = changed[subscription.address]
+                value = None if account is None else encode_account(account, subscription.encoding)
+                self._push(
+                    _notification(
+                        "accountNotification", subscription_id, _context(event.parent, value)
+                    )
+                )
+
+
+class PubSubHub:
+    """All websocket connections of one ledger; created once per app."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._ids = itertools.count(1)
+        self._connections: set[PubSubConnection] = set()
+        self._remove_listener: Callable[[], None] | None = None
+
+    def _on_block(self, event: BlockEvent) -> None:
+        for connection in list(self._connections):
+            connection.on_block(event)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[PubSubConnection]:
+        """A connection registered for block events for the duration of the ``with``."""
+        if self._remove_listener is None:
+            self._remove_listener = self._ledger.add_listener(self._on_block)
+        connection = PubSubConnection(self._ledger, self._ids)
+        self._connections.add(connection)
+        try:
+            yield connection
+        finally:
+            self._connections.discard(connection)
