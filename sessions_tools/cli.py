@@ -96,7 +96,7 @@ def localnet(
     ] = "embedded",
 ) -> None:
     """Serve the embedded SVM over Solana JSON-RPC on 127.0.0.1."""
-    from sessions_tools.localnet.cli import run_localnet
+    from sessions_tools.localnet.command import run_localnet
 
     raise typer.Exit(run_localnet(config, port, validator, console))
 

@@ -6,6 +6,13 @@ they talk to it as to ``solana-test-validator``, without installing one.
 
 from __future__ import annotations
 
+from sessions_tools.localnet.chain import (
+    Chain,
+    ChainState,
+    SendResult,
+    Simulation,
+    TransactionRecord,
+)
 from sessions_tools.localnet.config import (
     AccountConfig,
     BuildResolver,
@@ -17,23 +24,16 @@ from sessions_tools.localnet.config import (
     load_config,
     parse_config,
 )
-from sessions_tools.localnet.ledger import (
-    ChainState,
-    Ledger,
-    SendResult,
-    Simulation,
-    TransactionRecord,
-)
-from sessions_tools.localnet.rpc import Dispatcher
+from sessions_tools.localnet.dispatch import Dispatcher
 from sessions_tools.localnet.server import RunningLocalnet, create_app, serve, start_in_thread
 
 __all__ = [
     "AccountConfig",
     "BuildResolver",
+    "Chain",
     "ChainState",
     "ClockConfig",
     "Dispatcher",
-    "Ledger",
     "LocalnetConfig",
     "LocalnetConfigError",
     "ProgramConfig",

@@ -19,7 +19,7 @@ from solders.account import Account
 from solders.pubkey import Pubkey
 
 from sessions_tools.localnet.base58 import b58encode
-from sessions_tools.localnet.errors import JsonValue, invalid_params
+from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 MAX_BASE58_BYTES: Final = 128
 """Validators refuse to base58-encode more account data than this (it is quadratic)."""

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from sessions_tools.localnet.base58 import b58decode
-from sessions_tools.localnet.errors import JsonValue, invalid_params
 from sessions_tools.localnet.params import as_string, as_u64, describe
+from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 MAX_FILTERS: Final = 4
 MAX_MEMCMP_BYTES: Final = 128

@@ -16,7 +16,7 @@ from solders.hash import Hash
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
-from sessions_tools.localnet.errors import JsonValue, invalid_params
+from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 U64_MAX: Final = (1 << 64) - 1
 COMMITMENTS: Final = frozenset(

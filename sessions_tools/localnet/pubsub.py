@@ -24,19 +24,19 @@ from typing import Final
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
+from sessions_tools.localnet.chain import BlockEvent, Chain
 from sessions_tools.localnet.encoding import AccountEncoding, encode_account
-from sessions_tools.localnet.errors import (
+from sessions_tools.localnet.methods.common import API_VERSION
+from sessions_tools.localnet.methods.render import error_json
+from sessions_tools.localnet.params import Params
+from sessions_tools.localnet.rpc_errors import (
+    JsonRpcError,
     JsonValue,
-    RpcError,
     invalid_params,
     invalid_request,
     method_not_found,
     parse_error,
 )
-from sessions_tools.localnet.ledger import BlockEvent, Ledger
-from sessions_tools.localnet.methods.common import API_VERSION
-from sessions_tools.localnet.methods.render import error_json
-from sessions_tools.localnet.params import Params
 
 MAX_QUEUED: Final = 10_000
 """Notifications buffered per connection before a slow client is cut off."""
@@ -93,7 +93,7 @@ def _signature_notification(subscription: int, slot: int, err: JsonValue) -> dic
 class PubSubConnection:
     """One websocket client: its subscriptions and its outgoing queue."""
 
-    def __init__(self, ledger: Ledger, ids: Iterator[int]) -> None:
+    def __init__(self, ledger: Chain, ids: Iterator[int]) -> None:
         self._ledger = ledger
         self._ids = ids
         self.queue: asyncio.Queue[dict[str, JsonValue]] = asyncio.Queue(MAX_QUEUED)
@@ -122,7 +122,7 @@ class PubSubConnection:
             if not isinstance(method, str) or not isinstance(params, list):
                 raise invalid_request("'method' must be a string and 'params' an array")
             result, followups = await self._call(method, Params(method, params))
-        except RpcError as error:
+        except JsonRpcError as error:
             self._push({"jsonrpc": "2.0", "error": error.to_json(), "id": request_id})
             return
         self._push({"jsonrpc": "2.0", "result": result, "id": request_id})
@@ -206,7 +206,7 @@ class PubSubConnection:
 class PubSubHub:
     """All websocket connections of one ledger; created once per app."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Chain) -> None:
         self._ledger = ledger
         self._ids = itertools.count(1)
         self._connections: set[PubSubConnection] = set()

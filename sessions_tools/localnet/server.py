@@ -26,11 +26,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from sessions_tools.localnet.chain import Chain, ChainState
 from sessions_tools.localnet.config import LocalnetConfig, require_loopback
-from sessions_tools.localnet.errors import invalid_request
-from sessions_tools.localnet.ledger import ChainState, Ledger
+from sessions_tools.localnet.dispatch import Dispatcher, encode
 from sessions_tools.localnet.pubsub import PubSubConnection, PubSubHub
-from sessions_tools.localnet.rpc import Dispatcher, encode
+from sessions_tools.localnet.rpc_errors import invalid_request
 
 JSON_MEDIA_TYPE: Final = "application/json"
 T = TypeVar("T")
@@ -38,7 +38,7 @@ DRAIN_FACTOR: Final = 16
 """Oversized bodies are read and discarded up to this many times the limit, then cut off."""
 
 
-def create_app(ledger: Ledger, *, max_body_bytes: int) -> Starlette:
+def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
     """The ASGI app serving ``ledger``: JSON-RPC over HTTP, PubSub over websocket."""
     dispatcher = Dispatcher(ledger)
     hub = PubSubHub(ledger)
@@ -186,7 +186,7 @@ def serve(
     """
     host = config.server.host
     require_loopback(host)
-    ledger = Ledger.from_config(config)
+    ledger = Chain.from_config(config)
     sockets = _bind_pair(host, config.server.port if port is None else port)
     rpc_port = int(sockets[0].getsockname()[1])
     if announce is not None:
@@ -200,7 +200,7 @@ class RunningLocalnet:
 
     The server owns an event loop in that thread, and so does the ledger's
     lock: use :meth:`call` to run ledger coroutines (such as
-    :meth:`Ledger.warp_to_slot`) from the test's own thread or loop.
+    :meth:`Chain.warp_to_slot`) from the test's own thread or loop.
     """
 
     def __init__(
@@ -209,7 +209,7 @@ class RunningLocalnet:
         url: str,
         host: str,
         port: int,
-        ledger: Ledger,
+        ledger: Chain,
         server: uvicorn.Server,
         thread: threading.Thread,
         loop: asyncio.AbstractEventLoop,
@@ -284,7 +284,7 @@ def start_in_thread(
     config: LocalnetConfig | None = None,
     *,
     port: int | None = None,
-    ledger: Ledger | None = None,
+    ledger: Chain | None = None,
     startup_timeout: float = 10.0,
     log_level: str = "warning",
 ) -> RunningLocalnet:
@@ -298,7 +298,7 @@ def start_in_thread(
     config = config or LocalnetConfig()
     host = config.server.host
     require_loopback(host)
-    ledger = ledger or Ledger.from_config(config)
+    ledger = ledger or Chain.from_config(config)
     sockets = list(_bind_pair(host, config.server.port if port is None else port))
     bound_port = int(sockets[0].getsockname()[1])
     app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)

@@ -22,7 +22,7 @@ from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
 from sessions_tools.localnet.base58 import b58decode, b58encode
-from sessions_tools.localnet.errors import JsonValue, invalid_params
+from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 PACKET_DATA_SIZE: Final = 1232
 MAX_BASE58_SIZE: Final = 1683

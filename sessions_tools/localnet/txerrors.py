@@ -18,7 +18,7 @@ from typing import Final
 from solders.rpc.responses import RpcSimulateTransactionResult
 from solders.transaction_status import TransactionErrorType
 
-from sessions_tools.localnet.errors import JsonValue
+from sessions_tools.localnet.rpc_errors import JsonValue
 
 
 def transaction_error_json(err: TransactionErrorType) -> JsonValue:

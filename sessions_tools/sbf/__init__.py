@@ -12,7 +12,10 @@ from __future__ import annotations
 from .build import BuildResult, build_program
 from .compiler import DEFAULT_OPTIONS, CompilerOptions, compile_c, compiler_version
 from .deploy import BPF_LOADER_UPGRADEABLE_ID, deploy_upgradeable, programdata_address
-from .errors import (
+from .linker import LINKER_VERSION, LinkResult, link, link_named
+from .murmur3 import murmur3_32, syscall_hash
+from .syscalls import KNOWN_SYSCALLS, UNAVAILABLE_SYSCALLS
+from .toolchain_errors import (
     CommonSymbolError,
     CompileError,
     DeployError,
@@ -28,9 +31,6 @@ from .errors import (
     UnsupportedRelocationError,
     WritableSectionError,
 )
-from .linker import LINKER_VERSION, LinkResult, link, link_named
-from .murmur3 import murmur3_32, syscall_hash
-from .syscalls import KNOWN_SYSCALLS, UNAVAILABLE_SYSCALLS
 
 __all__ = [
     "BPF_LOADER_UPGRADEABLE_ID",

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from .compiler import DEFAULT_OPTIONS, CompilerOptions, compile_c, compiler_version
-from .errors import CompileError
 from .linker import LINKER_VERSION, link_named
+from .toolchain_errors import CompileError
 
 STAMP_FORMAT: Final = 1
 _SOURCE_SUFFIXES: Final = (".c", ".h")

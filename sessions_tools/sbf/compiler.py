@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .errors import CompileError
+from .toolchain_errors import CompileError
 
 TARGET_FLAGS: tuple[str, ...] = (
     "-target",

@@ -24,7 +24,7 @@ from solders.sysvar import CLOCK, RENT
 from solders.transaction import Transaction
 from solders.transaction_metadata import FailedTransactionMetadata
 
-from .errors import DeployError
+from .toolchain_errors import DeployError
 
 BPF_LOADER_UPGRADEABLE_ID: Final = Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111")
 BUFFER_METADATA_SIZE: Final = 37

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from .elf_layout import ElfLayout, OutputKind, lay_out
 from .elfwrite import ElfImage, OutputSymbol, plan_addresses, write_elf
-from .errors import Location, MissingEntryError
-from .instructions import finalize_text
-from .layout import Layout, OutputKind, lay_out
 from .objfile import ObjectFile, load_objects, read_object
 from .relocate import OutputAddresses, apply_relocations, collect_syscalls
 from .symbols import SymbolTable, build_symbol_table
 from .syscalls import KNOWN_SYSCALLS
+from .text_pass import finalize_text
+from .toolchain_errors import Location, MissingEntryError
 
 LINKER_VERSION: Final = "1"
 """Bumped whenever the linker's output for the same inputs changes (invalidates build stamps)."""
@@ -55,7 +55,7 @@ class LinkResult:
     """File offset (== ELF vaddr) of .rodata; meaningful only when rodata_size > 0."""
 
 
-def _entry_offset(symbols: SymbolTable, entry: str, layout: Layout) -> int:
+def _entry_offset(symbols: SymbolTable, entry: str, layout: ElfLayout) -> int:
     definition = symbols.lookup(entry)
     if definition is None:
         raise MissingEntryError(

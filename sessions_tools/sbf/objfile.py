@@ -18,7 +18,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 
 from .bpf import EM_BPF
-from .errors import InvalidObjectError, Location
+from .toolchain_errors import InvalidObjectError, Location
 
 SHF_WRITE = 0x1
 SHF_ALLOC = 0x2

@@ -26,7 +26,11 @@ from .bpf import (
     decode_insn,
     reloc_name,
 )
-from .errors import (
+from .elf_layout import ElfLayout, OutputKind, Placement
+from .objfile import SHN_ABS, InputRelocation, InputSymbol, ObjectFile, SymbolType
+from .symbols import Address, SymbolTable, local_address
+from .syscalls import UNAVAILABLE_SYSCALLS
+from .toolchain_errors import (
     InvalidObjectError,
     Location,
     RefusedInstructionError,
@@ -34,10 +38,6 @@ from .errors import (
     UnresolvedSymbolError,
     UnsupportedRelocationError,
 )
-from .layout import Layout, OutputKind, Placement
-from .objfile import SHN_ABS, InputRelocation, InputSymbol, ObjectFile, SymbolType
-from .symbols import Address, SymbolTable, local_address
-from .syscalls import UNAVAILABLE_SYSCALLS
 
 _U32 = 0xFFFF_FFFF
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -109,7 +109,7 @@ class _Site:
         )
 
 
-def _sites(objects: tuple[ObjectFile, ...], layout: Layout) -> Iterator[_Site]:
+def _sites(objects: tuple[ObjectFile, ...], layout: ElfLayout) -> Iterator[_Site]:
     """Every relocation that patches a loaded section, in deterministic input order."""
     for obj_index, obj in enumerate(objects):
         for table in obj.relocation_tables:
@@ -125,7 +125,7 @@ def _sites(objects: tuple[ObjectFile, ...], layout: Layout) -> Iterator[_Site]:
                 yield _Site(obj_index, obj, placement, reloc, obj.symbols[reloc.symbol_index])
 
 
-def _resolve(site: _Site, layout: Layout, symbols: SymbolTable) -> Address | None:
+def _resolve(site: _Site, layout: ElfLayout, symbols: SymbolTable) -> Address | None:
     """Address of the relocation's symbol, or None if no input defines it."""
     symbol = site.symbol
     if symbol.shndx == SHN_ABS:
@@ -159,7 +159,7 @@ def _unknown_syscall(site: _Site, known: frozenset[str]) -> UnknownSyscallError:
 
 
 def collect_syscalls(
-    objects: tuple[ObjectFile, ...], layout: Layout, symbols: SymbolTable, known: frozenset[str]
+    objects: tuple[ObjectFile, ...], layout: ElfLayout, symbols: SymbolTable, known: frozenset[str]
 ) -> tuple[str, ...]:
     """Names of the syscalls the program imports, in first-reference order.
 
@@ -181,7 +181,7 @@ def collect_syscalls(
 class _Patcher:
     """Applies relocations to mutable copies of the merged blocks."""
 
-    def __init__(self, layout: Layout, symbols: SymbolTable, addresses: OutputAddresses) -> None:
+    def __init__(self, layout: ElfLayout, symbols: SymbolTable, addresses: OutputAddresses) -> None:
         self.layout = layout
         self.symbols = symbols
         self.addresses = addresses
@@ -280,7 +280,7 @@ class _Patcher:
 
 def apply_relocations(
     objects: tuple[ObjectFile, ...],
-    layout: Layout,
+    layout: ElfLayout,
     symbols: SymbolTable,
     addresses: OutputAddresses,
 ) -> Relocated:

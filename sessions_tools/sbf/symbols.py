@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .errors import CommonSymbolError, DuplicateSymbolError, Location
-from .layout import Layout, OutputKind
+from .elf_layout import ElfLayout, OutputKind
 from .objfile import InputSymbol, ObjectFile, SymbolBinding, SymbolType
+from .toolchain_errors import CommonSymbolError, DuplicateSymbolError, Location
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class SymbolTable:
         )
 
 
-def local_address(layout: Layout, obj_index: int, symbol: InputSymbol) -> Address | None:
+def local_address(layout: ElfLayout, obj_index: int, symbol: InputSymbol) -> Address | None:
     """Address of a symbol defined in a loaded section of its own object, else None."""
     placed = layout.placement(obj_index, symbol.shndx)
     if placed is None:
@@ -94,7 +94,7 @@ def _check_common(obj: ObjectFile) -> None:
 
 
 def _definition(
-    layout: Layout, obj_index: int, obj: ObjectFile, symbol: InputSymbol
+    layout: ElfLayout, obj_index: int, obj: ObjectFile, symbol: InputSymbol
 ) -> Definition | None:
     address = local_address(layout, obj_index, symbol)
     if address is None:
@@ -111,7 +111,7 @@ def _definition(
     )
 
 
-def build_symbol_table(objects: tuple[ObjectFile, ...], layout: Layout) -> SymbolTable:
+def build_symbol_table(objects: tuple[ObjectFile, ...], layout: ElfLayout) -> SymbolTable:
     """Collect global definitions; refuse common symbols and duplicate strong definitions."""
     table: dict[str, Definition] = {}
     for obj_index, obj in enumerate(objects):

@@ -10,7 +10,7 @@ from solders.keypair import Keypair
 from sessions_client.client import SessionsClient
 from sessions_client.constants import PROGRAM_ID, Permission
 from sessions_client.types import SessionConfig, SessionParams, SessionStatus
-from sessions_tools.localnet.cli import resolve_config
+from sessions_tools.localnet.command import resolve_config
 from sessions_tools.localnet.server import start_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]

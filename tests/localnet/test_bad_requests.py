@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from sessions_tools.localnet import Dispatcher, Ledger, RunningLocalnet
-from sessions_tools.localnet.errors import JsonValue
+from sessions_tools.localnet import Chain, Dispatcher, RunningLocalnet
 from sessions_tools.localnet.methods import METHODS
 from sessions_tools.localnet.params import Params
+from sessions_tools.localnet.rpc_errors import JsonValue
 
 pytestmark = pytest.mark.localnet
 
@@ -225,10 +225,10 @@ def test_get_is_not_json_rpc_but_health_is(http: httpx.Client) -> None:
 
 
 async def test_internal_error_is_32603_and_dispatch_continues() -> None:
-    async def broken(ledger: Ledger, params: Params) -> JsonValue:
+    async def broken(ledger: Chain, params: Params) -> JsonValue:
         raise ZeroDivisionError("boom")
 
-    dispatcher = Dispatcher(Ledger(), {**METHODS, "broken": broken})
+    dispatcher = Dispatcher(Chain(), {**METHODS, "broken": broken})
     answer = await dispatcher.handle_body(b'{"jsonrpc":"2.0","id":5,"method":"broken"}')
     assert answer == {
         "jsonrpc": "2.0",

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from sessions_tools.localnet import LocalnetConfig
-from sessions_tools.localnet.cli import build_named_program, resolve_config, run_localnet
+from sessions_tools.localnet.command import build_named_program, resolve_config, run_localnet
 
 pytestmark = pytest.mark.localnet
 

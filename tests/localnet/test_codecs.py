@@ -20,8 +20,8 @@ from solders.transaction_status import (
 )
 
 from sessions_tools.localnet.base58 import b58decode, b58encode
-from sessions_tools.localnet.errors import RpcError
 from sessions_tools.localnet.filters import DataSizeFilter, MemcmpFilter, matches_all
+from sessions_tools.localnet.rpc_errors import JsonRpcError
 from sessions_tools.localnet.transactions import decode_transaction, with_blockhash
 from sessions_tools.localnet.txerrors import describe_transaction_error, transaction_error_json
 
@@ -96,7 +96,7 @@ def test_decode_round_trip_size_limit_and_blockhash_swap() -> None:
     )
     tx = VersionedTransaction(message, [payer])
     assert decode_transaction(base64.b64encode(bytes(tx)).decode(), "base64", "p") == tx
-    with pytest.raises(RpcError, match="too large"):
+    with pytest.raises(JsonRpcError, match="too large"):
         decode_transaction(base64.b64encode(bytes(1300)).decode(), "base64", "p")
     replaced = with_blockhash(tx, Hash.default())
     assert replaced.message.recent_blockhash == Hash.default()
@@ -109,7 +109,7 @@ def test_decode_never_raises_anything_but_invalid_params(wire: bytes) -> None:
 
     try:
         decode_transaction(base64.b64encode(wire).decode(), "base64", "p")
-    except RpcError as error:
+    except JsonRpcError as error:
         code = error.code
     else:
         code = None

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions_tools.localnet import Dispatcher, Ledger
+from sessions_tools.localnet import Chain, Dispatcher
 from sessions_tools.localnet.methods import METHODS
 
 pytestmark = pytest.mark.localnet
@@ -29,7 +29,7 @@ requests = st.fixed_dictionaries(
     optional={"params": st.lists(json_values, max_size=4)},
 )
 
-DISPATCHER = Dispatcher(Ledger())
+DISPATCHER = Dispatcher(Chain())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,7 +1,7 @@
 """The JSON-RPC method table: wire name -> handler coroutine.
 
 Handlers take the ledger and the call's positional params and return the
-``result`` value, or raise :class:`~sessions_tools.localnet.errors.RpcError`.
+``result`` value, or raise :class:`~sessions_tools.localnet.rpc_errors.JsonRpcError`.
 The table is read-only so that no request can change what others may call.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from sessions_tools.localnet.methods import accounts, cluster, history, sending
+from sessions_tools.localnet.methods import account_reads, cluster, history, sending
 from sessions_tools.localnet.methods.common import API_VERSION, Handler
 
 METHODS: Mapping[str, Handler] = MappingProxyType(
@@ -33,10 +33,10 @@ METHODS: Mapping[str, Handler] = MappingProxyType(
         "getMinimumBalanceForRentExemption": cluster.get_minimum_balance_for_rent_exemption,
         "getFeeForMessage": cluster.get_fee_for_message,
         "getRecentPrioritizationFees": cluster.get_recent_prioritization_fees,
-        "getBalance": accounts.get_balance,
-        "getAccountInfo": accounts.get_account_info,
-        "getMultipleAccounts": accounts.get_multiple_accounts,
-        "getProgramAccounts": accounts.get_program_accounts,
+        "getBalance": account_reads.get_balance,
+        "getAccountInfo": account_reads.get_account_info,
+        "getMultipleAccounts": account_reads.get_multiple_accounts,
+        "getProgramAccounts": account_reads.get_program_accounts,
         "requestAirdrop": sending.request_airdrop,
         "sendTransaction": sending.send_transaction,
         "simulateTransaction": sending.simulate_transaction,

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Final
 
+from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.encoding import AccountEncoding, DataSlice
-from sessions_tools.localnet.errors import JsonValue, invalid_params, min_context_slot_not_reached
-from sessions_tools.localnet.ledger import Ledger
 from sessions_tools.localnet.params import Config, Params
+from sessions_tools.localnet.rpc_errors import (
+    JsonValue,
+    invalid_params,
+    min_context_slot_not_reached,
+)
 
 API_VERSION: Final = "2.3.0"
 """The validator RPC API level these responses follow (reported by getVersion too)."""
 FEATURE_SET: Final = 3_294_202_862
 
-Handler = Callable[[Ledger, Params], Awaitable[JsonValue]]
+Handler = Callable[[Chain, Params], Awaitable[JsonValue]]
 
 
 def with_context(slot: int, value: JsonValue) -> dict[str, JsonValue]:

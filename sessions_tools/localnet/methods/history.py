@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from sessions_tools.localnet.errors import (
+from sessions_tools.localnet.chain import Chain
+from sessions_tools.localnet.methods.common import check_min_context_slot, with_context
+from sessions_tools.localnet.methods.render import meta_json, signature_info_json, status_json
+from sessions_tools.localnet.params import Config, Params, as_signature
+from sessions_tools.localnet.rpc_errors import (
     JsonValue,
     invalid_params,
     unsupported_transaction_version,
 )
-from sessions_tools.localnet.ledger import Ledger
-from sessions_tools.localnet.methods.common import check_min_context_slot, with_context
-from sessions_tools.localnet.methods.render import meta_json, signature_info_json, status_json
-from sessions_tools.localnet.params import Config, Params, as_signature
 from sessions_tools.localnet.transactions import encode_transaction, transaction_version
 
 MAX_SIGNATURE_STATUSES: Final = 256
@@ -27,7 +27,7 @@ def _require_confirmed(config: Config) -> None:
         )
 
 
-async def get_signature_statuses(ledger: Ledger, params: Params) -> JsonValue:
+async def get_signature_statuses(ledger: Chain, params: Params) -> JsonValue:
     """getSignatureStatuses; every landed transaction is finalized immediately."""
     params.at_most(2)
     raw = params.array(0, "signatures")
@@ -43,7 +43,7 @@ async def get_signature_statuses(ledger: Ledger, params: Params) -> JsonValue:
     )
 
 
-async def get_transaction(ledger: Ledger, params: Params) -> JsonValue:
+async def get_transaction(ledger: Chain, params: Params) -> JsonValue:
     """getTransaction in json, jsonParsed, base64 or base58 encoding."""
     params.at_most(2)
     signature = params.signature(0)
@@ -72,7 +72,7 @@ async def get_transaction(ledger: Ledger, params: Params) -> JsonValue:
     return response
 
 
-async def get_signatures_for_address(ledger: Ledger, params: Params) -> JsonValue:
+async def get_signatures_for_address(ledger: Chain, params: Params) -> JsonValue:
     """getSignaturesForAddress, newest first, with limit/before/until."""
     params.at_most(2)
     address = params.pubkey(0, "address")

@@ -14,9 +14,9 @@ from solders.pubkey import Pubkey
 from solders.transaction_metadata import InnerInstruction
 from solders.transaction_status import TransactionReturnData
 
+from sessions_tools.localnet.chain import Execution, Simulation, TransactionRecord
 from sessions_tools.localnet.encoding import AccountEncoding, encode_account
-from sessions_tools.localnet.errors import JsonValue
-from sessions_tools.localnet.ledger import Execution, Simulation, TransactionRecord
+from sessions_tools.localnet.rpc_errors import JsonValue
 from sessions_tools.localnet.transactions import (
     compiled_instruction_json,
     partially_decoded_instruction_json,

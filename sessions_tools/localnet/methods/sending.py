@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
+from sessions_tools.localnet.chain import Chain, SendResult
 from sessions_tools.localnet.encoding import AccountEncoding
-from sessions_tools.localnet.errors import (
+from sessions_tools.localnet.methods.common import check_min_context_slot, with_context
+from sessions_tools.localnet.methods.render import error_json, simulation_json
+from sessions_tools.localnet.params import COMMITMENTS, Params, as_pubkey
+from sessions_tools.localnet.rpc_errors import (
     JsonValue,
     internal_error,
     invalid_params,
     preflight_failure,
     signature_verification_failure,
 )
-from sessions_tools.localnet.ledger import Ledger, SendResult
-from sessions_tools.localnet.methods.common import check_min_context_slot, with_context
-from sessions_tools.localnet.methods.render import error_json, simulation_json
-from sessions_tools.localnet.params import COMMITMENTS, Params, as_pubkey
 from sessions_tools.localnet.transactions import TRANSACTION_ENCODINGS, decode_transaction
 from sessions_tools.localnet.txerrors import describe_transaction_error
 
@@ -31,7 +31,7 @@ def _raise_for_rejection(result: SendResult) -> None:
         )
 
 
-async def send_transaction(ledger: Ledger, params: Params) -> JsonValue:
+async def send_transaction(ledger: Chain, params: Params) -> JsonValue:
     """sendTransaction: preflight (unless skipped), execute, return the signature.
 
     As on a validator, a transaction that fails only after preflight was
@@ -53,7 +53,7 @@ async def send_transaction(ledger: Ledger, params: Params) -> JsonValue:
     return str(result.signature)
 
 
-async def simulate_transaction(ledger: Ledger, params: Params) -> JsonValue:
+async def simulate_transaction(ledger: Chain, params: Params) -> JsonValue:
     """simulateTransaction with sigVerify, replaceRecentBlockhash, accounts, innerInstructions."""
     params.at_most(2)
     encoded = params.string(0, "transaction")
@@ -96,7 +96,7 @@ async def simulate_transaction(ledger: Ledger, params: Params) -> JsonValue:
     )
 
 
-async def request_airdrop(ledger: Ledger, params: Params) -> JsonValue:
+async def request_airdrop(ledger: Chain, params: Params) -> JsonValue:
     """requestAirdrop: a recorded faucet transfer; a failing airdrop is an error here."""
     params.at_most(3)
     recipient = params.pubkey(0)

@@ -15,18 +15,18 @@ import logging
 from collections.abc import Mapping
 from typing import Final
 
-from sessions_tools.localnet.errors import (
+from sessions_tools.localnet.chain import Chain
+from sessions_tools.localnet.methods import METHODS, Handler
+from sessions_tools.localnet.params import Params, describe
+from sessions_tools.localnet.rpc_errors import (
+    JsonRpcError,
     JsonValue,
-    RpcError,
     internal_error,
     invalid_params,
     invalid_request,
     method_not_found,
     parse_error,
 )
-from sessions_tools.localnet.ledger import Ledger
-from sessions_tools.localnet.methods import METHODS, Handler
-from sessions_tools.localnet.params import Params, describe
 
 _log = logging.getLogger(__name__)
 MAX_BATCH_SIZE: Final = 1000
@@ -41,7 +41,7 @@ def _response(request_id: JsonValue, *, result: JsonValue = None) -> dict[str, J
     return {"jsonrpc": "2.0", "result": result, "id": request_id}
 
 
-def _error_response(request_id: JsonValue, error: RpcError) -> dict[str, JsonValue]:
+def _error_response(request_id: JsonValue, error: JsonRpcError) -> dict[str, JsonValue]:
     return {"jsonrpc": "2.0", "error": error.to_json(), "id": request_id}
 
 
@@ -53,12 +53,12 @@ def encode(response: JsonValue) -> bytes:
 class Dispatcher:
     """Routes JSON-RPC requests to the method table against one ledger."""
 
-    def __init__(self, ledger: Ledger, methods: Mapping[str, Handler] = METHODS) -> None:
+    def __init__(self, ledger: Chain, methods: Mapping[str, Handler] = METHODS) -> None:
         self._ledger = ledger
         self._methods = methods
 
     @property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> Chain:
         """The ledger the methods read and write."""
         return self._ledger
 
@@ -100,7 +100,7 @@ class Dispatcher:
             return _error_response(None, invalid_request(problem))
         try:
             result = await self._call(request)
-        except RpcError as error:
+        except JsonRpcError as error:
             return None if is_notification else _error_response(request_id, error)
         except _NOT_RECOVERABLE:
             raise

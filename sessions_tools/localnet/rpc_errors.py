@@ -15,7 +15,7 @@ JsonValue = Any
 """A value that ``json.dumps`` accepts; JSON has no useful static type here."""
 
 
-class ErrorCode(enum.IntEnum):
+class RpcErrorCode(enum.IntEnum):
     """Standard JSON-RPC 2.0 codes plus the Solana server codes we emit."""
 
     PARSE_ERROR = -32700
@@ -31,10 +31,10 @@ class ErrorCode(enum.IntEnum):
     MIN_CONTEXT_SLOT_NOT_REACHED = -32016
 
 
-class RpcError(Exception):
+class JsonRpcError(Exception):
     """An error answer for one JSON-RPC call; raised by handlers, caught by the dispatcher."""
 
-    def __init__(self, code: ErrorCode, message: str, data: JsonValue = None) -> None:
+    def __init__(self, code: RpcErrorCode, message: str, data: JsonValue = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -48,62 +48,62 @@ class RpcError(Exception):
         return error
 
 
-def parse_error(detail: str) -> RpcError:
+def parse_error(detail: str) -> JsonRpcError:
     """The body is not JSON at all."""
-    return RpcError(ErrorCode.PARSE_ERROR, f"Parse error: {detail}")
+    return JsonRpcError(RpcErrorCode.PARSE_ERROR, f"Parse error: {detail}")
 
 
-def invalid_request(detail: str) -> RpcError:
+def invalid_request(detail: str) -> JsonRpcError:
     """The JSON is not a JSON-RPC 2.0 request object."""
-    return RpcError(ErrorCode.INVALID_REQUEST, f"Invalid request: {detail}")
+    return JsonRpcError(RpcErrorCode.INVALID_REQUEST, f"Invalid request: {detail}")
 
 
-def method_not_found(method: str) -> RpcError:
+def method_not_found(method: str) -> JsonRpcError:
     """No handler is registered under ``method``."""
-    return RpcError(ErrorCode.METHOD_NOT_FOUND, f"Method not found: {method}")
+    return JsonRpcError(RpcErrorCode.METHOD_NOT_FOUND, f"Method not found: {method}")
 
 
-def invalid_params(detail: str) -> RpcError:
+def invalid_params(detail: str) -> JsonRpcError:
     """The method exists but its arguments are wrong; ``detail`` names the argument."""
-    return RpcError(ErrorCode.INVALID_PARAMS, f"Invalid params: {detail}")
+    return JsonRpcError(RpcErrorCode.INVALID_PARAMS, f"Invalid params: {detail}")
 
 
-def internal_error(detail: str) -> RpcError:
+def internal_error(detail: str) -> JsonRpcError:
     """A bug on our side; the server logs it and keeps serving."""
-    return RpcError(ErrorCode.INTERNAL_ERROR, f"Internal error: {detail}")
+    return JsonRpcError(RpcErrorCode.INTERNAL_ERROR, f"Internal error: {detail}")
 
 
-def preflight_failure(description: str, simulation: dict[str, JsonValue]) -> RpcError:
+def preflight_failure(description: str, simulation: dict[str, JsonValue]) -> JsonRpcError:
     """sendTransaction's simulation failed; ``data`` is the simulation result, logs included."""
-    return RpcError(
-        ErrorCode.SEND_TRANSACTION_PREFLIGHT_FAILURE,
+    return JsonRpcError(
+        RpcErrorCode.SEND_TRANSACTION_PREFLIGHT_FAILURE,
         f"Transaction simulation failed: {description}",
         simulation,
     )
 
 
-def signature_verification_failure() -> RpcError:
+def signature_verification_failure() -> JsonRpcError:
     """A signature does not verify (preflight or simulateTransaction with sigVerify)."""
-    return RpcError(
-        ErrorCode.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
+    return JsonRpcError(
+        RpcErrorCode.TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
         "Transaction signature verification failure",
     )
 
 
-def unsupported_transaction_version(version: int) -> RpcError:
+def unsupported_transaction_version(version: int) -> JsonRpcError:
     """getTransaction of a versioned tx without a high enough maxSupportedTransactionVersion."""
-    return RpcError(
-        ErrorCode.UNSUPPORTED_TRANSACTION_VERSION,
+    return JsonRpcError(
+        RpcErrorCode.UNSUPPORTED_TRANSACTION_VERSION,
         f"Transaction version ({version}) is not supported by the requesting client. "
         "Please try the request again with the following configuration parameter: "
         f'"maxSupportedTransactionVersion": {version}',
     )
 
 
-def min_context_slot_not_reached(context_slot: int) -> RpcError:
+def min_context_slot_not_reached(context_slot: int) -> JsonRpcError:
     """The caller asked for a slot the ledger has not reached yet."""
-    return RpcError(
-        ErrorCode.MIN_CONTEXT_SLOT_NOT_REACHED,
+    return JsonRpcError(
+        RpcErrorCode.MIN_CONTEXT_SLOT_NOT_REACHED,
         "Minimum context slot has not been reached",
         {"contextSlot": context_slot},
     )

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.encoding import AccountEncoding, encode_account, encode_keyed_account
-from sessions_tools.localnet.errors import JsonValue, invalid_params
 from sessions_tools.localnet.filters import matches_all, parse_filters
-from sessions_tools.localnet.ledger import Ledger
 from sessions_tools.localnet.methods.common import (
     account_encoding,
     check_min_context_slot,
@@ -15,11 +14,12 @@ from sessions_tools.localnet.methods.common import (
     with_context,
 )
 from sessions_tools.localnet.params import Params, as_pubkey
+from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 MAX_MULTIPLE_ACCOUNTS: Final = 100
 
 
-async def get_balance(ledger: Ledger, params: Params) -> JsonValue:
+async def get_balance(ledger: Chain, params: Params) -> JsonValue:
     """getBalance: lamports, 0 for accounts that do not exist."""
     params.at_most(2)
     address = params.pubkey(0)
@@ -31,7 +31,7 @@ async def get_balance(ledger: Ledger, params: Params) -> JsonValue:
     return with_context(observed.slot, lamports)
 
 
-async def get_account_info(ledger: Ledger, params: Params) -> JsonValue:
+async def get_account_info(ledger: Chain, params: Params) -> JsonValue:
     """getAccountInfo (default encoding ``binary``, as on a validator)."""
     params.at_most(2)
     address = params.pubkey(0)
@@ -46,7 +46,7 @@ async def get_account_info(ledger: Ledger, params: Params) -> JsonValue:
     return with_context(observed.slot, value)
 
 
-async def get_multiple_accounts(ledger: Ledger, params: Params) -> JsonValue:
+async def get_multiple_accounts(ledger: Chain, params: Params) -> JsonValue:
     """getMultipleAccounts (default encoding ``base64``), up to 100 addresses."""
     params.at_most(2)
     raw = params.array(0, "pubkeys")
@@ -67,7 +67,7 @@ async def get_multiple_accounts(ledger: Ledger, params: Params) -> JsonValue:
     return with_context(observed.slot, value)
 
 
-async def get_program_accounts(ledger: Ledger, params: Params) -> JsonValue:
+async def get_program_accounts(ledger: Chain, params: Params) -> JsonValue:
     """getProgramAccounts with dataSize/memcmp filters, dataSlice and withContext."""
     params.at_most(2)
     program_id = params.pubkey(0, "programId")

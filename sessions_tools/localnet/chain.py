@@ -189,7 +189,7 @@ class Observed(Generic[T]):
     value: T
 
 
-class Ledger:
+class Chain:
     """The local chain behind the RPC server; see the module docstring."""
 
     def __init__(self, clock: ClockConfig | None = None) -> None:
@@ -221,7 +221,7 @@ class Ledger:
         self._svm.set_slot_hashes(self._slot_hashes)
 
     @classmethod
-    def from_config(cls, config: LocalnetConfig) -> Ledger:
+    def from_config(cls, config: LocalnetConfig) -> Chain:
         """A ledger with the config's clock, programs and accounts loaded."""
         ledger = cls(config.clock)
         for index, program in enumerate(config.programs):

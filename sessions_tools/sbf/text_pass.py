@@ -39,12 +39,12 @@ from .bpf import (
     Insn,
     decode_insn,
 )
-from .errors import Location, RefusedInstructionError
-from .layout import Layout
+from .elf_layout import ElfLayout
 from .objfile import ObjectFile, SymbolType
+from .toolchain_errors import Location, RefusedInstructionError
 
 
-def _where(objects: tuple[ObjectFile, ...], layout: Layout, text_offset: int) -> Location:
+def _where(objects: tuple[ObjectFile, ...], layout: ElfLayout, text_offset: int) -> Location:
     """Map an output .text offset back to input file, section, function and insn index."""
     origin = layout.text_origin(text_offset)
     in_section = text_offset - origin.offset
@@ -105,7 +105,7 @@ def _callx_register(insn: Insn) -> int:
     return insn.imm  # already in v0 form (or r0, where imm is 0 as well)
 
 
-def finalize_text(text: bytes, objects: tuple[ObjectFile, ...], layout: Layout) -> bytes:
+def finalize_text(text: bytes, objects: tuple[ObjectFile, ...], layout: ElfLayout) -> bytes:
     """Return .text with ``callx`` in v0 form, refusing instructions v0 cannot run."""
     out = bytearray(text)
     count = len(out) // INSN_SIZE

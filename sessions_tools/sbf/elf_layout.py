@@ -17,8 +17,8 @@ from types import MappingProxyType
 from typing import Final
 
 from .bpf import INSN_SIZE
-from .errors import InvalidObjectError, Location, WritableSectionError
 from .objfile import InputSection, ObjectFile
+from .toolchain_errors import InvalidObjectError, Location, WritableSectionError
 
 IGNORED_PREFIXES = (
     ".eh_frame",
@@ -53,7 +53,7 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Layout:
+class ElfLayout:
     """The merged contents of .text and .rodata before relocation."""
 
     text: bytes
@@ -123,7 +123,7 @@ def _section_bytes(obj: ObjectFile, section: InputSection, kind: OutputKind) -> 
     return data
 
 
-def lay_out(objects: tuple[ObjectFile, ...]) -> Layout:
+def lay_out(objects: tuple[ObjectFile, ...]) -> ElfLayout:
     """Concatenate loadable sections in input order, honouring each section's alignment."""
     blocks = {OutputKind.TEXT: bytearray(), OutputKind.RODATA: bytearray()}
     aligns = {OutputKind.TEXT: INSN_SIZE, OutputKind.RODATA: 1}
@@ -152,7 +152,7 @@ def lay_out(objects: tuple[ObjectFile, ...]) -> Layout:
             placements[(obj_index, section.index)] = placed
             if kind is OutputKind.TEXT:
                 text_placements.append(placed)
-    return Layout(
+    return ElfLayout(
         text=bytes(blocks[OutputKind.TEXT]),
         rodata=bytes(blocks[OutputKind.RODATA]),
         text_align=aligns[OutputKind.TEXT],
