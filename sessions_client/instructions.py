@@ -1,13 +1,17 @@
 """Instruction specifications and builders returning solders Instructions.
 
 :data:`INSTRUCTIONS` is the declarative description (accounts, flags, PDA
-seeds, argument struct) from which the IDL and the C header's account
-indices and argument offsets are generated; the builder functions below are
-the typed front door for callers.
+seeds, argument struct) from which everything else is derived: the IDL, the C
+header's account indices and argument offsets, the program's dispatch table
+(``sessions_dispatch.h``), the simulator's dispatch and argument offsets, and the
+account metas of every builder (:meth:`InstructionSpec.build`, as anchorpy builds
+them from the IDL). The builder functions below are the typed front door for
+callers; they name accounts, never their flags or order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
@@ -16,11 +20,14 @@ from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
 
 from sessions_client.borsh import I64, U8, U64
-from sessions_client.codec import layout_of
+from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.discriminators import instruction_discriminator
 from sessions_client.pda import find_session_address
 from sessions_client.types import SessionParams
+
+#: Every instruction's data starts with ``sha256("global:<name>")[:8]``.
+DISCRIMINATOR_LEN: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,10 @@ class InstructionSpec:
     accounts: tuple[AccountSpec, ...]
     args: type | None
     docs: str
+    #: The entrypoint tests these discriminators first (in spec order, then the rest): each
+    #: test that fails before the right one costs every later instruction compute units, so
+    #: the instructions with the tightest CU budgets go first.
+    dispatch_first: bool = False
 
     @property
     def discriminator(self) -> bytes:
@@ -70,7 +81,61 @@ class InstructionSpec:
 
     @property
     def data_size(self) -> int:
-        return 8 + (layout_of(self.args).size if self.args is not None else 0)
+        return DISCRIMINATOR_LEN + (layout_of(self.args).size if self.args is not None else 0)
+
+    def arg_offsets(self) -> dict[str, int]:
+        """Where each argument sits in the instruction data (discriminator included), by
+        field name and by dotted path of every nested scalar (``params.config.settings``):
+        the C header's ``IX_*_ARG_*`` and the simulator's reads come from this one map."""
+        if self.args is None:
+            return {}
+        layout: Layout[Any] = layout_of(self.args)
+        offsets = {spec.name: DISCRIMINATOR_LEN + spec.offset for spec in layout.fields}
+        for leaf in layout.leaves:
+            if "." in leaf.path:
+                offsets[leaf.path] = DISCRIMINATOR_LEN + leaf.offset
+        return offsets
+
+    def account_metas(self, accounts: Mapping[str, Pubkey]) -> list[AccountMeta]:
+        """The metas in spec order, flags from the spec, as anchorpy builds them from the IDL.
+
+        ``accounts`` names each account by its spec name; an account with a fixed address
+        (the system program) may be left out. A missing or unknown name is an error, so a
+        caller cannot silently pass the wrong account list.
+        """
+        unknown = set(accounts) - {a.name for a in self.accounts}
+        if unknown:
+            raise ValueError(f"{self.name}: no accounts named {sorted(unknown)}")
+        metas = []
+        for spec in self.accounts:
+            key = accounts.get(spec.name, spec.address)
+            if key is None:
+                raise ValueError(f"{self.name}: account {spec.name!r} is required")
+            if spec.address is not None and key != spec.address:
+                raise ValueError(f"{self.name}: {spec.name} must be {spec.address}, not {key}")
+            metas.append(AccountMeta(key, is_signer=spec.signer, is_writable=spec.writable))
+        return metas
+
+    def encode_args(self, args: object = None) -> bytes:
+        """The instruction data: discriminator, then the borsh arguments (if any)."""
+        if self.args is None:
+            if args is not None:
+                raise TypeError(f"{self.name} takes no arguments")
+            return self.discriminator
+        if not isinstance(args, self.args):
+            raise TypeError(f"{self.name} takes {self.args.__name__}, not {type(args).__name__}")
+        layout: Layout[Any] = layout_of(self.args)
+        return self.discriminator + layout.encode(args)
+
+    def build(
+        self,
+        accounts: Mapping[str, Pubkey],
+        args: object = None,
+        *,
+        program_id: Pubkey = PROGRAM_ID,
+    ) -> Instruction:
+        """The solders Instruction: data from :meth:`encode_args`, metas from the spec."""
+        return Instruction(program_id, self.encode_args(args), self.account_metas(accounts))
 
 
 _SYSTEM = AccountSpec("system_program", address=SYSTEM_PROGRAM_ID)
@@ -113,18 +178,21 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
         (AccountSpec("owner", signer=True), _session()),
         None,
         "Created -> Active.",
+        dispatch_first=True,
     ),
     InstructionSpec(
         "pause_session",
         (AccountSpec("owner", signer=True), _session()),
         None,
         "Active -> Paused.",
+        dispatch_first=True,
     ),
     InstructionSpec(
         "resume_session",
         (AccountSpec("owner", signer=True), _session()),
         None,
         "Paused -> Active, if not expired.",
+        dispatch_first=True,
     ),
     InstructionSpec(
         "expire_session",
@@ -154,12 +222,15 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
 INSTRUCTIONS_BY_NAME: Final[dict[str, InstructionSpec]] = {ix.name: ix for ix in INSTRUCTIONS}
 
 
-def _data(name: str, args: Any = None) -> bytes:
-    spec = INSTRUCTIONS_BY_NAME[name]
-    disc = spec.discriminator
-    if spec.args is None:
-        return disc
-    return disc + layout_of(spec.args).encode(args)
+def build_instruction(
+    name: str,
+    accounts: Mapping[str, Pubkey],
+    args: object = None,
+    *,
+    program_id: Pubkey = PROGRAM_ID,
+) -> Instruction:
+    """Build instruction ``name`` from its spec: ``accounts`` by spec name, ``args`` typed."""
+    return INSTRUCTIONS_BY_NAME[name].build(accounts, args, program_id=program_id)
 
 
 def create_session(
@@ -174,14 +245,11 @@ def create_session(
     """Build create_session; the PDA and canonical bump are derived unless given."""
     address, canonical = find_session_address(creator, session_id, program_id)
     args = CreateSessionArgs(session_id, params, canonical if bump is None else bump)
-    return Instruction(
-        program_id,
-        _data("create_session", args),
-        [
-            AccountMeta(creator, is_signer=True, is_writable=True),
-            AccountMeta(session or address, is_signer=False, is_writable=True),
-            AccountMeta(SYSTEM_PROGRAM_ID, is_signer=False, is_writable=False),
-        ],
+    return build_instruction(
+        "create_session",
+        {"creator": creator, "session": session or address},
+        args,
+        program_id=program_id,
     )
 
 
@@ -201,75 +269,60 @@ def request_session(
     args = RequestSessionArgs(
         session_id, owner, request_ttl, params, canonical if bump is None else bump
     )
-    return Instruction(
-        program_id,
-        _data("request_session", args),
-        [
-            AccountMeta(requester, is_signer=True, is_writable=True),
-            AccountMeta(session or address, is_signer=False, is_writable=True),
-            AccountMeta(SYSTEM_PROGRAM_ID, is_signer=False, is_writable=False),
-        ],
-    )
-
-
-def _owner_ix(name: str, owner: Pubkey, session: Pubkey, program_id: Pubkey) -> Instruction:
-    return Instruction(
-        program_id,
-        _data(name),
-        [
-            AccountMeta(owner, is_signer=True, is_writable=False),
-            AccountMeta(session, is_signer=False, is_writable=True),
-        ],
+    return build_instruction(
+        "request_session",
+        {"requester": requester, "session": session or address},
+        args,
+        program_id=program_id,
     )
 
 
 def approve_session(
     owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return _owner_ix("approve_session", owner, session, program_id)
+    return build_instruction(
+        "approve_session", {"owner": owner, "session": session}, program_id=program_id
+    )
 
 
 def activate_session(
     owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return _owner_ix("activate_session", owner, session, program_id)
+    return build_instruction(
+        "activate_session", {"owner": owner, "session": session}, program_id=program_id
+    )
 
 
 def pause_session(
     owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return _owner_ix("pause_session", owner, session, program_id)
+    return build_instruction(
+        "pause_session", {"owner": owner, "session": session}, program_id=program_id
+    )
 
 
 def resume_session(
     owner: Pubkey, session: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return _owner_ix("resume_session", owner, session, program_id)
+    return build_instruction(
+        "resume_session", {"owner": owner, "session": session}, program_id=program_id
+    )
 
 
 def expire_session(
     session: Pubkey, creator: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
     """Anyone may send this once the session has expired (or its request timed out)."""
-    return Instruction(
-        program_id,
-        _data("expire_session"),
-        [
-            AccountMeta(session, is_signer=False, is_writable=True),
-            AccountMeta(creator, is_signer=False, is_writable=True),
-        ],
+    return build_instruction(
+        "expire_session", {"session": session, "creator": creator}, program_id=program_id
     )
 
 
 def close_session(
     authority: Pubkey, session: Pubkey, creator: Pubkey, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return Instruction(
-        program_id,
-        _data("close_session"),
-        [
-            AccountMeta(authority, is_signer=True, is_writable=False),
-            AccountMeta(session, is_signer=False, is_writable=True),
-            AccountMeta(creator, is_signer=False, is_writable=True),
-        ],
+    return build_instruction(
+        "close_session",
+        {"authority": authority, "session": session, "creator": creator},
+        program_id=program_id,
     )

@@ -1,14 +1,14 @@
-"""The instruction side of the model: which instruction a discriminator names, its data size
-and account count, the argument offsets inside its data, and the signer/writable flags a
-transaction gives each account.
+"""The instruction side of the model: the argument offsets inside instruction data, and the
+signer/writable flags a transaction gives each account.
 
-Everything is derived from the client mirror's :data:`~sessions_client.instructions.INSTRUCTIONS`
-and argument layouts, so the model reads the very bytes the builders produce.
+Offsets are derived from the client mirror's
+:data:`~sessions_client.instructions.INSTRUCTIONS` and argument layouts (the same map the C
+header's ``IX_*_ARG_*`` come from), so the model reads the very bytes the builders produce;
+which instruction a discriminator names, and its sizes, is :mod:`simulator.dispatch`.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -28,59 +28,16 @@ from solders.sysvar import (
 )
 
 from sessions_client.codec import layout_of
-from sessions_client.instructions import (
-    INSTRUCTIONS_BY_NAME,
-    CreateSessionArgs,
-    RequestSessionArgs,
-)
-from sessions_client.types import ResourceQuotas, SessionConfig, SessionParams
-
-DISCRIMINATOR_LEN: Final = 8
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
+from sessions_client.types import SessionParams
 
 
-class Kind(enum.IntEnum):
-    """The program's eight instructions."""
-
-    CREATE_SESSION = 0
-    REQUEST_SESSION = 1
-    APPROVE_SESSION = 2
-    ACTIVATE_SESSION = 3
-    PAUSE_SESSION = 4
-    RESUME_SESSION = 5
-    EXPIRE_SESSION = 6
-    CLOSE_SESSION = 7
-
-    @property
-    def spec_name(self) -> str:
-        return self.name.lower()
+def arg_offset(instruction: str, path: str) -> int:
+    """Where argument ``path`` of ``instruction`` sits in its data (the C ``IX_*_ARG_*``)."""
+    return INSTRUCTIONS_BY_NAME[instruction].arg_offsets()[path]
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
-    """What ``check_instruction`` demands: the exact data size and the minimum account count."""
-
-    kind: Kind
-    data_size: int
-    num_accounts: int
-
-
-SHAPES: Final[dict[bytes, Shape]] = {
-    INSTRUCTIONS_BY_NAME[k.spec_name].discriminator: Shape(
-        k,
-        INSTRUCTIONS_BY_NAME[k.spec_name].data_size,
-        len(INSTRUCTIONS_BY_NAME[k.spec_name].accounts),
-    )
-    for k in Kind
-}
-
-
-# -- argument offsets inside instruction data (after the discriminator) -----------------------
-
-_CREATE = layout_of(CreateSessionArgs)
-_REQUEST = layout_of(RequestSessionArgs)
 _P = layout_of(SessionParams)
-_CONFIG = layout_of(SessionConfig)
-_QUOTAS = layout_of(ResourceQuotas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,36 +45,16 @@ class ParamOffsets:
     """Where the fields the program validates sit inside a ``SessionParams``."""
 
     size: int = _P.size
-    max_duration: int = _P.field("config").offset + _CONFIG.field("max_duration").offset
-    permissions: int = _P.field("config").offset + _CONFIG.field("permissions").offset
-    settings: int = _P.field("config").offset + _CONFIG.field("settings").offset
-    max_borrowed_accounts: int = (
-        _P.field("quotas").offset + _QUOTAS.field("max_borrowed_accounts").offset
-    )
-    quotas_reserved: int = _P.field("quotas").offset + _QUOTAS.field("reserved").offset
+    max_duration: int = _P.leaf("config.max_duration").offset
+    permissions: int = _P.leaf("config.permissions").offset
+    settings: int = _P.leaf("config.settings").offset
+    max_borrowed_accounts: int = _P.leaf("quotas.max_borrowed_accounts").offset
+    quotas_reserved: int = _P.leaf("quotas.reserved").offset
     guard: int = _P.field("guard").offset
     guard_size: int = _P.field("guard").size
 
 
-@dataclass(frozen=True, slots=True)
-class CreateOffsets:
-    session_id: int = DISCRIMINATOR_LEN + _CREATE.field("session_id").offset
-    params: int = DISCRIMINATOR_LEN + _CREATE.field("params").offset
-    bump: int = DISCRIMINATOR_LEN + _CREATE.field("bump").offset
-
-
-@dataclass(frozen=True, slots=True)
-class RequestOffsets:
-    session_id: int = DISCRIMINATOR_LEN + _REQUEST.field("session_id").offset
-    owner: int = DISCRIMINATOR_LEN + _REQUEST.field("owner").offset
-    request_ttl: int = DISCRIMINATOR_LEN + _REQUEST.field("request_ttl").offset
-    params: int = DISCRIMINATOR_LEN + _REQUEST.field("params").offset
-    bump: int = DISCRIMINATOR_LEN + _REQUEST.field("bump").offset
-
-
 PARAMS: Final = ParamOffsets()
-CREATE_ARGS: Final = CreateOffsets()
-REQUEST_ARGS: Final = RequestOffsets()
 
 # -- transaction-level account flags ---------------------------------------------------------
 

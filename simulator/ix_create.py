@@ -21,7 +21,8 @@ from simulator.checks import (
 from simulator.clock import I64_MAX
 from simulator.emit import session_created, session_requested
 from simulator.env import Env
-from simulator.instruction import CREATE_ARGS, PARAMS, REQUEST_ARGS
+from simulator.handler import Handlers
+from simulator.instruction import PARAMS, arg_offset
 from simulator.outcome import RuntimeFailure
 from simulator.record import SessionOrigin, SessionRecord
 from simulator.rent import leaves_rent_paying
@@ -34,6 +35,15 @@ _CREATED: Final = SessionStatus.CREATED
 #: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
 _new: Final = tuple.__new__
 _REQUESTED: Final = SessionStatus.REQUESTED
+# argument offsets in the instruction data (IX_CREATE_SESSION_ARG_*, IX_REQUEST_SESSION_ARG_*)
+_CREATE_ID: Final = arg_offset("create_session", "session_id")
+_CREATE_PARAMS: Final = arg_offset("create_session", "params")
+_CREATE_BUMP: Final = arg_offset("create_session", "bump")
+_REQUEST_ID: Final = arg_offset("request_session", "session_id")
+_REQUEST_OWNER: Final = arg_offset("request_session", "owner")
+_REQUEST_TTL: Final = arg_offset("request_session", "request_ttl")
+_REQUEST_PARAMS: Final = arg_offset("request_session", "params")
+_REQUEST_BUMP: Final = arg_offset("request_session", "bump")
 
 
 def _check_creation_accounts(
@@ -88,14 +98,14 @@ def create_session(
     if err is not None:
         return err
     creator, session = keys[0], keys[1]
-    base = CREATE_ARGS.params
+    base = _CREATE_PARAMS
     config = validate_params(data, base)
     if isinstance(config, ErrorCode):
         return config
     max_duration, permissions, settings = config
-    id_at = CREATE_ARGS.session_id
+    id_at = _CREATE_ID
     id_le = data[id_at : id_at + 8]
-    bump = data[CREATE_ARGS.bump]
+    bump = data[_CREATE_BUMP]
     err = verify_session_address(env.program_id, creator, id_le, bump, session)
     if err is not None:
         return err
@@ -146,17 +156,17 @@ def request_session(
     if err is not None:
         return err
     requester, session = keys[0], keys[1]
-    base = REQUEST_ARGS.params
+    base = _REQUEST_PARAMS
     config = validate_params(data, base)
     if isinstance(config, ErrorCode):
         return config
-    ttl = _I64.unpack_from(data, REQUEST_ARGS.request_ttl)[0]
-    owner_bytes = data[REQUEST_ARGS.owner : REQUEST_ARGS.owner + 32]
+    ttl = _I64.unpack_from(data, _REQUEST_TTL)[0]
+    owner_bytes = data[_REQUEST_OWNER : _REQUEST_OWNER + 32]
     if ttl < 1 or ttl > MAX_REQUEST_TTL or owner_bytes == _ZERO_32:
         return ErrorCode.INVALID_CONFIGURATION
-    id_at = REQUEST_ARGS.session_id
+    id_at = _REQUEST_ID
     id_le = data[id_at : id_at + 8]
-    bump = data[REQUEST_ARGS.bump]
+    bump = data[_REQUEST_BUMP]
     err = verify_session_address(env.program_id, requester, id_le, bump, session)
     if err is not None:
         return err
@@ -192,3 +202,10 @@ def request_session(
     )
     env.ledger.put_session(session, _new(SessionRecord, (origin, _REQUESTED, now, 0, 0, lamports)))
     return (session_requested(session, owner, requester, session_id, deadline),)
+
+
+#: This module's instructions, by spec name.
+HANDLERS: Final[Handlers] = {
+    "create_session": create_session,
+    "request_session": request_session,
+}

@@ -29,6 +29,7 @@ from simulator.emit import (
     session_resumed,
 )
 from simulator.env import Env
+from simulator.handler import Handlers
 from simulator.record import SessionRecord
 
 #: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
@@ -257,3 +258,14 @@ def close_session(
     else:
         reason = CloseReason.CLOSED
     return (_close(env, record, receiver, now, reason),)
+
+
+#: This module's instructions, by spec name.
+HANDLERS: Final[Handlers] = {
+    "approve_session": approve_session,
+    "activate_session": activate_session,
+    "pause_session": pause_session,
+    "resume_session": resume_session,
+    "expire_session": expire_session,
+    "close_session": close_session,
+}

@@ -12,7 +12,7 @@ sessions program's own instructions; anything else is a ``ValueError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Final
 
@@ -24,45 +24,22 @@ from sessions_client.constants import PROGRAM_ID, SESSION_VERSION
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
 from sessions_client.exceptions import DecodeError
+from sessions_client.instructions import DISCRIMINATOR_LEN
 from sessions_client.types import Session
-from simulator import ix_create, ix_lifecycle
 from simulator.clock import Clock
+from simulator.dispatch import DISPATCH
 from simulator.env import Env
-from simulator.instruction import (
-    DISCRIMINATOR_LEN,
-    RESERVED_KEYS,
-    SHAPES,
-    Kind,
-    compile_accounts,
-)
+from simulator.handler import Handler, HandlerResult
+from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome, RuntimeFailure
 from simulator.record import SessionRecord, encode_record, record_of, to_session
 from simulator.rent import Rent, leaves_rent_paying
 
-#: The events of a successful instruction, or why it failed.
-HandlerResult = tuple[Event, ...] | ErrorCode | RuntimeFailure
-#: An instruction handler: (env, account keys, data, signer keys, writable keys).
-Handler = Callable[
-    [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
-]
+__all__ = ["Handler", "HandlerResult", "ProgramModel", "dispatch"]
 
-HANDLERS: Final[dict[Kind, Handler]] = {
-    Kind.CREATE_SESSION: ix_create.create_session,
-    Kind.REQUEST_SESSION: ix_create.request_session,
-    Kind.APPROVE_SESSION: ix_lifecycle.approve_session,
-    Kind.ACTIVATE_SESSION: ix_lifecycle.activate_session,
-    Kind.PAUSE_SESSION: ix_lifecycle.pause_session,
-    Kind.RESUME_SESSION: ix_lifecycle.resume_session,
-    Kind.EXPIRE_SESSION: ix_lifecycle.expire_session,
-    Kind.CLOSE_SESSION: ix_lifecycle.close_session,
-}
-
-#: discriminator -> (handler, exact data size, minimum account count)
-_DISPATCH: Final[dict[bytes, tuple[Handler, int, int]]] = {
-    disc: (HANDLERS[shape.kind], shape.data_size, shape.num_accounts)
-    for disc, shape in SHAPES.items()
-}
+#: discriminator -> (handler, exact data size, minimum account count), from the specs
+_DISPATCH: Final = DISPATCH
 _ZERO_KEY: Final = Pubkey.default()
 #: ``tuple.__new__``: builds the NamedTuple Outcome without its Python-level ``__new__``.
 _new: Final = tuple.__new__

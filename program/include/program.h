@@ -63,18 +63,13 @@ void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previo
 void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
                          u8 reason);
 
-/* ---- create.c / lifecycle.c: instruction handlers ---- */
-u64 process_create_session(const Context *ctx);
-u64 process_request_session(const Context *ctx);
-u64 process_approve_session(const Context *ctx);
-u64 process_activate_session(const Context *ctx);
-u64 process_pause_session(const Context *ctx);
-u64 process_resume_session(const Context *ctx);
-u64 process_expire_session(const Context *ctx);
-u64 process_close_session(const Context *ctx);
+/* ---- instruction handlers (one per instruction, each in its concern's file) and the
+ * entrypoint's dispatch table, both generated from the instruction specs ---- */
+#include "sessions_dispatch.h"
 
 /* Hot-path checks are inline: every instruction runs them, and a call costs CU. */
-/* Instruction data must have exactly the declared size; at least the declared accounts. */
+/* Instruction data must have exactly the declared size; at least the declared accounts.
+ * The entrypoint runs it for every instruction, from the dispatch table. */
 static inline u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts) {
     if (ctx->data_len != data_size) return fail(ERR_INVALID_INSTRUCTION_DATA);
     if (ctx->n_accounts < n_accounts) return fail(ERR_NOT_ENOUGH_ACCOUNTS);

@@ -91,11 +91,9 @@ _Static_assert(SESSION_SIZE_SCOPE == SESSION_SCOPE_SIZE, "scope copied whole");
 _Static_assert(SESSION_SIZE_QUOTAS == RESOURCE_QUOTAS_SIZE, "quotas copied whole");
 
 u64 process_create_session(const Context *ctx) {
-    u64 err = check_instruction(ctx, IX_CREATE_SESSION_DATA_SIZE, IX_CREATE_SESSION_NUM_ACCOUNTS);
-    if (err) return err;
     u8 *creator = ctx->accounts[IX_CREATE_SESSION_ACC_CREATOR];
     u8 *session = ctx->accounts[IX_CREATE_SESSION_ACC_SESSION];
-    err = check_creation_accounts(ctx, creator, session, ctx->accounts[IX_CREATE_SESSION_ACC_SYSTEM_PROGRAM]);
+    u64 err = check_creation_accounts(ctx, creator, session, ctx->accounts[IX_CREATE_SESSION_ACC_SYSTEM_PROGRAM]);
     if (err) return err;
     const u8 *data = ctx->data;
     const u8 *params = data + IX_CREATE_SESSION_ARG_PARAMS;
@@ -121,11 +119,9 @@ u64 process_create_session(const Context *ctx) {
 }
 
 u64 process_request_session(const Context *ctx) {
-    u64 err = check_instruction(ctx, IX_REQUEST_SESSION_DATA_SIZE, IX_REQUEST_SESSION_NUM_ACCOUNTS);
-    if (err) return err;
     u8 *requester = ctx->accounts[IX_REQUEST_SESSION_ACC_REQUESTER];
     u8 *session = ctx->accounts[IX_REQUEST_SESSION_ACC_SESSION];
-    err = check_creation_accounts(ctx, requester, session, ctx->accounts[IX_REQUEST_SESSION_ACC_SYSTEM_PROGRAM]);
+    u64 err = check_creation_accounts(ctx, requester, session, ctx->accounts[IX_REQUEST_SESSION_ACC_SYSTEM_PROGRAM]);
     if (err) return err;
     const u8 *data = ctx->data;
     const u8 *params = data + IX_REQUEST_SESSION_ARG_PARAMS;

@@ -1,4 +1,6 @@
-/* Entrypoint and dispatch: parse the loader's input, route on the 8-byte discriminator. */
+/* Entrypoint and dispatch: parse the loader's input, route on the 8-byte discriminator
+ * through the generated table (sessions_dispatch.h), checking the data size and account
+ * count it declares before the handler runs. */
 #include "program.h"
 
 void parse_input(u8 *input, Context *ctx) {
@@ -29,13 +31,13 @@ u64 entrypoint(u8 *input) {
     parse_input(input, &ctx);
     if (ctx.data_len < 8) return fail(ERR_UNKNOWN_INSTRUCTION);
     u64 tag = load_u64(ctx.data);
-    if (tag == IX_ACTIVATE_SESSION) return process_activate_session(&ctx);
-    if (tag == IX_PAUSE_SESSION) return process_pause_session(&ctx);
-    if (tag == IX_RESUME_SESSION) return process_resume_session(&ctx);
-    if (tag == IX_CREATE_SESSION) return process_create_session(&ctx);
-    if (tag == IX_REQUEST_SESSION) return process_request_session(&ctx);
-    if (tag == IX_APPROVE_SESSION) return process_approve_session(&ctx);
-    if (tag == IX_EXPIRE_SESSION) return process_expire_session(&ctx);
-    if (tag == IX_CLOSE_SESSION) return process_close_session(&ctx);
+    /* The generated table, expanded into one compare per instruction (dispatch order). */
+#define ROUTE(DISCRIMINATOR, DATA_SIZE, NUM_ACCOUNTS, HANDLER)           \
+    if (tag == (DISCRIMINATOR)) {                                        \
+        u64 err = check_instruction(&ctx, (DATA_SIZE), (NUM_ACCOUNTS)); \
+        return err ? err : HANDLER(&ctx);                                \
+    }
+    SESSIONS_DISPATCH_TABLE(ROUTE)
+#undef ROUTE
     return fail(ERR_UNKNOWN_INSTRUCTION);
 }

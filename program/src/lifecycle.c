@@ -15,12 +15,10 @@ typedef struct {
 } Loaded;
 
 /* Shared prologue of the owner-signed instructions: [owner (signer), session (writable)]. */
-static u64 load_for_owner(const Context *ctx, u64 data_size, Loaded *out) {
-    u64 err = check_instruction(ctx, data_size, 2);
-    if (err) return err;
+static u64 load_for_owner(const Context *ctx, Loaded *out) {
     u8 *owner = ctx->accounts[IX_ACTIVATE_SESSION_ACC_OWNER];
     out->account = ctx->accounts[IX_ACTIVATE_SESSION_ACC_SESSION];
-    err = load_session(ctx, out->account, &out->d);
+    u64 err = load_session(ctx, out->account, &out->d);
     if (!err) err = require_session_authority(owner, out->d, SESSION_OFF_OWNER);
     if (!err) err = clock_now(&out->now);
     return err;
@@ -48,7 +46,7 @@ static void set_status(u8 *d, u8 status, i64 now) {
 
 u64 process_approve_session(const Context *ctx) {
     Loaded s;
-    u64 err = load_for_owner(ctx, IX_APPROVE_SESSION_DATA_SIZE, &s);
+    u64 err = load_for_owner(ctx, &s);
     if (err) return err;
     if (s.d[SESSION_OFF_STATUS] != SESSION_STATUS_REQUESTED) return fail(ERR_INVALID_STATUS_TRANSITION);
     if (request_timed_out(s.d, s.now)) return fail(ERR_REQUEST_TIMED_OUT);
@@ -64,7 +62,7 @@ u64 process_approve_session(const Context *ctx) {
 
 u64 process_activate_session(const Context *ctx) {
     Loaded s;
-    u64 err = load_for_owner(ctx, IX_ACTIVATE_SESSION_DATA_SIZE, &s);
+    u64 err = load_for_owner(ctx, &s);
     if (err) return err;
     if (s.d[SESSION_OFF_STATUS] != SESSION_STATUS_CREATED) return fail(ERR_INVALID_STATUS_TRANSITION);
     if (is_expired(s.d, s.now)) return fail(ERR_SESSION_EXPIRED);
@@ -76,7 +74,7 @@ u64 process_activate_session(const Context *ctx) {
 
 u64 process_pause_session(const Context *ctx) {
     Loaded s;
-    u64 err = load_for_owner(ctx, IX_PAUSE_SESSION_DATA_SIZE, &s);
+    u64 err = load_for_owner(ctx, &s);
     if (err) return err;
     if (s.d[SESSION_OFF_STATUS] != SESSION_STATUS_ACTIVE) return fail(ERR_SESSION_NOT_ACTIVE);
     if (is_expired(s.d, s.now)) return fail(ERR_SESSION_EXPIRED);
@@ -87,7 +85,7 @@ u64 process_pause_session(const Context *ctx) {
 
 u64 process_resume_session(const Context *ctx) {
     Loaded s;
-    u64 err = load_for_owner(ctx, IX_RESUME_SESSION_DATA_SIZE, &s);
+    u64 err = load_for_owner(ctx, &s);
     if (err) return err;
     if (s.d[SESSION_OFF_STATUS] != SESSION_STATUS_PAUSED) return fail(ERR_INVALID_STATUS_TRANSITION);
     if (is_expired(s.d, s.now)) return fail(ERR_SESSION_EXPIRED);
@@ -105,12 +103,10 @@ static void close_with_event(Loaded *s, u8 *receiver, u8 reason) {
 
 /* Permissionless: once the deadline has passed, anyone may move the session to its end. */
 u64 process_expire_session(const Context *ctx) {
-    u64 err = check_instruction(ctx, IX_EXPIRE_SESSION_DATA_SIZE, IX_EXPIRE_SESSION_NUM_ACCOUNTS);
-    if (err) return err;
     Loaded s;
     s.account = ctx->accounts[IX_EXPIRE_SESSION_ACC_SESSION];
     u8 *receiver = ctx->accounts[IX_EXPIRE_SESSION_ACC_CREATOR];
-    err = load_session(ctx, s.account, &s.d);
+    u64 err = load_session(ctx, s.account, &s.d);
     if (!err) err = require_rent_receiver(receiver, s.d);
     if (!err) err = clock_now(&s.now);
     if (err) return err;
@@ -136,13 +132,11 @@ u64 process_expire_session(const Context *ctx) {
 /* The owner closes any session; the creator (the dapp that paid) may withdraw a request or
  * clean up an expired session. Rent always goes back to the creator. */
 u64 process_close_session(const Context *ctx) {
-    u64 err = check_instruction(ctx, IX_CLOSE_SESSION_DATA_SIZE, IX_CLOSE_SESSION_NUM_ACCOUNTS);
-    if (err) return err;
     Loaded s;
     u8 *authority = ctx->accounts[IX_CLOSE_SESSION_ACC_AUTHORITY];
     s.account = ctx->accounts[IX_CLOSE_SESSION_ACC_SESSION];
     u8 *receiver = ctx->accounts[IX_CLOSE_SESSION_ACC_CREATOR];
-    err = load_session(ctx, s.account, &s.d);
+    u64 err = load_session(ctx, s.account, &s.d);
     if (!err) err = require_rent_receiver(receiver, s.d);
     if (!err && !acc_is_signer(authority)) err = fail(ERR_MISSING_SIGNER);
     if (err) return err;

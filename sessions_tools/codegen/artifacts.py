@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
+from sessions_tools.codegen.c_dispatch import DISPATCH_PATH, render_dispatch
 from sessions_tools.codegen.c_header import (
     ERROR_TABLE_PATH,
     HEADER_PATH,
@@ -13,6 +14,7 @@ from sessions_tools.codegen.c_header import (
     render_header,
 )
 from sessions_tools.codegen.idl import render_idl
+from sessions_tools.codegen.py_events import EMIT_PATH, render_emit
 
 IDL_PATH = "idl/sessions.json"
 
@@ -20,6 +22,8 @@ GENERATORS: Final[dict[str, Callable[[], str]]] = {
     IDL_PATH: render_idl,
     HEADER_PATH: render_header,
     ERROR_TABLE_PATH: render_error_table,
+    DISPATCH_PATH: render_dispatch,
+    EMIT_PATH: render_emit,
 }
 
 

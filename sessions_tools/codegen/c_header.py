@@ -24,7 +24,7 @@ from sessions_client.codec import Layout, layout_of
 from sessions_client.discriminators import event_discriminator
 from sessions_client.errors import ERROR_MESSAGES, ErrorCode
 from sessions_client.events import EVENT_TYPES
-from sessions_client.instructions import INSTRUCTIONS
+from sessions_client.instructions import DISCRIMINATOR_LEN, INSTRUCTIONS
 from sessions_client.types import ENUM_TYPES, STRUCT_TYPES, Session
 
 HEADER_PATH = "program/include/sessions_layout.h"
@@ -147,13 +147,9 @@ def _instruction_section() -> Iterable[str]:
         for i, acc in enumerate(ix.accounts):
             yield f"#define {prefix}_ACC_{macro(acc.name)} {i}"
         if ix.args is not None:
-            layout: Layout[Any] = layout_of(ix.args)
-            _check_aligned(ix.name, layout, 8)
-            for spec in layout.fields:
-                yield f"#define {prefix}_ARG_{macro(spec.name)} {8 + spec.offset}"
-            for leaf in layout.leaves:
-                if "." in leaf.path:
-                    yield f"#define {prefix}_ARG_{macro(leaf.path)} {8 + leaf.offset}"
+            _check_aligned(ix.name, layout_of(ix.args), DISCRIMINATOR_LEN)
+        for path, offset in ix.arg_offsets().items():
+            yield f"#define {prefix}_ARG_{macro(path)} {offset}"
         yield ""
 
 
