@@ -34,7 +34,6 @@ All state lives in the manager instance; nothing is global.
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -49,6 +48,7 @@ from sessions_client.exceptions import (
     SessionsClientError,
     TransactionFailedError,
 )
+from sessions_client.lifecycle import Operation, failed_status, in_flight_status
 from sessions_client.types import Session, SessionStatus
 
 R = TypeVar("R")
@@ -64,25 +64,6 @@ class SessionSource(Protocol):
         ...
 
 
-class Operation(enum.Enum):
-    """What is in flight for a session."""
-
-    CREATE = "create"
-    ACTIVATE = "activate"
-    CLOSE = "close"
-    UPDATE = "update"
-
-
-_IN_FLIGHT: Final[dict[Operation, SessionStatus | None]] = {
-    Operation.CREATE: SessionStatus.CREATING,
-    Operation.ACTIVATE: SessionStatus.ACTIVATING,
-    Operation.CLOSE: SessionStatus.CLOSING,
-    Operation.UPDATE: None,
-}
-_FAILED: Final[dict[Operation, SessionStatus]] = {
-    Operation.CREATE: SessionStatus.CREATION_FAILED,
-    Operation.ACTIVATE: SessionStatus.ACTIVATION_FAILED,
-}
 #: Errors meaning the chain refused the transaction: it did not and will not land.
 _REJECTIONS: Final = (SessionsProgramError, TransactionFailedError)
 
@@ -284,12 +265,10 @@ class OptimisticSessionManager:
             raise PendingOperationError(address, pending.value, op.value)
         previous = self._cache.get(address)
         self._pending[address] = op
-        status = _IN_FLIGHT[op]
+        status = in_flight_status(op)
         entry: CachedSession | None
-        if op is Operation.CREATE:
-            entry = CachedSession(address, SessionStatus.CREATING, None, pending=op)
-        elif status is not None:
-            base = previous.session if previous is not None else None
+        if status is not None:
+            base = None if op is Operation.CREATE or previous is None else previous.session
             entry = CachedSession(address, status, base, pending=op)
         elif previous is not None:
             entry = replace(previous, pending=op)
@@ -325,7 +304,7 @@ class OptimisticSessionManager:
         previous: CachedSession | None,
         error: SessionsClientError,
     ) -> None:
-        failed = _FAILED.get(op)
+        failed = failed_status(op)
         if failed is None:
             self._restore(address, previous)
             return

@@ -7,7 +7,8 @@ events); it never loads the SVM. The layers, bottom up:
   solders ``Instruction`` objects the builders produce, returning an :class:`Outcome`
   with the program's error code or events; accounts, rent and a controllable
   :class:`Clock`.
-* :mod:`simulator.lifecycle` - the seed's state machine with its in-flight states.
+* :mod:`sessions_client.lifecycle` - the state machine with its in-flight states, shared
+  with the library's optimistic cache (re-exported here).
 * :class:`SessionFactory` - registry, templates, configuration, ids and optimistic,
   in-flight creation; each session a :class:`SessionState` whose bytes are the account's.
 * :class:`SessionIsolationManager` and :func:`validate_session_for_execution` - what a
@@ -15,12 +16,18 @@ events); it never loads the SVM. The layers, bottom up:
 * :func:`sessions_tools.bench.simulator_bench.measure_simulator` - speed against the SVM.
 """
 
+from sessions_client.lifecycle import (
+    InvalidTransitionError,
+    Operation,
+    Step,
+    allowed_steps,
+    next_status,
+)
 from simulator.clock import DEFAULT_START_TIME, Clock
 from simulator.execution import ExecutionGrant, validate_session_for_execution
-from simulator.factory import FactoryError, Operation, PendingOperation, SessionFactory
+from simulator.factory import FactoryError, PendingOperation, SessionFactory
 from simulator.isolation import ExecutionRequest, SessionIsolationManager, Usage
 from simulator.ledger import ForeignAccount
-from simulator.lifecycle import InvalidTransitionError, Step, allowed_steps, next_status
 from simulator.outcome import Outcome, RuntimeFailure
 from simulator.program import ProgramModel
 from simulator.rent import Rent

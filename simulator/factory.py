@@ -18,11 +18,10 @@ apply at once.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Protocol
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
@@ -30,10 +29,10 @@ from solders.pubkey import Pubkey
 from sessions_client import instructions as ix
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionClosed
+from sessions_client.lifecycle import IN_FLIGHT_STEPS, Operation, Step, next_status
 from sessions_client.pda import find_session_address
 from sessions_client.types import CloseReason, SessionParams, SessionStatus
 from simulator.ids import SessionIdAllocator
-from simulator.lifecycle import Step, next_status
 from simulator.outcome import Outcome, RuntimeFailure
 from simulator.program import ProgramModel
 from simulator.record import to_session
@@ -50,15 +49,6 @@ class FactoryError(Exception):
         self.code = code
 
 
-class Operation(enum.Enum):
-    """Operations that are in flight between sending and confirming."""
-
-    CREATE = "create"
-    APPROVE = "approve"
-    ACTIVATE = "activate"
-    CLOSE = "close"
-
-
 @dataclass(frozen=True, slots=True)
 class PendingOperation:
     """A transaction sent and not yet confirmed."""
@@ -71,26 +61,6 @@ class PendingOperation:
     #: The session's state when the transaction was sent (None for a new session).
     before: SessionState | None
     sent_at: int
-
-
-_SEND: Final = {
-    Operation.CREATE: Step.SEND_CREATE,
-    Operation.APPROVE: Step.SEND_APPROVE,
-    Operation.ACTIVATE: Step.SEND_ACTIVATE,
-    Operation.CLOSE: Step.SEND_CLOSE,
-}
-_CONFIRM: Final = {
-    Operation.CREATE: Step.CONFIRM_CREATE,
-    Operation.APPROVE: Step.CONFIRM_CREATE,
-    Operation.ACTIVATE: Step.CONFIRM_ACTIVATE,
-    Operation.CLOSE: Step.CONFIRM_CLOSE,
-}
-#: The failure exit of each in-flight operation (a failed close has none: it restores).
-_FAIL: Final = {
-    Operation.CREATE: Step.FAIL_CREATE,
-    Operation.APPROVE: Step.FAIL_CREATE,
-    Operation.ACTIVATE: Step.FAIL_ACTIVATE,
-}
 
 
 class SessionFactory:
@@ -269,9 +239,8 @@ class SessionFactory:
         outcome = self.program.execute(list(pending.instructions), payer=pending.payer)
         current = self._registry[pending.address].status
         if outcome.ok:
-            return self._settle(
-                pending.address, next_status(current, _CONFIRM[pending.operation]), outcome
-            )
+            confirmed = next_status(current, IN_FLIGHT_STEPS[pending.operation].confirm)
+            return self._settle(pending.address, confirmed, outcome)
         return self._failed(pending, current, _code(outcome))
 
     def drop(self, pending: PendingOperation) -> SessionState:
@@ -320,7 +289,7 @@ class SessionFactory:
     ) -> PendingOperation:
         if address in self._pending:
             raise FactoryError(ErrorCode.INVALID_STATUS_TRANSITION, "a transaction is in flight")
-        status = next_status(self._current(address), _SEND[operation])
+        status = next_status(self._current(address), IN_FLIGHT_STEPS[operation].send)
         outcome, after = self.program.preview(list(instructions), payer=payer)
         if not outcome.ok:
             raise FactoryError(_code(outcome), f"preflight of {operation.value} failed")
@@ -357,7 +326,7 @@ class SessionFactory:
         error: ErrorCode | RuntimeFailure,
     ) -> SessionState:
         address = pending.address
-        fail_step = _FAIL.get(pending.operation)
+        fail_step = IN_FLIGHT_STEPS[pending.operation].fail
         if fail_step is None:  # a failed close: the session is as it was
             assert pending.before is not None
             state = self._from_chain(address, pending.before.status, pending.before)

@@ -14,8 +14,8 @@ from solders.pubkey import Pubkey
 
 from sessions_client.accounts import encode_session
 from sessions_client.errors import ErrorCode
+from sessions_client.lifecycle import END_STATES, IN_FLIGHT
 from sessions_client.types import CloseReason, Session, SessionConfig, SessionStatus, UsageStats
-from simulator.lifecycle import END_STATES, IN_FLIGHT
 from simulator.outcome import RuntimeFailure
 
 

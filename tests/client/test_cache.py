@@ -12,13 +12,10 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
 from sessions_client import instructions as ix
-from sessions_client.cache import (
-    CachedSession,
-    Operation,
-    OptimisticSessionManager,
-)
+from sessions_client.cache import CachedSession, OptimisticSessionManager
 from sessions_client.errors import ErrorCode, SessionsProgramError
 from sessions_client.exceptions import PendingOperationError, RpcTimeoutError
+from sessions_client.lifecycle import Operation
 from sessions_client.pda import find_session_address
 from sessions_client.types import Session, SessionParams, SessionStatus
 from sessions_tools.bench.cache_bench import measure_cache_hit_us, sample_session

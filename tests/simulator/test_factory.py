@@ -9,10 +9,10 @@ from conftest import Parties
 from sessions_client import instructions as ix
 from sessions_client.constants import MAX_SESSION_DURATION, Permission, Setting
 from sessions_client.errors import ErrorCode
+from sessions_client.lifecycle import InvalidTransitionError, Operation
 from sessions_client.types import CloseReason, SessionConfig, SessionParams, SessionScope
 from sessions_client.types import SessionStatus as S
-from simulator.factory import FactoryError, Operation, SessionFactory
-from simulator.lifecycle import InvalidTransitionError
+from simulator.factory import FactoryError, SessionFactory
 from simulator.outcome import RuntimeFailure
 from simulator.program import ProgramModel
 from simulator.templates import FactoryConfig, Overrides, SessionTemplate

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from sessions_client.types import SessionStatus as S
-from simulator.lifecycle import (
+import simulator
+from sessions_client import cache
+from sessions_client.lifecycle import (
     END_STATES,
     FAILURE_EXITS,
     IN_FLIGHT,
+    IN_FLIGHT_STEPS,
     TRANSITIONS,
     InvalidTransitionError,
+    Operation,
     Step,
     allowed_steps,
+    failed_status,
+    in_flight_status,
     next_status,
 )
+from sessions_client.types import SessionStatus as S
+from simulator import factory
 
 #: The diagram, written out once more by hand: the table must say exactly this.
 DIAGRAM = {
@@ -112,3 +119,40 @@ def test_the_happy_paths() -> None:
     for step in [Step.REQUEST, Step.SEND_APPROVE, Step.CONFIRM_CREATE, Step.EXPIRE]:
         state = next_status(state, step)
     assert state is S.EXPIRED
+
+
+# -- in-flight operations: one definition for the cache and the factory -----------------------
+
+
+def test_in_flight_operations_show_the_diagrams_states() -> None:
+    assert {op: in_flight_status(op) for op in Operation} == {
+        Operation.CREATE: S.CREATING,
+        Operation.APPROVE: S.CREATING,
+        Operation.ACTIVATE: S.ACTIVATING,
+        Operation.CLOSE: S.CLOSING,
+        Operation.UPDATE: None,
+    }
+    assert {op: failed_status(op) for op in Operation} == {
+        Operation.CREATE: S.CREATION_FAILED,
+        Operation.APPROVE: S.CREATION_FAILED,
+        Operation.ACTIVATE: S.ACTIVATION_FAILED,
+        Operation.CLOSE: None,
+        Operation.UPDATE: None,
+    }
+    assert frozenset(filter(None, map(in_flight_status, Operation))) == IN_FLIGHT
+
+
+@pytest.mark.parametrize("op", list(IN_FLIGHT_STEPS), ids=lambda op: op.value)
+def test_each_in_flight_operation_is_a_path_of_the_diagram(op: Operation) -> None:
+    steps = IN_FLIGHT_STEPS[op]
+    sent = {after for (_, step), after in TRANSITIONS.items() if step is steps.send}
+    assert sent == {in_flight_status(op)}
+    assert (in_flight_status(op), steps.confirm) in TRANSITIONS
+    if steps.fail is not None:
+        assert (in_flight_status(op), steps.fail) in FAILURE_EXITS
+
+
+def test_the_cache_and_the_factory_share_one_operation_type() -> None:
+    assert vars(cache)["Operation"] is Operation
+    assert vars(factory)["Operation"] is Operation
+    assert simulator.Operation is Operation
