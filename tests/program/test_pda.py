@@ -12,6 +12,7 @@ import io
 
 import pytest
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -60,6 +61,7 @@ PDA_SYSCALLS = {"sol_sha256": 0x11F49D86, "sol_curve_validate_point": 0xAA2607CA
 
 def imported_syscalls(so: bytes) -> set[str]:
     dynsym = ELFFile(io.BytesIO(so)).get_section_by_name(".dynsym")
+    assert isinstance(dynsym, SymbolTableSection)
     return {s.name for s in dynsym.iter_symbols() if s.name and s["st_shndx"] == "SHN_UNDEF"}
 
 
