@@ -110,6 +110,8 @@ extern void sol_memset_(void *dst, u8 value, u64 n);
 /* The suffix create_program_address appends to the seeds and the program id before hashing. */
 #define SOL_PDA_MARKER "ProgramDerivedAddress"
 #define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
+/* Bytes of account metadata the runtime charges rent for on top of the data. */
+#define SOL_ACCOUNT_STORAGE_OVERHEAD 128
 /* The highest bump seed, where find_program_address starts. */
 #define SOL_MAX_BUMP 255
 

@@ -18,10 +18,13 @@ from dataclasses import replace
 from differential_twin import Twin, with_meta
 from differential_world import (
     FUNDING,
+    ODD_WALLETS,
     PAYER,
     PAYER_KEY,
+    PAYER_WALLETS,
     PDA_ADDRESSES,
     PDAS,
+    PLAIN_KEYS,
     PLANT_KEYS,
     SESSION_IDS,
     STRANGERS,
@@ -79,7 +82,7 @@ class DifferentialMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING)
+        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING, odd=ODD_WALLETS)
 
     # -- choosing parties and targets ---------------------------------------------------------
 
@@ -104,12 +107,12 @@ class DifferentialMachine(RuleBasedStateMachine):
             and data.draw(st.integers(0, 3), label=f"{label} is rightful")
         ):
             return preferred
-        return data.draw(st.sampled_from(WALLET_KEYS), label=label)
+        return data.draw(st.sampled_from(PLAIN_KEYS), label=label)
 
     # -- instruction builders (shared by single and batched transactions) -------------------
 
     def _creation(self, data: st.DataObject, request: bool) -> Instruction:
-        w = data.draw(st.integers(0, len(WALLETS) - 1), label="payer wallet")
+        w = data.draw(st.sampled_from(PAYER_WALLETS), label="payer wallet")
         sid = data.draw(st.sampled_from(SESSION_IDS), label="session id")
         params = data.draw(session_params(), label="params")
         variant = data.draw(st.sampled_from(CREATION_VARIANTS), label="variant")
@@ -129,7 +132,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         elif variant == "stranger":
             session = data.draw(st.sampled_from(STRANGERS), label="stranger")
         if request:
-            owner = data.draw(st.sampled_from([*WALLET_KEYS, ZERO_KEY]), label="owner")
+            owner = data.draw(st.sampled_from([*PLAIN_KEYS, ZERO_KEY]), label="owner")
             ttl = data.draw(TTLS, label="ttl")
             built = ix.request_session(
                 payer, owner, sid, params, ttl, bump=use_bump, session=session
