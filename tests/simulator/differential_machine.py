@@ -34,6 +34,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    on_curve_digest,
     sample_session_bytes,
     session_params,
 )
@@ -65,6 +66,7 @@ CREATION_VARIANTS = ["ok"] * 14 + [
     "bump_below",
     "bump_above",
     "noncanonical_pda",
+    "on_curve_digest",
     "other_pda",
     "stranger",
 ]
@@ -127,6 +129,10 @@ class DifferentialMachine(RuleBasedStateMachine):
             found = noncanonical(w, sid)
             if found is not None:
                 session, use_bump = found
+        elif variant == "on_curve_digest":
+            digest = on_curve_digest(w, sid)
+            if digest is not None:
+                session, use_bump = digest
         elif variant == "other_pda":
             session = PDAS[(w, (sid + 1) % len(SESSION_IDS))][0]
         elif variant == "stranger":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import Final
 
 from hypothesis import strategies as st
@@ -84,6 +85,22 @@ def noncanonical(w: int, sid: int) -> tuple[Pubkey, int] | None:
         if address is not None:
             return address, bump
     return None
+
+
+@functools.cache
+def on_curve_digest(w: int, sid: int) -> tuple[Pubkey, int] | None:
+    """The bump just above the canonical one and its digest, which is a curve point (no
+    PDA): create_program_address's sha256(seeds, bump, program id, marker), or None when
+    the canonical bump is 255."""
+    _, canonical_bump = PDAS[(w, sid)]
+    if canonical_bump == 255:
+        return None
+    bump = canonical_bump + 1
+    seeds = b"session" + bytes(WALLET_KEYS[w]) + sid.to_bytes(8, "little") + bytes((bump,))
+    digest = hashlib.sha256(seeds + bytes(PROGRAM_ID) + b"ProgramDerivedAddress").digest()
+    address = Pubkey(digest)
+    assert address.is_on_curve()
+    return address, bump
 
 
 VALID_DURATIONS: Final = (1, 2, 30, 3600, 86_400, MAX_SESSION_DURATION)

@@ -28,6 +28,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    on_curve_digest,
     sample_session_bytes,
 )
 from solders.account import Account
@@ -122,6 +123,12 @@ def _creation_refusals(s: Script) -> None:
         expect=ErrorCode.INVALID_BUMP,
     )
     s.send(ix.create_session(A, 0, params(), session=A1), expect=ErrorCode.INVALID_SESSION_ADDRESS)
+    digest = on_curve_digest(0, 0)  # canonical bump 253: the bump-254 digest is a curve point
+    assert digest is not None
+    s.send(
+        ix.create_session(A, 0, params(), bump=digest[1], session=digest[0]),
+        expect=ErrorCode.INVALID_SESSION_ADDRESS,
+    )
     s.send(ix.create_session(A, 0, params(), session=B), expect=ErrorCode.INVALID_SESSION_ADDRESS)
     for ttl in (0, MAX_REQUEST_TTL + 1):
         s.send(ix.request_session(A, B, 0, params(), ttl), expect=ErrorCode.INVALID_CONFIGURATION)
