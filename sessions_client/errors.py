@@ -48,6 +48,9 @@ class ErrorCode(enum.IntEnum):
     MISSING_INSTRUCTIONS_SYSVAR = 6028
     ARITHMETIC_OVERFLOW = 6029
     SYSVAR_UNAVAILABLE = 6030
+    INVALID_PAYER_OWNER = 6031
+    PAYER_HOLDS_DATA = 6032
+    PAYER_BELOW_RENT_EXEMPTION = 6033
 
     @property
     def pascal_name(self) -> str:
@@ -91,6 +94,9 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.MISSING_INSTRUCTIONS_SYSVAR: "Instructions sysvar is required when invoked by CPI",
     ErrorCode.ARITHMETIC_OVERFLOW: "Timestamp arithmetic overflowed",
     ErrorCode.SYSVAR_UNAVAILABLE: "A sysvar could not be read",
+    ErrorCode.INVALID_PAYER_OWNER: "Payer is owned by another program, so it cannot pay the rent",
+    ErrorCode.PAYER_HOLDS_DATA: "Payer holds data, so the system program cannot debit it",
+    ErrorCode.PAYER_BELOW_RENT_EXEMPTION: "Payer would be left below its rent-exempt minimum",
 }
 
 

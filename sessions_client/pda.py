@@ -26,10 +26,11 @@ def session_id_with_bump(
 ) -> int:
     """The first session id >= ``start`` whose canonical bump is ``bump``.
 
-    The program verifies the supplied bump with one ``create_program_address``
-    and proves it canonical by checking every higher bump fails (1,500 CU each),
-    so ids with canonical bump 255 are the cheapest to create: about half of
-    all ids qualify, and this is how the client picks new ids.
+    The program verifies the supplied bump with one sha256 and one curve test
+    and proves it canonical by showing every higher bump's digest is a curve
+    point (about 300 CU each), so ids with canonical bump 255 are the cheapest
+    to create: about half of all ids qualify, and this is how the client picks
+    new ids.
     """
     session_id = start
     while find_session_address(creator, session_id, program_id)[1] != bump:

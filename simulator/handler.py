@@ -15,10 +15,9 @@ from solders.pubkey import Pubkey
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
 from simulator.env import Env
-from simulator.outcome import RuntimeFailure
 
 #: The events of a successful instruction, or why it failed.
-HandlerResult = tuple[Event, ...] | ErrorCode | RuntimeFailure
+HandlerResult = tuple[Event, ...] | ErrorCode
 #: An instruction handler: (env, account keys, data, signer keys, writable keys).
 Handler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult

@@ -1,7 +1,7 @@
 """Session id generation: per creator, sequential, skipping what is taken.
 
 The program verifies the caller's bump and then proves no higher bump derives an
-address (1500 CU per step), so an id whose canonical bump is 255 is the cheapest to
+address (about 300 CU per step), so an id whose canonical bump is 255 is the cheapest to
 create; the allocator prefers those unless told otherwise.
 """
 

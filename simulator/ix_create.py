@@ -23,7 +23,7 @@ from simulator.emit import session_created, session_requested
 from simulator.env import Env
 from simulator.handler import Handlers
 from simulator.instruction import PARAMS, arg_offset
-from simulator.outcome import RuntimeFailure
+from simulator.ledger import Ledger
 from simulator.record import SessionOrigin, SessionRecord
 from simulator.rent import leaves_rent_paying
 
@@ -60,14 +60,35 @@ def _check_creation_accounts(
     return require_fresh_session_account(env.ledger, env.program_id, keys[1], writable)
 
 
-def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode | RuntimeFailure:
+def _check_payer(ledger: Ledger, payer: Pubkey, shortfall: int, minimum: int) -> ErrorCode | None:
+    """``check_payer``: a payer the system program could not debit is refused first.
+
+    Owned by another program (the sessions program included), holding data, short of the
+    shortfall, or left rent-paying (0 < left < ``minimum``, unless it already was below
+    the minimum: the runtime's rent-state rule, judged from the instruction's start).
+    """
+    if payer in ledger.sessions:
+        return ErrorCode.INVALID_PAYER_OWNER
+    foreign = ledger.foreign.get(payer)
+    if foreign is not None:  # a ledger account with an owner other than the system, or data
+        if foreign.owner != _ZERO_KEY:
+            return ErrorCode.INVALID_PAYER_OWNER
+        if foreign.data:
+            return ErrorCode.PAYER_HOLDS_DATA
+    balance = ledger.balance(payer)
+    if balance < shortfall:
+        return ErrorCode.CREATION_FAILED
+    if leaves_rent_paying(balance, balance - shortfall, minimum):
+        return ErrorCode.PAYER_BELOW_RENT_EXEMPTION
+    return None
+
+
+def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
     """``create_pda_account``'s lamports: the payer tops the address up to the rent minimum.
 
-    A payer that cannot cover the shortfall gets CreationFailed before any CPI. A payer left
-    below a wallet's rent-exempt minimum fails the transaction in the runtime's check after
-    it; in a one-instruction transaction that check is decided here, before any write (a
-    longer transaction runs it at its end). Returns the new account's lamports (a
-    pre-funded address keeps any surplus).
+    Only a payer that pays is checked (``_check_payer``), before any write; a fully
+    pre-funded address debits nobody. Returns the new account's lamports (a pre-funded
+    address keeps any surplus).
     """
     rent = env.session_rent
     if rent is None:
@@ -75,13 +96,13 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode |
     ledger = env.ledger
     funded = ledger.lamports.get(session, 0)  # a fresh address is a plain system account
     if funded < rent:
-        balance = ledger.balance(payer)
-        if balance < rent - funded:
-            return ErrorCode.CREATION_FAILED
-        left = balance - (rent - funded)
-        if not ledger.in_transaction and leaves_rent_paying(balance, left, env.wallet_rent):
-            return RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT
-        ledger.set_lamports(payer, left)
+        shortfall = rent - funded
+        # the program's minimum for the payer's 0 data bytes; equal to the runtime's
+        # whenever session_rent is not None (an integral threshold)
+        err = _check_payer(ledger, payer, shortfall, env.wallet_rent)
+        if err is not None:
+            return err
+        ledger.set_lamports(payer, ledger.balance(payer) - shortfall)
     if funded:
         ledger.set_lamports(session, 0)  # from now on the session record holds them
     return max(funded, rent)
@@ -93,7 +114,7 @@ def create_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+) -> tuple[Event, ...] | ErrorCode:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -113,7 +134,7 @@ def create_session(
     if now > I64_MAX - max_duration:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, creator, session)
-    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (an ErrorCode is an int too)
+    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     expires_at = now + max_duration
@@ -151,7 +172,7 @@ def request_session(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[Event, ...] | ErrorCode | RuntimeFailure:
+) -> tuple[Event, ...] | ErrorCode:
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -174,7 +195,7 @@ def request_session(
     if now > I64_MAX - ttl:
         return ErrorCode.ARITHMETIC_OVERFLOW
     lamports = _fund_account(env, requester, session)
-    if isinstance(lamports, ErrorCode | RuntimeFailure):  # (an ErrorCode is an int too)
+    if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too)
         return lamports
     session_id = _U64.unpack(id_le)[0]
     max_duration, permissions, settings = struct.unpack_from(

@@ -15,15 +15,21 @@ because every handler validates everything before its first write.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solders.pubkey import Pubkey
 
 from simulator.record import SessionRecord
 
-#: One journal entry: which table, which address, and its old value (None: was absent).
-_Entry = tuple[bool, Pubkey, SessionRecord | int | None]
+
+class _Table(enum.Enum):
+    """Which table a journal entry restores."""
+
+    SESSIONS = 0
+    LAMPORTS = 1
+    FOREIGN = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,10 @@ class ForeignAccount:
     owner: Pubkey
     data: bytes = b""
     lamports: int = 0
+
+
+#: One journal entry: which table, which address, and its old value (None: was absent).
+_Entry = tuple[_Table, Pubkey, SessionRecord | ForeignAccount | int | None]
 
 
 class Ledger:
@@ -54,28 +64,31 @@ class Ledger:
 
     def _put_journaled(self, address: Pubkey, record: SessionRecord) -> None:
         assert self._journal is not None
-        self._journal.append((True, address, self.sessions.get(address)))
+        self._journal.append((_Table.SESSIONS, address, self.sessions.get(address)))
         self.sessions[address] = record
 
     def remove_session(self, address: Pubkey) -> None:
         if self._journal is not None:
-            self._journal.append((True, address, self.sessions[address]))
+            self._journal.append((_Table.SESSIONS, address, self.sessions[address]))
         del self.sessions[address]
 
     def set_lamports(self, address: Pubkey, lamports: int) -> None:
+        """The balance of a plain account, or of a foreign one (which keeps its owner and
+        data: a session's rent closed to an odd creator lands in that creator's account)."""
+        foreign = self.foreign.get(address)
+        if foreign is not None:
+            if self._journal is not None:
+                self._journal.append((_Table.FOREIGN, address, foreign))
+            self.foreign[address] = replace(foreign, lamports=lamports)
+            return
         if self._journal is not None:
-            self._journal.append((False, address, self.lamports.get(address)))
+            self._journal.append((_Table.LAMPORTS, address, self.lamports.get(address)))
         if lamports:
             self.lamports[address] = lamports
         else:
             self.lamports.pop(address, None)
 
     # -- transactions ------------------------------------------------------------------------
-
-    @property
-    def in_transaction(self) -> bool:
-        """Whether a journal is open (a transaction of several instructions)."""
-        return self._journal is not None
 
     def begin(self) -> None:
         self._journal = []
@@ -90,25 +103,19 @@ class Ledger:
         self.commit()
         if journal is None:
             return
-        for is_session, address, old in reversed(journal):
-            if is_session:
+        for table, address, old in reversed(journal):
+            if table is _Table.SESSIONS:
                 if isinstance(old, SessionRecord):
                     self.sessions[address] = old
                 else:
                     self.sessions.pop(address, None)
+            elif table is _Table.FOREIGN:
+                assert isinstance(old, ForeignAccount)
+                self.foreign[address] = old
             elif isinstance(old, int):
                 self.lamports[address] = old
             else:
                 self.lamports.pop(address, None)
-
-    def lamports_before(self) -> dict[Pubkey, int]:
-        """Inside a transaction: each plain account's balance before its first change."""
-        assert self._journal is not None
-        before: dict[Pubkey, int] = {}
-        for is_session, address, old in self._journal:
-            if not is_session and address not in before:
-                before[address] = old if isinstance(old, int) else 0
-        return before
 
     # -- reads --------------------------------------------------------------------------------
 

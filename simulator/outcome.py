@@ -12,10 +12,6 @@ from sessions_client.events import Event
 class RuntimeFailure(enum.Enum):
     """Failures that are not the sessions program's own error codes."""
 
-    #: The runtime refused the transaction: it would leave an account that was rent-exempt
-    #: (or empty) holding lamports below the rent-exempt minimum (a payer paying the
-    #: session's rent out of almost all it has).
-    INSUFFICIENT_FUNDS_FOR_RENT = "runtime: an account would be left below the rent minimum"
     #: The transaction never landed (expired blockhash, dropped): nothing happened on-chain.
     DROPPED = "transaction dropped before it landed"
 

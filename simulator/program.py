@@ -32,9 +32,9 @@ from simulator.env import Env
 from simulator.handler import Handler, HandlerResult
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
-from simulator.outcome import Outcome, RuntimeFailure
+from simulator.outcome import Outcome
 from simulator.record import SessionRecord, encode_record, record_of, to_session
-from simulator.rent import Rent, leaves_rent_paying
+from simulator.rent import Rent
 
 __all__ = ["Handler", "HandlerResult", "ProgramModel", "dispatch"]
 
@@ -222,19 +222,14 @@ class ProgramModel:
             if not isinstance(result, tuple):
                 return _failed(result, index)
             events.extend(result)
-        if not self._rent_states_allowed():
-            return Outcome(False, None, (), None, RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT)
+        # No rent-state check after the transaction: the runtime's would never fire here.
+        # Lamports leave a plain account only as a creation's payment, which the program
+        # refuses if it makes an account rent-paying that was not (check_payer); they
+        # arrive only as a closed session's lamports (at least a session's rent, above a
+        # wallet's minimum). So an account ends the transaction rent-paying only after
+        # payments from a rent-paying balance that started the transaction, and never
+        # above that balance: exactly what the runtime allows.
         return Outcome(True, None, tuple(events))
-
-    def _rent_states_allowed(self) -> bool:
-        """The runtime's check after a transaction: no plain account may be left holding
-        lamports below the rent-exempt minimum, unless it already did and did not grow."""
-        minimum = self._env.wallet_rent
-        lamports = self.ledger.lamports
-        return not any(
-            leaves_rent_paying(before, lamports.get(address, 0), minimum)
-            for address, before in self.ledger.lamports_before().items()
-        )
 
     def preview(
         self,
@@ -309,9 +304,7 @@ def _try_decode(data: bytes) -> Session | None:
         return None
 
 
-def _failed(result: ErrorCode | RuntimeFailure, index: int) -> Outcome:
-    if isinstance(result, RuntimeFailure):  # the runtime's, after the whole transaction
-        return Outcome(False, None, (), None, result)
+def _failed(result: ErrorCode, index: int) -> Outcome:
     if index == 0:
         return _FIRST_FAILED[result]
     return Outcome(False, result, (), index)

@@ -41,7 +41,11 @@ u64 require_fresh_session_account(const Context *ctx, u8 *account);
 
 /* ---- sysvars.c ---- */
 u64 clock_now(i64 *now);
-u64 rent_minimum_balance(u64 data_len, u64 *lamports);
+/* Lamports per stored byte (metadata included) that make an account rent-exempt. */
+u64 rent_exemption_rate(u64 *per_byte);
+static inline u64 rent_exempt_minimum(u64 per_byte, u64 data_len) {
+    return (SOL_ACCOUNT_STORAGE_OVERHEAD + data_len) * per_byte;
+}
 u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
 
 /* ---- pda.c: the Session PDA with a caller-supplied bump, canonical only ---- */

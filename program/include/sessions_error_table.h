@@ -33,4 +33,7 @@ static const char *const ERROR_MESSAGES[] = {
     "MissingInstructionsSysvar (6028): Instructions sysvar is required when invoked by CPI",
     "ArithmeticOverflow (6029): Timestamp arithmetic overflowed",
     "SysvarUnavailable (6030): A sysvar could not be read",
+    "InvalidPayerOwner (6031): Payer is owned by another program, so it cannot pay the rent",
+    "PayerHoldsData (6032): Payer holds data, so the system program cannot debit it",
+    "PayerBelowRentExemption (6033): Payer would be left below its rent-exempt minimum",
 };

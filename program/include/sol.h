@@ -97,8 +97,23 @@ extern u64 sol_create_program_address(const SolSignerSeed *seeds, u64 n, const S
                                       SolPubkey *out);
 extern u64 sol_try_find_program_address(const SolSignerSeed *seeds, u64 n,
                                         const SolPubkey *program_id, SolPubkey *out, u8 *bump);
+/* sha256 of the concatenated slices: 85 CU + max(10, len / 2) per slice. */
+extern u64 sol_sha256(const SolBytes *slices, u64 n, u8 *out);
+/* 0 when the 32 bytes decompress to a point of the curve, 1 when not (159 CU for
+ * edwards25519); `result` is unused by the runtime. */
+extern u64 sol_curve_validate_point(u64 curve_id, const u8 *point, u8 *result);
 extern void sol_memcpy_(void *dst, const void *src, u64 n);
 extern void sol_memset_(void *dst, u8 value, u64 n);
+
+/* sol_curve_validate_point's id of edwards25519 (the curve of Solana keys). */
+#define SOL_CURVE25519_EDWARDS 0
+/* The suffix create_program_address appends to the seeds and the program id before hashing. */
+#define SOL_PDA_MARKER "ProgramDerivedAddress"
+#define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
+/* Bytes of account metadata the runtime charges rent for on top of the data. */
+#define SOL_ACCOUNT_STORAGE_OVERHEAD 128
+/* The highest bump seed, where find_program_address starts. */
+#define SOL_MAX_BUMP 255
 
 #define SOL_LOG(literal) sol_log_((literal), sizeof(literal) - 1)
 

@@ -63,6 +63,14 @@ static u64 create_account(const Context *ctx, u8 *payer, u8 *session, const u8 *
     return create_pda_account(ctx, payer, session, SESSION_ACCOUNT_SIZE, &signer);
 }
 
+/* Copy `size` bytes as u64 words. __builtin_memcpy through u8 pointers copies byte by byte
+ * (a u8 pointer promises no alignment): 2 instructions per byte instead of per word. The
+ * Session fields are 8-aligned (the generated header asserts it) and so are the arguments
+ * here (instruction data starts 8-aligned; the SBF VM would permit unaligned words anyway). */
+static inline void copy_words(u8 *dst, const u8 *src, u64 size) {
+    for (u64 at = 0; at < size; at += sizeof(u64)) store_u64(dst + at, load_u64(src + at));
+}
+
 /* Write the initial state; the account's data is all zeros after creation, so only nonzero
  * fields are written. */
 static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *creator,
@@ -77,9 +85,9 @@ static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *cre
     key_copy(d + SESSION_OFF_CREATOR, (const SolPubkey *)creator);
     key_copy(d + SESSION_OFF_CREATOR_PROGRAM, origin);
     store_u64(d + SESSION_OFF_SESSION_ID, session_id);
-    /* small fixed copies inline (one u64 load/store pair each), larger ones by syscall */
-    __builtin_memcpy(d + SESSION_OFF_CONFIG, params + SESSION_PARAMS_OFF_CONFIG, SESSION_CONFIG_SIZE);
-    __builtin_memcpy(d + SESSION_OFF_QUOTAS, params + SESSION_PARAMS_OFF_QUOTAS, RESOURCE_QUOTAS_SIZE);
+    /* small fixed copies inline (one u64 load/store pair per word), larger ones by syscall */
+    copy_words(d + SESSION_OFF_CONFIG, params + SESSION_PARAMS_OFF_CONFIG, SESSION_CONFIG_SIZE);
+    copy_words(d + SESSION_OFF_QUOTAS, params + SESSION_PARAMS_OFF_QUOTAS, RESOURCE_QUOTAS_SIZE);
     sol_memcpy_(d + SESSION_OFF_SCOPE, params + SESSION_PARAMS_OFF_SCOPE, SESSION_SCOPE_SIZE);
     sol_memcpy_(d + SESSION_OFF_METADATA, params + SESSION_PARAMS_OFF_METADATA, SESSION_SIZE_METADATA);
     store_i64(d + SESSION_OFF_CREATED_AT, now);
@@ -89,6 +97,11 @@ static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *cre
 _Static_assert(SESSION_SIZE_CONFIG == SESSION_CONFIG_SIZE, "config copied whole");
 _Static_assert(SESSION_SIZE_SCOPE == SESSION_SCOPE_SIZE, "scope copied whole");
 _Static_assert(SESSION_SIZE_QUOTAS == RESOURCE_QUOTAS_SIZE, "quotas copied whole");
+_Static_assert(SESSION_CONFIG_SIZE % sizeof(u64) == 0 && RESOURCE_QUOTAS_SIZE % sizeof(u64) == 0,
+               "config and quotas copied as whole words");
+_Static_assert(SESSION_PARAMS_OFF_CONFIG % sizeof(u64) == 0 && SESSION_PARAMS_OFF_QUOTAS % sizeof(u64) == 0 &&
+                   IX_CREATE_SESSION_ARG_PARAMS % sizeof(u64) == 0 && IX_REQUEST_SESSION_ARG_PARAMS % sizeof(u64) == 0,
+               "the copied arguments are 8-aligned in instruction data");
 
 u64 process_create_session(const Context *ctx) {
     u8 *creator = ctx->accounts[IX_CREATE_SESSION_ACC_CREATOR];

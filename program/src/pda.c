@@ -1,36 +1,91 @@
-/* The Session PDA: seeds "session" + creator + session_id (u64 LE) + bump.
- * The caller supplies the bump, so the common case costs one create_program_address
- * (1500 CU) instead of a search. Only the canonical bump is accepted: for a bump below
- * 255 every higher bump must fail to derive an address, which costs 1500 CU per step and
- * is only paid by ids whose canonical bump is not 255 (the client prefers those ids). */
+/* The Session PDA: seeds "session" + creator + session_id (u64 LE) + bump, caller-supplied
+ * bump, canonical only.
+ *
+ * sol_create_program_address costs 1,500 CU for two facts that are cheaper to establish
+ * directly. create_program_address(seeds, program_id) is
+ *     sha256(seed_0 || ... || seed_n || program_id || "ProgramDerivedAddress")
+ * and it refuses a digest that decompresses to a point of edwards25519 (such an address
+ * could have a private key). So the program hashes the same bytes with sol_sha256 (85 CU
+ * + max(10, len / 2) per slice: 135 CU with the three slices below) and asks
+ * sol_curve_validate_point (159 CU) whether the digest is a curve point. Both run the
+ * runtime's own code (the curve test is the same `CompressedEdwardsY::decompress`), so the
+ * answer is the syscall's. Independently, the system program's CreateAccount is signed with
+ * the same seeds and the runtime re-derives the signer's address from them, so a mistake
+ * here could only refuse a creation, never create the account at another address.
+ *
+ * Canonical means what find_program_address returns: the highest bump whose digest is off
+ * the curve. A bump below 255 is proven canonical by showing every higher bump's digest is
+ * on the curve (about 300 CU per step; the client prefers ids whose canonical bump is 255).
+ * Nothing is written before these checks, and each failure has its own code:
+ *   - the supplied bump gives no address (on-curve digest) or another address, and the
+ *     account is the seeds' canonical PDA: InvalidBump (the bump byte is what is wrong);
+ *   - otherwise, the same cases: InvalidSessionAddress (the account is not the PDA);
+ *   - the supplied bump gives the account's address but a higher bump is off the curve:
+ *     InvalidBump (a real PDA, but not the canonical one). */
 #include "program.h"
 
-static u64 derive(const Context *ctx, const u8 *creator, const u8 *id_le, u8 bump, SolPubkey *out) {
-    u8 bump_seed[1] = {bump};
-    SolSignerSeed seeds[4] = {
-        {(const u8 *)SESSION_SEED, SESSION_SEED_LEN}, {creator, 32}, {id_le, 8}, {bump_seed, 1}};
-    return sol_create_program_address(seeds, 4, ctx->program_id, out);
+/* "session" | creator | session_id LE | bump, contiguous: the seeds hash as one slice. */
+#define SEEDS_OFF_CREATOR SESSION_SEED_LEN
+#define SEEDS_OFF_SESSION_ID (SEEDS_OFF_CREATOR + sizeof(SolPubkey))
+#define SEEDS_OFF_BUMP (SEEDS_OFF_SESSION_ID + sizeof(u64))
+#define SEEDS_LEN (SEEDS_OFF_BUMP + 1)
+#define PREIMAGE_SLICES 3
+
+typedef struct {
+    u64 seeds[(SEEDS_LEN + 7) / 8];
+    SolBytes slices[PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
+} Preimage;
+
+/* Lay out the hashed bytes once; only the bump byte changes between attempts. The stores
+ * at SEEDS_OFF_CREATOR (7) and after are unaligned, which the SBF VM permits. */
+static void preimage_init(Preimage *p, const Context *ctx, const u8 *creator, const u8 *id_le) {
+    u8 *s = (u8 *)p->seeds;
+    __builtin_memcpy(s, SESSION_SEED, SESSION_SEED_LEN);
+    for (u64 word = 0; word < sizeof(SolPubkey) / 8; word++)
+        store_u64(s + SEEDS_OFF_CREATOR + 8 * word, load_u64(creator + 8 * word));
+    store_u64(s + SEEDS_OFF_SESSION_ID, load_u64(id_le));
+    p->slices[0].addr = s;
+    p->slices[0].len = SEEDS_LEN;
+    p->slices[1].addr = ctx->program_id->x;
+    p->slices[1].len = sizeof(SolPubkey);
+    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
+    p->slices[2].len = SOL_PDA_MARKER_LEN;
 }
 
-static u64 classify_mismatch(const Context *ctx, const u8 *creator, const u8 *id_le, const u8 *session) {
-    SolSignerSeed seeds[3] = {
-        {(const u8 *)SESSION_SEED, SESSION_SEED_LEN}, {creator, 32}, {id_le, 8}};
-    SolPubkey canonical;
-    u8 canonical_bump;
-    if (sol_try_find_program_address(seeds, 3, ctx->program_id, &canonical, &canonical_bump) == 0 &&
-        key_eq(&canonical, acc_key(session)))
-        return fail(ERR_INVALID_BUMP);
+/* create_program_address with this bump: true with *out the address when the digest is off
+ * the curve, false when it is a curve point (no address for this bump). */
+static bool address_with_bump(Preimage *p, u8 bump, SolPubkey *out) {
+    ((u8 *)p->seeds)[SEEDS_OFF_BUMP] = bump;
+    sol_sha256(p->slices, PREIMAGE_SLICES, out->x);
+    u8 unused;
+    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
+}
+
+/* The supplied bump did not yield the account's address: InvalidBump when the account is
+ * the canonical PDA (find_program_address: the first bump from 255 down that is off the
+ * curve), InvalidSessionAddress when it is not (or no bump yields an address at all). */
+static u64 classify_mismatch(Preimage *p, const u8 *session) {
+    for (u64 bump = SOL_MAX_BUMP + 1; bump-- > 0;) {
+        SolPubkey canonical;
+        if (address_with_bump(p, (u8)bump, &canonical))
+            return fail(key_eq(&canonical, acc_key(session)) ? ERR_INVALID_BUMP
+                                                             : ERR_INVALID_SESSION_ADDRESS);
+    }
     return fail(ERR_INVALID_SESSION_ADDRESS);
 }
 
 u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *id_le, u8 bump,
                            const u8 *session) {
+    Preimage p;
+    preimage_init(&p, ctx, creator, id_le);
+    /* 1. the supplied bump yields an address (off the curve) and it is the session account */
     SolPubkey derived;
-    if (derive(ctx, creator, id_le, bump, &derived) != 0 || !key_eq(&derived, acc_key(session)))
-        return classify_mismatch(ctx, creator, id_le, session);
-    for (u64 higher = (u64)bump + 1; higher <= 255; higher++) {
+    if (!address_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(session)))
+        return classify_mismatch(&p, session);
+    /* 2. it is canonical: no higher bump yields an address (each digest is on the curve) */
+    for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
         SolPubkey other;
-        if (derive(ctx, creator, id_le, (u8)higher, &other) == 0) return fail(ERR_INVALID_BUMP);
+        if (address_with_bump(&p, (u8)higher, &other)) return fail(ERR_INVALID_BUMP);
     }
     return 0;
 }

@@ -42,16 +42,44 @@ static u64 invoke_system(u8 *data, u64 data_len, u8 *first, u8 *second, u64 n,
     return sol_invoke_signed_c(&ix, infos, n, signer, 1);
 }
 
+/* The system program debits the payer inside the CPI, and a payer it cannot debit aborts
+ * the whole instruction with an error of the runtime's, not ours. Each case is refused here
+ * first (only a payer that pays: a fully pre-funded address debits nobody):
+ *   owned by another program: the runtime's ExternalAccountLamportSpend -> InvalidPayerOwner
+ *   holding data: Transfer's InvalidArgument ("`from` must not carry data") -> PayerHoldsData
+ *   fewer lamports than the shortfall: the system program's InsufficientFunds -> CreationFailed
+ *   left rent-paying: the runtime's InsufficientFundsForRent -> PayerBelowRentExemption
+ * The last is agave's rent-state transition rule: an account may end holding 0 lamports or at
+ * least its rent-exempt minimum; in between ("rent-paying") only if it was rent-paying before
+ * and has not grown (and kept its size). The runtime compares with the account at the start
+ * of the transaction; the program sees it at the start of this instruction, which is the same
+ * in a one-instruction transaction (fees are taken before both). */
+static u64 check_payer(u8 *payer, u64 shortfall, u64 per_byte) {
+    if (!key_is_zero(acc_owner(payer))) return fail(ERR_INVALID_PAYER_OWNER);
+    if (acc_data_len(payer) != 0) return fail(ERR_PAYER_HOLDS_DATA);
+    u64 balance = *acc_lamports(payer);
+    if (balance < shortfall) return fail(ERR_CREATION_FAILED);
+    u64 minimum = rent_exempt_minimum(per_byte, 0); /* its data length, 0 (checked above) */
+    u64 left = balance - shortfall;
+    bool rent_paying_after = left != 0 && left < minimum;
+    bool rent_paying_before = balance < minimum; /* balance >= shortfall > 0 */
+    if (rent_paying_after && !rent_paying_before) return fail(ERR_PAYER_BELOW_RENT_EXEMPTION);
+    return 0;
+}
+
 u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
                        const SolSignerSeeds *signer) {
-    u64 rent;
-    u64 err = rent_minimum_balance(space, &rent);
+    u64 per_byte;
+    u64 err = rent_exemption_rate(&per_byte);
     if (err) return err;
+    u64 rent = rent_exempt_minimum(per_byte, space);
     u64 funded = *acc_lamports(pda);
-    /* A failing CPI would abort the whole instruction with the system program's error;
-     * check the payer can cover the rent first, so the caller gets CreationFailed. */
+    /* Top the address up to the rent; a pre-funded address may need less, or nothing. */
     u64 shortfall = funded < rent ? rent - funded : 0;
-    if (*acc_lamports(payer) < shortfall) return fail(ERR_CREATION_FAILED);
+    if (shortfall) {
+        err = check_payer(payer, shortfall, per_byte);
+        if (err) return err;
+    }
     u64 words[7];
     u8 *data = (u8 *)words;
     if (funded == 0) {

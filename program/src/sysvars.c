@@ -12,10 +12,12 @@ u64 clock_now(i64 *now) {
     return 0;
 }
 
-/* minimum balance = (128 + data_len) * lamports_per_byte_year * threshold. The threshold is
- * an f64 (2.0 before SIMD-0194, 1.0 after); without an FPU we accept any small integer value,
- * decoded from its bit pattern, and refuse the rest instead of guessing. */
-u64 rent_minimum_balance(u64 data_len, u64 *lamports) {
+/* minimum balance = (SOL_ACCOUNT_STORAGE_OVERHEAD + data_len) * lamports_per_byte_year *
+ * threshold, so *per_byte = lamports_per_byte_year * threshold (see rent_exempt_minimum).
+ * The threshold is an f64 (2.0 before SIMD-0194, 1.0 after); without an FPU we accept any
+ * small integer value, decoded from its bit pattern, and refuse the rest instead of guessing.
+ * For those values the product equals the runtime's own f64 computation exactly. */
+u64 rent_exemption_rate(u64 *per_byte) {
     SolRent rent;
     if (sol_get_sysvar(&RENT_SYSVAR, &rent, RENT_OFF_LAMPORTS_PER_BYTE_YEAR, 16) != 0)
         return fail(ERR_SYSVAR_UNAVAILABLE);
@@ -26,7 +28,7 @@ u64 rent_minimum_balance(u64 data_len, u64 *lamports) {
     u64 shift = exponent - 1023;
     if ((mantissa & ((1ULL << (52 - shift)) - 1)) != 0) return fail(ERR_CREATION_FAILED);
     u64 multiplier = ((1ULL << 52) | mantissa) >> (52 - shift);
-    *lamports = (128 + data_len) * rent.lamports_per_byte_year * multiplier;
+    *per_byte = rent.lamports_per_byte_year * multiplier;
     return 0;
 }
 

@@ -18,10 +18,13 @@ from dataclasses import replace
 from differential_twin import Twin, with_meta
 from differential_world import (
     FUNDING,
+    ODD_WALLETS,
     PAYER,
     PAYER_KEY,
+    PAYER_WALLETS,
     PDA_ADDRESSES,
     PDAS,
+    PLAIN_KEYS,
     PLANT_KEYS,
     SESSION_IDS,
     STRANGERS,
@@ -31,6 +34,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    on_curve_digest,
     sample_session_bytes,
     session_params,
 )
@@ -62,6 +66,7 @@ CREATION_VARIANTS = ["ok"] * 14 + [
     "bump_below",
     "bump_above",
     "noncanonical_pda",
+    "on_curve_digest",
     "other_pda",
     "stranger",
 ]
@@ -79,7 +84,7 @@ class DifferentialMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING)
+        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING, odd=ODD_WALLETS)
 
     # -- choosing parties and targets ---------------------------------------------------------
 
@@ -104,12 +109,12 @@ class DifferentialMachine(RuleBasedStateMachine):
             and data.draw(st.integers(0, 3), label=f"{label} is rightful")
         ):
             return preferred
-        return data.draw(st.sampled_from(WALLET_KEYS), label=label)
+        return data.draw(st.sampled_from(PLAIN_KEYS), label=label)
 
     # -- instruction builders (shared by single and batched transactions) -------------------
 
     def _creation(self, data: st.DataObject, request: bool) -> Instruction:
-        w = data.draw(st.integers(0, len(WALLETS) - 1), label="payer wallet")
+        w = data.draw(st.sampled_from(PAYER_WALLETS), label="payer wallet")
         sid = data.draw(st.sampled_from(SESSION_IDS), label="session id")
         params = data.draw(session_params(), label="params")
         variant = data.draw(st.sampled_from(CREATION_VARIANTS), label="variant")
@@ -124,12 +129,16 @@ class DifferentialMachine(RuleBasedStateMachine):
             found = noncanonical(w, sid)
             if found is not None:
                 session, use_bump = found
+        elif variant == "on_curve_digest":
+            digest = on_curve_digest(w, sid)
+            if digest is not None:
+                session, use_bump = digest
         elif variant == "other_pda":
             session = PDAS[(w, (sid + 1) % len(SESSION_IDS))][0]
         elif variant == "stranger":
             session = data.draw(st.sampled_from(STRANGERS), label="stranger")
         if request:
-            owner = data.draw(st.sampled_from([*WALLET_KEYS, ZERO_KEY]), label="owner")
+            owner = data.draw(st.sampled_from([*PLAIN_KEYS, ZERO_KEY]), label="owner")
             ttl = data.draw(TTLS, label="ttl")
             built = ix.request_session(
                 payer, owner, sid, params, ttl, bump=use_bump, session=session

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from solders.account import Account
 from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -69,7 +70,11 @@ def with_meta(
 
 
 class Twin:
-    """The SVM and the model side by side."""
+    """The SVM and the model side by side.
+
+    Each wallet is funded with its ``funding``; a wallet in ``odd`` (key -> owner, data) is
+    written as that account on both sides instead of airdropped to.
+    """
 
     def __init__(
         self,
@@ -78,6 +83,8 @@ class Twin:
         wallet_keys: Sequence[Pubkey],
         payer_key: Pubkey,
         funding: Sequence[int],
+        *,
+        odd: Mapping[Pubkey, tuple[Pubkey, bytes]],
     ) -> None:
         self.svm = SessionsSVM(program_so())
         rent = self.svm.svm.get_rent()
@@ -92,6 +99,11 @@ class Twin:
             (payer_key, WALLET_LAMPORTS),
             *zip(wallet_keys, funding, strict=True),
         ):
+            if key in odd:
+                owner, data = odd[key]
+                self.svm.svm.set_account(key, Account(lamports, data, owner, False))
+                self.sim.set_account(key, owner, data, lamports)
+                continue
             if not isinstance(self.svm.svm.airdrop(key, lamports), TransactionMetadata):
                 raise AssertionError(f"airdrop of {lamports} to {key} failed")
             if key != payer_key:

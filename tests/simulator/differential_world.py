@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import Final
 
 from hypothesis import strategies as st
@@ -31,13 +32,29 @@ from simulator.checks import derive_session_address
 from simulator.clock import I64_MAX
 from simulator.program import ProgramModel
 
-#: Four well-funded wallets and a poor one: 10,000,000 lamports, about the rent of one
-#: session (9,855,360): its first creation would leave it below the rent-exempt minimum
-#: of a wallet (890,880), which the runtime refuses, and then it cannot pay at all.
-WALLETS: Final = tuple(Keypair.from_seed(bytes([i + 1]) * 32) for i in range(5))
-FUNDING: Final = (10**12, 10**12, 10**12, 10**12, 10_000_000)
+#: Four well-funded wallets, a poor one and two odd ones. The poor one has 10,000,000
+#: lamports, about the rent of one session (9,855,360): its first creation would leave it
+#: below the rent-exempt minimum of a wallet (890,880), which the program refuses, and then
+#: it cannot pay at all. The odd ones are rich signers the system program cannot debit: one
+#: owned by another program, one a system account holding data (as a nonce account does);
+#: they can create only on an address pre-funded with the whole rent.
+WALLETS: Final = tuple(Keypair.from_seed(bytes([i + 1]) * 32) for i in range(7))
+FUNDING: Final = (10**12, 10**12, 10**12, 10**12, 10_000_000, 10**12, 10**12)
 POOR: Final = 4
+FOREIGN_OWNED: Final = 5
+HOLDS_DATA: Final = 6
 WALLET_KEYS: Final = tuple(kp.pubkey() for kp in WALLETS)
+#: The plain wallets: every party of an instruction is drawn from these, except a creation's
+#: payer, which is now and then an odd one (PAYER_WALLETS).
+PLAIN_KEYS: Final = WALLET_KEYS[:FOREIGN_OWNED]
+PAYER_WALLETS: Final = (*range(FOREIGN_OWNED),) * 2 + (FOREIGN_OWNED, HOLDS_DATA)
+#: The program that owns the FOREIGN_OWNED wallet.
+FOREIGN_PROGRAM: Final = Pubkey.from_string("Forgn11111111111111111111111111111111111111")
+#: Wallets that are not plain system accounts: key -> (owner, data).
+ODD_WALLETS: Final = {
+    WALLET_KEYS[FOREIGN_OWNED]: (FOREIGN_PROGRAM, b""),
+    WALLET_KEYS[HOLDS_DATA]: (Pubkey.default(), bytes(range(80))),
+}
 PAYER: Final = Keypair.from_seed(bytes([99]) * 32)
 PAYER_KEY: Final = PAYER.pubkey()
 ZERO_KEY: Final = Pubkey.default()
@@ -68,6 +85,22 @@ def noncanonical(w: int, sid: int) -> tuple[Pubkey, int] | None:
         if address is not None:
             return address, bump
     return None
+
+
+@functools.cache
+def on_curve_digest(w: int, sid: int) -> tuple[Pubkey, int] | None:
+    """The bump just above the canonical one and its digest, which is a curve point (no
+    PDA): create_program_address's sha256(seeds, bump, program id, marker), or None when
+    the canonical bump is 255."""
+    _, canonical_bump = PDAS[(w, sid)]
+    if canonical_bump == 255:
+        return None
+    bump = canonical_bump + 1
+    seeds = b"session" + bytes(WALLET_KEYS[w]) + sid.to_bytes(8, "little") + bytes((bump,))
+    digest = hashlib.sha256(seeds + bytes(PROGRAM_ID) + b"ProgramDerivedAddress").digest()
+    address = Pubkey(digest)
+    assert address.is_on_curve()
+    return address, bump
 
 
 VALID_DURATIONS: Final = (1, 2, 30, 3600, 86_400, MAX_SESSION_DURATION)

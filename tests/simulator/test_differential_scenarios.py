@@ -14,7 +14,10 @@ from dataclasses import replace
 import pytest
 from differential_twin import Twin, with_meta
 from differential_world import (
+    FOREIGN_OWNED,
     FUNDING,
+    HOLDS_DATA,
+    ODD_WALLETS,
     PAYER,
     PAYER_KEY,
     PDAS,
@@ -25,6 +28,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    on_curve_digest,
     sample_session_bytes,
 )
 from solders.account import Account
@@ -68,7 +72,7 @@ class Script:
     """A twin that remembers which codes and events it saw."""
 
     def __init__(self) -> None:
-        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING)
+        self.twin = Twin(WALLETS, PAYER, WALLET_KEYS, PAYER_KEY, FUNDING, odd=ODD_WALLETS)
         self.codes: set[ErrorCode] = set()
         self.events: set[str] = set()
 
@@ -119,6 +123,12 @@ def _creation_refusals(s: Script) -> None:
         expect=ErrorCode.INVALID_BUMP,
     )
     s.send(ix.create_session(A, 0, params(), session=A1), expect=ErrorCode.INVALID_SESSION_ADDRESS)
+    digest = on_curve_digest(0, 0)  # canonical bump 253: the bump-254 digest is a curve point
+    assert digest is not None
+    s.send(
+        ix.create_session(A, 0, params(), bump=digest[1], session=digest[0]),
+        expect=ErrorCode.INVALID_SESSION_ADDRESS,
+    )
     s.send(ix.create_session(A, 0, params(), session=B), expect=ErrorCode.INVALID_SESSION_ADDRESS)
     for ttl in (0, MAX_REQUEST_TTL + 1):
         s.send(ix.request_session(A, B, 0, params(), ttl), expect=ErrorCode.INVALID_CONFIGURATION)
@@ -276,11 +286,11 @@ def _rent(s: Script) -> None:
 
 def _underfunded(s: Script) -> None:
     """The poor wallet: paying one rent would leave it below a wallet's rent-exempt minimum
-    (the runtime refuses the transaction); a partly pre-funded address lets it through;
-    then it cannot pay another rent at all (CreationFailed, before any CPI) until a close
-    gives it back."""
+    (PayerBelowRentExemption, where the runtime's InsufficientFundsForRent used to answer);
+    a partly pre-funded address lets it through; then it cannot pay another rent at all
+    (CreationFailed, before any CPI) until a close gives it back."""
     poor = WALLET_KEYS[POOR]
-    s.send(ix.create_session(poor, 0, params()), ok=False)
+    s.send(ix.create_session(poor, 0, params()), expect=ErrorCode.PAYER_BELOW_RENT_EXEMPTION)
     s.twin.fund(PDAS[(POOR, 0)][0], 890_880)
     s.send(ix.create_session(poor, 0, params()))
     s.send(ix.request_session(poor, A, 1, params(), 60), expect=ErrorCode.CREATION_FAILED)
@@ -288,20 +298,47 @@ def _underfunded(s: Script) -> None:
     s.send(ix.request_session(poor, A, 1, params(), 60))
 
 
-def _rent_state_across_a_transaction(s: Script) -> None:
-    """The runtime checks rent states after the whole transaction: a creation that would
-    leave its payer rent-paying passes if a later instruction of the same transaction
-    (closing the payer's other session) pays it back."""
+def _rent_state_per_instruction(s: Script) -> None:
+    """The program judges its payer's rent state when it pays, from the balance the
+    instruction starts with: a creation that would leave the payer rent-paying is refused
+    even if a later instruction of the transaction (closing the payer's other session)
+    would pay it back; closing first, then creating, passes."""
     poor = WALLET_KEYS[POOR]
     first, second = PDAS[(POOR, 0)][0], PDAS[(POOR, 1)][0]
     s.twin.fund(first, 890_880)
     s.send(ix.create_session(poor, 0, params()))  # 1,035,520 left
     s.twin.fund(second, 9_000_000)
-    s.send(ix.request_session(poor, A, 1, params(), 60), ok=False)  # would leave 180,160
+    refused = ErrorCode.PAYER_BELOW_RENT_EXEMPTION
+    s.send(ix.request_session(poor, A, 1, params(), 60), expect=refused)  # 180,160 left
     s.send(
         ix.request_session(poor, A, 1, params(), 60),
         ix.close_session(poor, first, poor),
+        expect=refused,
     )
+    s.send(
+        ix.close_session(poor, first, poor),
+        ix.request_session(poor, A, 1, params(), 60),
+    )
+
+
+def _odd_payers(s: Script) -> None:
+    """Rich signers the system program cannot debit: owned by another program
+    (InvalidPayerOwner) or holding data (PayerHoldsData), refused before the CPI whatever
+    they hold; on an address pre-funded with the whole rent they pay nothing and create,
+    and closing hands the rent to them, their owner and data untouched."""
+    for wallet, code in (
+        (FOREIGN_OWNED, ErrorCode.INVALID_PAYER_OWNER),
+        (HOLDS_DATA, ErrorCode.PAYER_HOLDS_DATA),
+    ):
+        odd = WALLET_KEYS[wallet]
+        address = PDAS[(wallet, 0)][0]
+        s.send(ix.create_session(odd, 0, params()), expect=code)
+        s.send(ix.request_session(odd, A, 0, params(), 60), expect=code)
+        s.twin.fund(address, 9_855_359)  # one lamport short: the payer would pay it
+        s.send(ix.create_session(odd, 0, params()), expect=code)
+        s.twin.fund(address, 1)
+        s.send(ix.create_session(odd, 0, params()))
+        s.send(ix.close_session(odd, address, odd))
 
 
 SCENARIOS = (
@@ -315,7 +352,8 @@ SCENARIOS = (
     _overflow,
     _rent,
     _underfunded,
-    _rent_state_across_a_transaction,
+    _rent_state_per_instruction,
+    _odd_payers,
 )
 
 

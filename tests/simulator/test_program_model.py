@@ -20,7 +20,6 @@ from sessions_client.pda import find_session_address
 from sessions_client.types import CloseReason, SessionConfig, SessionParams, SessionStatus
 from simulator.clock import Clock
 from simulator.ledger import ForeignAccount
-from simulator.outcome import RuntimeFailure
 from simulator.program import ProgramModel
 from simulator.rent import Rent
 
@@ -115,7 +114,8 @@ def test_a_payer_short_of_rent(model: ProgramModel, parties: Parties) -> None:
         (RENT + WALLET_RENT, True),
     ],
 )
-def test_the_runtime_keeps_payers_rent_exempt(balance: int, accepted: bool) -> None:
+def test_the_program_keeps_payers_rent_exempt(balance: int, accepted: bool) -> None:
+    """The runtime's rent-state rule, checked by the program before the CPI, with its code."""
     model = ProgramModel()
     poor = Pubkey.from_string("Poor111111111111111111111111111111111111111")
     model.airdrop(poor, balance)
@@ -123,11 +123,105 @@ def test_the_runtime_keeps_payers_rent_exempt(balance: int, accepted: bool) -> N
     out = model.execute(ix.create_session(poor, 1, PARAMS))
     assert out.ok is accepted
     if not accepted:
-        assert out.error is None
-        assert out.failure is RuntimeFailure.INSUFFICIENT_FUNDS_FOR_RENT
-        assert out.failed_instruction is None
+        assert out.error is ErrorCode.PAYER_BELOW_RENT_EXEMPTION
+        assert out.failure is None
+        assert out.failed_instruction == 0
         assert model.balance(poor) == balance
         assert model.session(address) is None
+
+
+@pytest.mark.parametrize("paid", [100, 499_999, 500_000])
+def test_a_payer_below_its_minimum_may_shrink(paid: int) -> None:
+    """The rule's exception: already below the minimum and not growing (or emptied)."""
+    model = ProgramModel()
+    poor = Pubkey.from_string("Poor111111111111111111111111111111111111111")
+    model.airdrop(poor, 500_000)
+    address, _ = find_session_address(poor, 1)
+    model.airdrop(address, RENT - paid)
+    assert model.execute(ix.create_session(poor, 1, PARAMS)).ok
+    assert model.balance(poor) == 500_000 - paid
+
+
+def test_a_partial_payment_may_not_make_an_exempt_payer_rent_paying() -> None:
+    model = ProgramModel()
+    payer = Pubkey.from_string("Poor111111111111111111111111111111111111111")
+    model.airdrop(payer, WALLET_RENT + 50)
+    address, _ = find_session_address(payer, 1)
+    model.airdrop(address, RENT - 100)
+    out = model.execute(ix.create_session(payer, 1, PARAMS))
+    assert out.error is ErrorCode.PAYER_BELOW_RENT_EXEMPTION
+    assert model.balance(payer) == WALLET_RENT + 50
+
+
+FOREIGN_PROGRAM = Pubkey.from_string("Forgn11111111111111111111111111111111111111")
+E_OWNER = ErrorCode.INVALID_PAYER_OWNER
+
+
+@pytest.mark.parametrize(
+    ("owner", "data", "code"),
+    [
+        pytest.param(FOREIGN_PROGRAM, b"", ErrorCode.INVALID_PAYER_OWNER, id="foreign"),
+        pytest.param(FOREIGN_PROGRAM, bytes(80), E_OWNER, id="foreign_with_data"),
+        pytest.param(PROGRAM_ID, bytes(80), E_OWNER, id="sessions_program_owned"),
+        pytest.param(SYSTEM_PROGRAM_ID, bytes(80), ErrorCode.PAYER_HOLDS_DATA, id="holds_data"),
+    ],
+)
+@pytest.mark.parametrize("kind", ["create", "request"])
+def test_a_payer_the_system_program_cannot_debit(
+    parties: Parties, owner: Pubkey, data: bytes, code: ErrorCode, kind: str
+) -> None:
+    """Owned by another program, or holding data: the program's code, nothing changes."""
+    model = ProgramModel()
+    payer = Pubkey.from_string("Payer11111111111111111111111111111111111111")
+    model.set_account(payer, owner, data, FUNDS)
+    if kind == "create":
+        built = ix.create_session(payer, 1, PARAMS)
+    else:
+        built = ix.request_session(payer, parties.owner, 1, PARAMS, 60)
+    out = model.execute(built)
+    assert out.error is code
+    assert model.balance(payer) == FUNDS
+    assert model.account_data(payer) == data
+    assert model.session_addresses() == ()
+
+
+@pytest.mark.parametrize(
+    ("owner", "data"),
+    [
+        pytest.param(FOREIGN_PROGRAM, b"", id="foreign"),
+        pytest.param(SYSTEM_PROGRAM_ID, bytes(80), id="holds_data"),
+    ],
+)
+def test_a_payer_that_pays_nothing_gets_its_rent_back_on_close(owner: Pubkey, data: bytes) -> None:
+    """A fully pre-funded address: the odd payer is not debited, and closing credits the
+    rent to it where it lives (its own account, its data untouched)."""
+    model = ProgramModel()
+    payer = Pubkey.from_string("Payer11111111111111111111111111111111111111")
+    model.set_account(payer, owner, data, 7)
+    address, _ = find_session_address(payer, 1)
+    model.airdrop(address, RENT)
+    assert model.execute(ix.create_session(payer, 1, PARAMS)).ok
+    assert model.balance(payer) == 7
+    assert model.execute(ix.close_session(payer, address, payer)).ok
+    assert model.balance(payer) == 7 + RENT
+    assert model.account_data(payer) == data
+
+
+def test_a_foreign_credit_is_rolled_back_with_its_transaction() -> None:
+    """A close that credits an odd payer, then a failing instruction: all undone."""
+    model = ProgramModel()
+    payer = Pubkey.from_string("Payer11111111111111111111111111111111111111")
+    model.set_account(payer, FOREIGN_PROGRAM, b"", 7)
+    address, _ = find_session_address(payer, 1)
+    model.airdrop(address, RENT)
+    assert model.execute(ix.create_session(payer, 1, PARAMS)).ok
+    out = model.execute(
+        [ix.close_session(payer, address, payer), ix.activate_session(payer, address)]
+    )
+    assert out.error is ErrorCode.SESSION_NOT_FOUND
+    assert out.failed_instruction == 1
+    assert model.balance(payer) == 7
+    assert model.session(address) is not None
 
 
 def test_a_refused_rent_sysvar_fails_creation(parties: Parties) -> None:
