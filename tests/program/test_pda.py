@@ -13,7 +13,6 @@ import io
 import pytest
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
-from sessions_tools.sbf import KNOWN_SYSCALLS, syscall_hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -22,6 +21,7 @@ from sessions_client import instructions as ix
 from sessions_client.errors import ErrorCode
 from sessions_client.pda import find_session_address
 from sessions_client.types import SessionStatus
+from sessions_tools.sbf import KNOWN_SYSCALLS, syscall_hash
 
 from .pda_oracle import (
     address_with_bump,
