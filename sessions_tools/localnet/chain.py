@@ -20,6 +20,7 @@ it, which keeps each RPC call atomic with respect to the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -67,6 +68,7 @@ FAUCET_LAMPORTS: Final = 500_000_000 * 1_000_000_000
 _NONCE_ACCOUNT_LENGTH: Final = 80
 _DURABLE_NONCE_RANGE: Final = slice(40, 72)
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,9 @@ class Chain:
         """Call ``listener`` (on the ledger's loop, inside its lock) whenever a block closes.
 
         Returns a function that removes it. Listeners must not block: the
-        websocket hub only enqueues notifications.
+        websocket hub only enqueues notifications. A listener that raises is
+        logged and skipped: the block has closed, the sender still gets its
+        answer and the other listeners still hear of it.
         """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -644,7 +648,10 @@ class Chain:
 
     def _emit(self, event: BlockEvent) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:
+                _log.exception("block listener %r failed on slot %d", listener, event.slot)
 
     def _index(self, signature: Signature, keys: Iterable[Pubkey]) -> None:
         for key in dict.fromkeys(keys):

@@ -71,7 +71,7 @@ def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
         with hub.connect() as connection:
             writer = asyncio.create_task(_pump(websocket, connection))
             try:
-                while not connection.overflowed:
+                while connection.close_reason is None:
                     message = await websocket.receive()
                     if message["type"] == "websocket.disconnect":
                         break
@@ -79,8 +79,9 @@ def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
                     if text is None:
                         text = (message.get("bytes") or b"").decode("utf-8", "replace")
                     await connection.handle_text(text)
-                if connection.overflowed:
-                    await websocket.close(code=1008, reason="too many queued notifications")
+                if connection.close_reason is not None:
+                    code, reason = connection.close_reason
+                    await websocket.close(code=code, reason=reason)
             except WebSocketDisconnect:
                 pass
             finally:
