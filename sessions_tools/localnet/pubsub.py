@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from solders.signature import Signature
 
 from sessions_tools.localnet.chain import BlockEvent, Chain
 from sessions_tools.localnet.encoding import AccountEncoding, check_encodable, encode_account
+from sessions_tools.localnet.jsonwire import parse_json
+from sessions_tools.localnet.jsonwire import request_id as checked_id
 from sessions_tools.localnet.methods.common import API_VERSION
 from sessions_tools.localnet.methods.render import error_json
 from sessions_tools.localnet.params import Params
@@ -40,7 +41,6 @@ from sessions_tools.localnet.rpc_errors import (
     invalid_params,
     invalid_request,
     method_not_found,
-    parse_error,
 )
 
 _log = logging.getLogger(__name__)
@@ -119,13 +119,10 @@ class PubSubConnection:
         """Answer one incoming frame (requests only; batches are not supported)."""
         request_id: JsonValue = None
         try:
-            try:
-                request = json.loads(text)
-            except ValueError as exc:
-                raise parse_error(str(exc)) from exc
+            request = parse_json(text)
             if not isinstance(request, dict) or request.get("jsonrpc") != "2.0":
                 raise invalid_request("expected a JSON-RPC 2.0 request object")
-            request_id = request.get("id")
+            request_id = checked_id(request)
             method = request.get("method")
             params = request.get("params") or []
             if not isinstance(method, str) or not isinstance(params, list):
