@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from sessions_tools.localnet.chain import Chain
+from sessions_tools.localnet.config import DEFAULT_MAX_BATCH_SIZE
 from sessions_tools.localnet.jsonwire import parse_json
 from sessions_tools.localnet.jsonwire import request_id as checked_id
 from sessions_tools.localnet.methods import METHODS, Handler
@@ -30,7 +31,6 @@ from sessions_tools.localnet.rpc_errors import (
 )
 
 _log = logging.getLogger(__name__)
-MAX_BATCH_SIZE: Final = 1000
 _NOT_RECOVERABLE: Final = (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)
 
 
@@ -50,9 +50,16 @@ def encode(response: JsonValue) -> bytes:
 class Dispatcher:
     """Routes JSON-RPC requests to the method table against one ledger."""
 
-    def __init__(self, ledger: Chain, methods: Mapping[str, Handler] = METHODS) -> None:
+    def __init__(
+        self,
+        ledger: Chain,
+        methods: Mapping[str, Handler] = METHODS,
+        *,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    ) -> None:
         self._ledger = ledger
         self._methods = methods
+        self._max_batch_size = max_batch_size
 
     @property
     def ledger(self) -> Chain:
@@ -72,10 +79,9 @@ class Dispatcher:
     async def _handle_batch(self, batch: list[JsonValue]) -> JsonValue:
         if not batch:
             return _error_response(None, invalid_request("empty batch"))
-        if len(batch) > MAX_BATCH_SIZE:
-            return _error_response(
-                None, invalid_request(f"batch of {len(batch)} requests; max {MAX_BATCH_SIZE}")
-            )
+        if len(batch) > self._max_batch_size:
+            problem = f"batch of {len(batch)} requests; max {self._max_batch_size}"
+            return _error_response(None, invalid_request(problem))
         answers = [await self.handle_request(request) for request in batch]
         present = [answer for answer in answers if answer is not None]
         return present or None

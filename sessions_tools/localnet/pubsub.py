@@ -29,6 +29,7 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 
 from sessions_tools.localnet.chain import BlockEvent, Chain
+from sessions_tools.localnet.config import DEFAULT_MAX_SUBSCRIPTIONS
 from sessions_tools.localnet.encoding import AccountEncoding, check_encodable, encode_account
 from sessions_tools.localnet.jsonwire import parse_json
 from sessions_tools.localnet.jsonwire import request_id as checked_id
@@ -38,6 +39,7 @@ from sessions_tools.localnet.params import Params
 from sessions_tools.localnet.rpc_errors import (
     JsonRpcError,
     JsonValue,
+    internal_error,
     invalid_params,
     invalid_request,
     method_not_found,
@@ -101,9 +103,12 @@ def _signature_notification(subscription: int, slot: int, err: JsonValue) -> dic
 class PubSubConnection:
     """One websocket client: its subscriptions and its outgoing queue."""
 
-    def __init__(self, ledger: Chain, ids: Iterator[int]) -> None:
+    def __init__(
+        self, ledger: Chain, ids: Iterator[int], max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
+    ) -> None:
         self._ledger = ledger
         self._ids = ids
+        self._max_subscriptions = max_subscriptions
         self.queue: asyncio.Queue[dict[str, JsonValue]] = asyncio.Queue(MAX_QUEUED)
         self._subscriptions: dict[int, Subscription] = {}
         self.close_reason: tuple[int, str] | None = None
@@ -146,6 +151,11 @@ class PubSubConnection:
                 raise invalid_params(f"{method}: no such subscription {subscription_id}")
             del self._subscriptions[subscription_id]
             return True, []
+        if method.endswith("Subscribe") and len(self._subscriptions) >= self._max_subscriptions:
+            raise internal_error(
+                "Subscription refused. This connection has reached its limit of "
+                f"{self._max_subscriptions} subscriptions"
+            )
         if method == "signatureSubscribe":
             params.at_most(2)
             signature = params.signature(0)
@@ -235,8 +245,11 @@ class PubSubConnection:
 class PubSubHub:
     """All websocket connections of one ledger; created once per app."""
 
-    def __init__(self, ledger: Chain) -> None:
+    def __init__(
+        self, ledger: Chain, *, max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
+    ) -> None:
         self._ledger = ledger
+        self._max_subscriptions = max_subscriptions
         self._ids = itertools.count(1)
         self._connections: set[PubSubConnection] = set()
         self._remove_listener: Callable[[], None] | None = None
@@ -255,7 +268,7 @@ class PubSubHub:
         """A connection registered for block events for the duration of the ``with``."""
         if self._remove_listener is None:
             self._remove_listener = self._ledger.add_listener(self._on_block)
-        connection = PubSubConnection(self._ledger, self._ids)
+        connection = PubSubConnection(self._ledger, self._ids, self._max_subscriptions)
         self._connections.add(connection)
         try:
             yield connection
