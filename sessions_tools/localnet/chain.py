@@ -20,6 +20,7 @@ it, which keeps each RPC call atomic with respect to the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -57,6 +58,7 @@ from sessions_tools.localnet.config import (
     LocalnetConfigError,
 )
 from sessions_tools.localnet.fees import fee_for_message
+from sessions_tools.localnet.nonce import nonce_account_address, nonce_vouches
 from sessions_tools.localnet.transactions import LoadedAddresses, with_blockhash
 
 MAX_PROCESSING_AGE: Final = 150
@@ -64,9 +66,8 @@ MAX_PROCESSING_AGE: Final = 150
 MS_PER_SLOT: Final = 400
 MAX_SLOT_HASHES: Final = 512
 FAUCET_LAMPORTS: Final = 500_000_000 * 1_000_000_000
-_NONCE_ACCOUNT_LENGTH: Final = 80
-_DURABLE_NONCE_RANGE: Final = slice(40, 72)
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,9 @@ class Chain:
         """Call ``listener`` (on the ledger's loop, inside its lock) whenever a block closes.
 
         Returns a function that removes it. Listeners must not block: the
-        websocket hub only enqueues notifications.
+        websocket hub only enqueues notifications. A listener that raises is
+        logged and skipped: the block has closed, the sender still gets its
+        answer and the other listeners still hear of it.
         """
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -508,18 +511,14 @@ class Chain:
         return list(message.account_keys) + list(loaded.writable) + list(loaded.readonly)
 
     def _lifetime_is_valid(self, transaction: VersionedTransaction) -> bool:
-        """Recent blockhash within 150 blocks, or a durable nonce matching its account."""
+        """Recent blockhash within 150 blocks, or a durable nonce that vouches for it."""
         message = transaction.message
+        assert isinstance(message, Message | MessageV0)  # decode_transaction refuses v1
         if self._blockhash_is_valid(message.recent_blockhash):
             return True
-        if not transaction.uses_durable_nonce():
-            return False
-        nonce_index = message.instructions[0].accounts[0]
-        nonce_account = self._svm.get_account(message.account_keys[nonce_index])
-        if nonce_account is None or len(nonce_account.data) != _NONCE_ACCOUNT_LENGTH:
-            return False
-        stored = bytes(nonce_account.data)[_DURABLE_NONCE_RANGE]
-        return stored == bytes(message.recent_blockhash)
+        keys = self._all_keys(message, self._loaded_addresses(message))
+        address = nonce_account_address(message, keys)
+        return address is not None and nonce_vouches(self._svm.get_account(address), message)
 
     def _simulate(
         self,
@@ -644,7 +643,10 @@ class Chain:
 
     def _emit(self, event: BlockEvent) -> None:
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:
+                _log.exception("block listener %r failed on slot %d", listener, event.slot)
 
     def _index(self, signature: Signature, keys: Iterable[Pubkey]) -> None:
         for key in dict.fromkeys(keys):

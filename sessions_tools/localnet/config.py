@@ -24,6 +24,13 @@ SYSTEM_PROGRAM_ID: Final = Pubkey.from_string("11111111111111111111111111111111"
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8899
 DEFAULT_MAX_BODY_BYTES: Final = 1 << 20
+DEFAULT_MAX_BATCH_SIZE: Final = 1000
+DEFAULT_MAX_CONNECTIONS: Final = 512
+DEFAULT_MAX_SUBSCRIPTIONS: Final = 1000
+DEFAULT_HEADER_TIMEOUT: Final = 10.0
+DEFAULT_BODY_TIMEOUT: Final = 30.0
+DEFAULT_KEEP_ALIVE_SECONDS: Final = 5
+_MAX_TIMEOUT: Final = 3600.0
 
 BuildResolver = Callable[[str], Path]
 """Turns a named program (``build = "sessions"``) into the path of its built .so."""
@@ -40,11 +47,28 @@ class LocalnetConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Where the JSON-RPC server listens; loopback only, because it has no auth at all."""
+    """Where the JSON-RPC server listens (loopback only: it has no auth) and its limits.
+
+    The limits keep one client from starving the others; README "Localnet
+    limits" says what a client sees when it crosses each.
+    """
 
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest HTTP body, and largest websocket message."""
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE
+    """Most requests in one JSON-RPC batch."""
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    """Most open connections, HTTP and websocket together."""
+    max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
+    """Most live subscriptions on one websocket connection."""
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    """Seconds a client has to send a whole request head once it started one."""
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    """Seconds a client has to send a whole body once the head arrived."""
+    keep_alive_seconds: int = DEFAULT_KEEP_ALIVE_SECONDS
+    """Seconds an idle keep-alive connection stays open between requests."""
 
 
 @dataclass(frozen=True)
@@ -138,15 +162,41 @@ def require_loopback(host: str, key: str = "server.host") -> None:
         )
 
 
+_SERVER_KEYS: Final = {
+    "host",
+    "port",
+    "max_body_bytes",
+    "max_batch_size",
+    "max_connections",
+    "max_subscriptions",
+    "header_timeout",
+    "body_timeout",
+    "keep_alive_seconds",
+}
+
+
 def _parse_server(table: Mapping[str, object]) -> ServerConfig:
-    _reject_unknown("server", table, {"host", "port", "max_body_bytes"})
+    _reject_unknown("server", table, _SERVER_KEYS)
     host = _string(table, "server", "host", DEFAULT_HOST)
     require_loopback(host)
-    port = _integer(table, "server", "port", DEFAULT_PORT, minimum=0, maximum=65535)
-    max_body = _integer(
-        table, "server", "max_body_bytes", DEFAULT_MAX_BODY_BYTES, minimum=1024, maximum=1 << 30
+
+    def count(name: str, default: int, minimum: int, maximum: int) -> int:
+        return _integer(table, "server", name, default, minimum=minimum, maximum=maximum)
+
+    def seconds(name: str, default: float) -> float:
+        return _seconds(table, "server", name, default)
+
+    return ServerConfig(
+        host=host,
+        port=count("port", DEFAULT_PORT, 0, 65535),
+        max_body_bytes=count("max_body_bytes", DEFAULT_MAX_BODY_BYTES, 1024, 1 << 30),
+        max_batch_size=count("max_batch_size", DEFAULT_MAX_BATCH_SIZE, 1, 100_000),
+        max_connections=count("max_connections", DEFAULT_MAX_CONNECTIONS, 1, 100_000),
+        max_subscriptions=count("max_subscriptions", DEFAULT_MAX_SUBSCRIPTIONS, 1, 1_000_000),
+        header_timeout=seconds("header_timeout", DEFAULT_HEADER_TIMEOUT),
+        body_timeout=seconds("body_timeout", DEFAULT_BODY_TIMEOUT),
+        keep_alive_seconds=count("keep_alive_seconds", DEFAULT_KEEP_ALIVE_SECONDS, 1, 3600),
     )
-    return ServerConfig(host=host, port=port, max_body_bytes=max_body)
 
 
 def _parse_clock(table: Mapping[str, object]) -> ClockConfig:
@@ -311,6 +361,19 @@ def _integer(
     if not minimum <= value <= maximum:
         raise LocalnetConfigError(key, f"must be between {minimum} and {maximum}, got {value}")
     return value
+
+
+def _seconds(table: Mapping[str, object], prefix: str, name: str, default: float) -> float:
+    """A positive duration in seconds, integer or float, at most an hour."""
+    key = _dotted(prefix, name)
+    if name not in table:
+        return default
+    value = table[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LocalnetConfigError(key, f"must be a number of seconds, got {value!r}")
+    if not 0 < value <= _MAX_TIMEOUT:
+        raise LocalnetConfigError(key, f"must be above 0 and at most {_MAX_TIMEOUT:g}, got {value}")
+    return float(value)
 
 
 def _optional_integer(

@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from sessions_tools.localnet.chain import Chain
+from sessions_tools.localnet.config import DEFAULT_MAX_BATCH_SIZE
+from sessions_tools.localnet.jsonwire import parse_json
+from sessions_tools.localnet.jsonwire import request_id as checked_id
 from sessions_tools.localnet.methods import METHODS, Handler
 from sessions_tools.localnet.params import Params, describe
 from sessions_tools.localnet.rpc_errors import (
@@ -25,16 +28,10 @@ from sessions_tools.localnet.rpc_errors import (
     invalid_params,
     invalid_request,
     method_not_found,
-    parse_error,
 )
 
 _log = logging.getLogger(__name__)
-MAX_BATCH_SIZE: Final = 1000
 _NOT_RECOVERABLE: Final = (KeyboardInterrupt, SystemExit, GeneratorExit, asyncio.CancelledError)
-
-
-def _reject_constant(name: str) -> JsonValue:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _response(request_id: JsonValue, *, result: JsonValue = None) -> dict[str, JsonValue]:
@@ -53,9 +50,16 @@ def encode(response: JsonValue) -> bytes:
 class Dispatcher:
     """Routes JSON-RPC requests to the method table against one ledger."""
 
-    def __init__(self, ledger: Chain, methods: Mapping[str, Handler] = METHODS) -> None:
+    def __init__(
+        self,
+        ledger: Chain,
+        methods: Mapping[str, Handler] = METHODS,
+        *,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    ) -> None:
         self._ledger = ledger
         self._methods = methods
+        self._max_batch_size = max_batch_size
 
     @property
     def ledger(self) -> Chain:
@@ -65,11 +69,9 @@ class Dispatcher:
     async def handle_body(self, body: bytes) -> JsonValue:
         """Answer an HTTP body; ``None`` means "nothing to send" (only notifications)."""
         try:
-            payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-        except UnicodeDecodeError as exc:
-            return _error_response(None, parse_error(f"body is not UTF-8 ({exc.reason})"))
-        except ValueError as exc:
-            return _error_response(None, parse_error(str(exc)))
+            payload = parse_json(body)
+        except JsonRpcError as error:
+            return _error_response(None, error)
         if isinstance(payload, list):
             return await self._handle_batch(payload)
         return await self.handle_request(payload)
@@ -77,10 +79,9 @@ class Dispatcher:
     async def _handle_batch(self, batch: list[JsonValue]) -> JsonValue:
         if not batch:
             return _error_response(None, invalid_request("empty batch"))
-        if len(batch) > MAX_BATCH_SIZE:
-            return _error_response(
-                None, invalid_request(f"batch of {len(batch)} requests; max {MAX_BATCH_SIZE}")
-            )
+        if len(batch) > self._max_batch_size:
+            problem = f"batch of {len(batch)} requests; max {self._max_batch_size}"
+            return _error_response(None, invalid_request(problem))
         answers = [await self.handle_request(request) for request in batch]
         present = [answer for answer in answers if answer is not None]
         return present or None
@@ -92,12 +93,10 @@ class Dispatcher:
                 None, invalid_request(f"expected a request object, got {describe(request)}")
             )
         is_notification = "id" not in request
-        request_id = request.get("id")
-        if request_id is not None and (
-            isinstance(request_id, bool) or not isinstance(request_id, str | int | float)
-        ):
-            problem = f"'id' must be a string, number or null, got {describe(request_id)}"
-            return _error_response(None, invalid_request(problem))
+        try:
+            request_id = checked_id(request)
+        except JsonRpcError as error:
+            return _error_response(None, error)
         try:
             result = await self._call(request)
         except JsonRpcError as error:

@@ -56,14 +56,19 @@ class DataSlice:
         return data[self.offset : self.offset + self.length]
 
 
+def check_encodable(size: int, encoding: AccountEncoding) -> None:
+    """Refuse base58 (and ``binary``) for more than :data:`MAX_BASE58_BYTES` of data."""
+    if encoding in (AccountEncoding.BINARY, AccountEncoding.BASE58) and size > MAX_BASE58_BYTES:
+        raise invalid_params(
+            f"encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes "
+            f"(this account has {size}); please use base64 encoding"
+        )
+
+
 def encode_data(data: bytes, encoding: AccountEncoding) -> JsonValue:
     """The ``data`` member for already-sliced bytes."""
+    check_encodable(len(data), encoding)
     if encoding in (AccountEncoding.BINARY, AccountEncoding.BASE58):
-        if len(data) > MAX_BASE58_BYTES:
-            raise invalid_params(
-                f"encoded binary (base 58) data should be less than {MAX_BASE58_BYTES} bytes "
-                f"(this account has {len(data)}); please use base64 encoding"
-            )
         text = b58encode(data)
         return text if encoding is AccountEncoding.BINARY else [text, "base58"]
     if encoding is AccountEncoding.BASE64_ZSTD:

@@ -9,6 +9,10 @@ because here transactions land before ``sendTransaction`` even returns.
 
 Each connection owns a queue; the ledger's block listener only enqueues, so
 nothing blocks the ledger lock, and one writer task per connection sends.
+A subscriber's failure stays its own: an account that outgrows its
+subscription's encoding ends that subscription with an error message, and a
+connection whose notifications fail is logged and closed, while the block's
+sender and every other connection carry on.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -25,21 +29,27 @@ from solders.pubkey import Pubkey
 from solders.signature import Signature
 
 from sessions_tools.localnet.chain import BlockEvent, Chain
-from sessions_tools.localnet.encoding import AccountEncoding, encode_account
+from sessions_tools.localnet.config import DEFAULT_MAX_SUBSCRIPTIONS
+from sessions_tools.localnet.encoding import AccountEncoding, check_encodable, encode_account
+from sessions_tools.localnet.jsonwire import parse_json
+from sessions_tools.localnet.jsonwire import request_id as checked_id
 from sessions_tools.localnet.methods.common import API_VERSION
 from sessions_tools.localnet.methods.render import error_json
 from sessions_tools.localnet.params import Params
 from sessions_tools.localnet.rpc_errors import (
     JsonRpcError,
     JsonValue,
+    internal_error,
     invalid_params,
     invalid_request,
     method_not_found,
-    parse_error,
 )
 
+_log = logging.getLogger(__name__)
 MAX_QUEUED: Final = 10_000
 """Notifications buffered per connection before a slow client is cut off."""
+CLOSE_OVERFLOW: Final = (1008, "too many queued notifications")
+CLOSE_INTERNAL: Final = (1011, "internal error while notifying")
 
 
 @dataclass(frozen=True)
@@ -93,30 +103,31 @@ def _signature_notification(subscription: int, slot: int, err: JsonValue) -> dic
 class PubSubConnection:
     """One websocket client: its subscriptions and its outgoing queue."""
 
-    def __init__(self, ledger: Chain, ids: Iterator[int]) -> None:
+    def __init__(
+        self, ledger: Chain, ids: Iterator[int], max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
+    ) -> None:
         self._ledger = ledger
         self._ids = ids
+        self._max_subscriptions = max_subscriptions
         self.queue: asyncio.Queue[dict[str, JsonValue]] = asyncio.Queue(MAX_QUEUED)
         self._subscriptions: dict[int, Subscription] = {}
-        self.overflowed = False
+        self.close_reason: tuple[int, str] | None = None
+        """Set when the server must close the websocket: (close code, reason)."""
 
     def _push(self, message: dict[str, JsonValue]) -> None:
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
-            self.overflowed = True
+            self.close_reason = CLOSE_OVERFLOW
 
     async def handle_text(self, text: str) -> None:
         """Answer one incoming frame (requests only; batches are not supported)."""
         request_id: JsonValue = None
         try:
-            try:
-                request = json.loads(text)
-            except ValueError as exc:
-                raise parse_error(str(exc)) from exc
+            request = parse_json(text)
             if not isinstance(request, dict) or request.get("jsonrpc") != "2.0":
                 raise invalid_request("expected a JSON-RPC 2.0 request object")
-            request_id = request.get("id")
+            request_id = checked_id(request)
             method = request.get("method")
             params = request.get("params") or []
             if not isinstance(method, str) or not isinstance(params, list):
@@ -140,6 +151,11 @@ class PubSubConnection:
                 raise invalid_params(f"{method}: no such subscription {subscription_id}")
             del self._subscriptions[subscription_id]
             return True, []
+        if method.endswith("Subscribe") and len(self._subscriptions) >= self._max_subscriptions:
+            raise internal_error(
+                "Subscription refused. This connection has reached its limit of "
+                f"{self._max_subscriptions} subscriptions"
+            )
         if method == "signatureSubscribe":
             params.at_most(2)
             signature = params.signature(0)
@@ -161,6 +177,9 @@ class PubSubConnection:
             config.commitment()
             name = config.string("encoding") or "base64"
             encoding = AccountEncoding.parse(name, where=f"{config.where}.encoding")
+            existing = (await self._ledger.account(address)).value
+            if existing is not None:
+                check_encodable(len(existing.data), encoding)
             subscription_id = next(self._ids)
             self._subscriptions[subscription_id] = AccountSubscription(address, encoding)
             return subscription_id, []
@@ -195,33 +214,61 @@ class PubSubConnection:
                     )
             elif subscription.address in changed:
                 account = changed[subscription.address]
-                value = None if account is None else encode_account(account, subscription.encoding)
+                try:
+                    value = (
+                        None if account is None else encode_account(account, subscription.encoding)
+                    )
+                except JsonRpcError as error:
+                    self._end_subscription(subscription_id, error)
+                    continue
                 self._push(
                     _notification(
                         "accountNotification", subscription_id, _context(event.parent, value)
                     )
                 )
 
+    def _end_subscription(self, subscription_id: int, error: JsonRpcError) -> None:
+        """Drop a subscription that can no longer be served and tell its client why.
+
+        JSON-RPC has no error notification, so this is an error object with a
+        null id whose ``data`` names the subscription.
+        """
+        del self._subscriptions[subscription_id]
+        ended = JsonRpcError(
+            error.code,
+            f"{error.message} (subscription {subscription_id} ended)",
+            {"subscription": subscription_id},
+        )
+        self._push({"jsonrpc": "2.0", "error": ended.to_json(), "id": None})
+
 
 class PubSubHub:
     """All websocket connections of one ledger; created once per app."""
 
-    def __init__(self, ledger: Chain) -> None:
+    def __init__(
+        self, ledger: Chain, *, max_subscriptions: int = DEFAULT_MAX_SUBSCRIPTIONS
+    ) -> None:
         self._ledger = ledger
+        self._max_subscriptions = max_subscriptions
         self._ids = itertools.count(1)
         self._connections: set[PubSubConnection] = set()
         self._remove_listener: Callable[[], None] | None = None
 
     def _on_block(self, event: BlockEvent) -> None:
         for connection in list(self._connections):
-            connection.on_block(event)
+            try:
+                connection.on_block(event)
+            except Exception:
+                _log.exception("websocket notification failed on slot %d; closing", event.slot)
+                self._connections.discard(connection)
+                connection.close_reason = CLOSE_INTERNAL
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[PubSubConnection]:
         """A connection registered for block events for the duration of the ``with``."""
         if self._remove_listener is None:
             self._remove_listener = self._ledger.add_listener(self._on_block)
-        connection = PubSubConnection(self._ledger, self._ids)
+        connection = PubSubConnection(self._ledger, self._ids, self._max_subscriptions)
         self._connections.add(connection)
         try:
             yield connection

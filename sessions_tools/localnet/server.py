@@ -2,9 +2,13 @@
 
 ``POST /`` carries JSON-RPC like a validator's port 8899, a websocket on
 ``/`` carries PubSub (served on the next port too, where clients look for
-it); ``GET /health`` answers ``ok`` like the validator's health endpoint. Bodies over the limit
-get HTTP 413 with a JSON-RPC error: the body is drained (up to a cap) so a
-keep-alive connection stays usable for the next request.
+it); ``GET /health`` answers ``ok`` like the validator's health endpoint.
+Bodies over the limit get HTTP 413 with a JSON-RPC error: at once, and the
+connection closed, when the declared ``Content-Length`` is too large; a
+chunked body is drained (up to a cap) so a keep-alive connection stays
+usable. A body that does not arrive within the body timeout gets 408, and a
+client that disconnects mid-request is logged in one line. The limits come
+from :class:`ServerConfig`; :mod:`.http_limits` adds the ones uvicorn lacks.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -21,38 +26,47 @@ from typing import Any, Final, Self, TypeVar
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sessions_tools.localnet.chain import Chain, ChainState
-from sessions_tools.localnet.config import LocalnetConfig, require_loopback
+from sessions_tools.localnet.config import LocalnetConfig, ServerConfig, require_loopback
 from sessions_tools.localnet.dispatch import Dispatcher, encode
+from sessions_tools.localnet.http_limits import limited_protocol
 from sessions_tools.localnet.pubsub import PubSubConnection, PubSubHub
 from sessions_tools.localnet.rpc_errors import invalid_request
 
 JSON_MEDIA_TYPE: Final = "application/json"
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 DRAIN_FACTOR: Final = 16
 """Oversized bodies are read and discarded up to this many times the limit, then cut off."""
 
 
-def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
+def create_app(ledger: Chain, limits: ServerConfig) -> Starlette:
     """The ASGI app serving ``ledger``: JSON-RPC over HTTP, PubSub over websocket."""
-    dispatcher = Dispatcher(ledger)
-    hub = PubSubHub(ledger)
+    dispatcher = Dispatcher(ledger, max_batch_size=limits.max_batch_size)
+    hub = PubSubHub(ledger, max_subscriptions=limits.max_subscriptions)
+    max_body_bytes = limits.max_body_bytes
 
     async def rpc(request: Request) -> Response:
-        body, too_large, drained = await _read_limited(request, max_body_bytes)
+        try:
+            async with asyncio.timeout(limits.body_timeout):
+                body, too_large, drained = await _read_limited(request, max_body_bytes)
+        except TimeoutError:
+            message = f"request body not received within {limits.body_timeout:g} s"
+            return _refusal(408, message, close=True)
+        except ClientDisconnect:
+            _log.info("%s disconnected before sending its whole request body", _peer(request))
+            return Response(status_code=400)
         if too_large:
-            error = invalid_request(
+            message = (
                 f"request body of {too_large} bytes or more exceeds the limit of "
                 f"{max_body_bytes} bytes"
             )
-            payload = encode({"jsonrpc": "2.0", "error": error.to_json(), "id": None})
-            headers = {} if drained else {"Connection": "close"}
-            return Response(payload, status_code=413, media_type=JSON_MEDIA_TYPE, headers=headers)
+            return _refusal(413, message, close=not drained)
         answer = await dispatcher.handle_body(body)
         if answer is None:
             return Response(status_code=204)
@@ -71,7 +85,7 @@ def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
         with hub.connect() as connection:
             writer = asyncio.create_task(_pump(websocket, connection))
             try:
-                while not connection.overflowed:
+                while connection.close_reason is None:
                     message = await websocket.receive()
                     if message["type"] == "websocket.disconnect":
                         break
@@ -79,8 +93,9 @@ def create_app(ledger: Chain, *, max_body_bytes: int) -> Starlette:
                     if text is None:
                         text = (message.get("bytes") or b"").decode("utf-8", "replace")
                     await connection.handle_text(text)
-                if connection.overflowed:
-                    await websocket.close(code=1008, reason="too many queued notifications")
+                if connection.close_reason is not None:
+                    code, reason = connection.close_reason
+                    await websocket.close(code=code, reason=reason)
             except WebSocketDisconnect:
                 pass
             finally:
@@ -104,14 +119,28 @@ async def _pump(websocket: WebSocket, connection: PubSubConnection) -> None:
         await websocket.send_text(encode(message).decode("utf-8"))
 
 
+def _refusal(status: int, message: str, *, close: bool) -> Response:
+    payload = encode({"jsonrpc": "2.0", "error": invalid_request(message).to_json(), "id": None})
+    headers = {"Connection": "close"} if close else {}
+    return Response(payload, status_code=status, media_type=JSON_MEDIA_TYPE, headers=headers)
+
+
+def _peer(request: Request) -> str:
+    return "client" if request.client is None else f"{request.client.host}:{request.client.port}"
+
+
 async def _read_limited(request: Request, limit: int) -> tuple[bytes, int, bool]:
-    """Read the body; returns (body, size-if-too-large-else-0, fully-drained)."""
+    """Read the body; returns (body, size-if-too-large-else-0, fully-drained).
+
+    A declared length over the limit is refused before reading anything: a
+    client announcing 100 GB must not be waited for.
+    """
     declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        return b"", int(declared), False
     chunks: list[bytes] = []
     size = 0
     too_large = 0
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        too_large = int(declared)
     async for chunk in request.stream():
         size += len(chunk)
         if too_large or size > limit:
@@ -167,9 +196,20 @@ def _url(host: str, port: int, scheme: str = "http") -> str:
     return f"{scheme}://{shown}:{port}"
 
 
-def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
+def _uvicorn_server(app: Starlette, limits: ServerConfig, log_level: str) -> uvicorn.Server:
+    http = limited_protocol(
+        max_connections=limits.max_connections, header_timeout=limits.header_timeout
+    )
     return uvicorn.Server(
-        uvicorn.Config(app, log_level=log_level, lifespan="off", access_log=False)
+        uvicorn.Config(
+            app,
+            log_level=log_level,
+            lifespan="off",
+            access_log=False,
+            http=http,
+            timeout_keep_alive=limits.keep_alive_seconds,
+            ws_max_size=limits.max_body_bytes,
+        )
     )
 
 
@@ -191,8 +231,8 @@ def serve(
     rpc_port = int(sockets[0].getsockname()[1])
     if announce is not None:
         announce(_url(host, rpc_port), _url(host, rpc_port + 1, "ws"))
-    app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
-    _uvicorn_server(app, log_level).run(sockets=list(sockets))
+    app = create_app(ledger, config.server)
+    _uvicorn_server(app, config.server, log_level).run(sockets=list(sockets))
 
 
 class RunningLocalnet:
@@ -301,8 +341,8 @@ def start_in_thread(
     ledger = ledger or Chain.from_config(config)
     sockets = list(_bind_pair(host, config.server.port if port is None else port))
     bound_port = int(sockets[0].getsockname()[1])
-    app = create_app(ledger, max_body_bytes=config.server.max_body_bytes)
-    server = _uvicorn_server(app, log_level)
+    app = create_app(ledger, config.server)
+    server = _uvicorn_server(app, config.server, log_level)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(
         target=_run_server,

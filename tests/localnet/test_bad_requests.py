@@ -72,7 +72,7 @@ def test_malformed_json_is_parse_error(http: httpx.Client, body: bytes) -> None:
         ),
         (
             {"jsonrpc": "2.0", "id": [1], "method": "getSlot"},
-            "'id' must be a string, number or null",
+            "'id' must be a string, an unsigned 64-bit integer or null, got array",
         ),
     ],
 )
@@ -80,6 +80,44 @@ def test_invalid_requests(http: httpx.Client, request_body: Any, fragment: str) 
     answer = post_raw(http, json.dumps(request_body))
     assert answer["error"]["code"] == -32600
     assert fragment in answer["error"]["message"]
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deep_nesting_is_parse_error(http: httpx.Client, opener: str) -> None:
+    answer = post_raw(http, opener * DEEP)
+    assert answer["id"] is None
+    assert answer["error"]["code"] == -32700
+    assert "nested too deeply" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "raw_id",
+    ["1e400", "-1e400", "1.5", "1.0", "-1", str(1 << 64), "true", "{}", "[1]"],
+)
+def test_ids_that_cannot_round_trip_are_refused(http: httpx.Client, raw_id: str) -> None:
+    answer = post_raw(http, f'{{"jsonrpc":"2.0","id":{raw_id},"method":"getHealth"}}')
+    assert answer["id"] is None
+    assert answer["error"]["code"] == -32600
+    assert "'id' must be a string, an unsigned 64-bit integer or null" in answer["error"]["message"]
+
+
+@pytest.mark.parametrize("request_id", ["abc", "", 0, (1 << 64) - 1, None])
+def test_valid_ids_are_echoed(http: httpx.Client, request_id: Any) -> None:
+    answer = call(http, "getHealth", request_id=request_id)
+    assert answer == {"jsonrpc": "2.0", "result": "ok", "id": request_id}
+
+
+def test_a_bad_id_in_a_batch_spoils_only_its_member(http: httpx.Client) -> None:
+    body = '[{"jsonrpc":"2.0","id":1e400,"method":"getHealth"},' + (
+        '{"jsonrpc":"2.0","id":2,"method":"getHealth"}]'
+    )
+    answers = http.post("/", content=body).json()
+    assert [answer["id"] for answer in answers] == [None, 2]
+    assert answers[0]["error"]["code"] == -32600
+    assert answers[1]["result"] == "ok"
 
 
 def test_unknown_method(http: httpx.Client) -> None:

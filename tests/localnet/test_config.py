@@ -11,6 +11,7 @@ from solders.pubkey import Pubkey
 from sessions_tools.localnet import (
     LocalnetConfig,
     LocalnetConfigError,
+    ServerConfig,
     load_config,
     start_in_thread,
 )
@@ -89,6 +90,38 @@ def test_full_file(tmp_path: Path) -> None:
     assert (second.data, second.owner, second.executable) == (b"hi", SYSTEM_PROGRAM_ID, False)
 
 
+def test_server_limits(tmp_path: Path) -> None:
+    text = """
+        [server]
+        max_body_bytes = 2048
+        max_batch_size = 7
+        max_connections = 9
+        max_subscriptions = 11
+        header_timeout = 0.5
+        body_timeout = 2
+        keep_alive_seconds = 3
+        """
+    server = load_config(write(tmp_path, text)).server
+    assert server == ServerConfig(
+        max_body_bytes=2048,
+        max_batch_size=7,
+        max_connections=9,
+        max_subscriptions=11,
+        header_timeout=0.5,
+        body_timeout=2.0,
+        keep_alive_seconds=3,
+    )
+
+
+def test_default_limits_are_sane() -> None:
+    server = ServerConfig()
+    assert server.max_body_bytes == 1 << 20
+    assert server.max_batch_size == 1000
+    assert server.max_connections == 512
+    assert server.max_subscriptions == 1000
+    assert (server.header_timeout, server.body_timeout, server.keep_alive_seconds) == (10, 30, 5)
+
+
 def test_build_resolver_is_called_with_the_name(tmp_path: Path) -> None:
     built = write_program(tmp_path / "built.so")
     asked: list[str] = []
@@ -117,6 +150,14 @@ def test_build_resolver_is_called_with_the_name(tmp_path: Path) -> None:
         ('[server]\nport = "8899"', "server.port", "must be an integer"),
         ("[server]\nport = 70000", "server.port", "between 0 and 65535"),
         ("[server]\nprot = 1", "server.prot", "unknown key"),
+        ("[server]\nmax_batch_size = 0", "server.max_batch_size", "between 1 and"),
+        ("[server]\nmax_connections = 0", "server.max_connections", "between 1 and"),
+        ("[server]\nmax_subscriptions = 2.5", "server.max_subscriptions", "must be an integer"),
+        ("[server]\nmax_body_bytes = 10", "server.max_body_bytes", "between 1024 and"),
+        ("[server]\nheader_timeout = 0", "server.header_timeout", "must be above 0"),
+        ("[server]\nbody_timeout = 7200", "server.body_timeout", "at most 3600"),
+        ('[server]\nbody_timeout = "5s"', "server.body_timeout", "must be a number of seconds"),
+        ("[server]\nkeep_alive_seconds = 0.5", "server.keep_alive_seconds", "must be an integer"),
         ("[clock]\nslot = -1", "clock.slot", "between 0"),
         ("[clock]\nslot = true", "clock.slot", "must be an integer"),
         ("clock = 3", "clock", "must be a table"),

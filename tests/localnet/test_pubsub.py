@@ -112,3 +112,20 @@ async def test_raw_errors_and_connection_survives(toml_net: RunningLocalnet) -> 
         assert "no such subscription" in json.loads(await ws.recv())["error"]["message"]
         await ws.send(json.dumps({"jsonrpc": "2.0", "id": 4, "method": "slotSubscribe"}))
         assert isinstance(json.loads(await ws.recv())["result"], int)
+
+
+async def test_hostile_frames_get_errors_and_the_connection_survives(
+    toml_net: RunningLocalnet,
+) -> None:
+    async with connect(toml_net.ws_url) as ws:
+        await ws.send("[" * 100_000)
+        deep = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert deep["error"]["code"] == -32700
+        assert "nested too deeply" in deep["error"]["message"]
+        for raw_id in ("1e400", "1.5", "-1", "NaN"):
+            await ws.send(f'{{"jsonrpc":"2.0","id":{raw_id},"method":"slotSubscribe"}}')
+            answer = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert answer["id"] is None
+            assert answer["error"]["code"] in (-32600, -32700)
+        await ws.send(json.dumps({"jsonrpc": "2.0", "id": 9, "method": "slotSubscribe"}))
+        assert isinstance(json.loads(await asyncio.wait_for(ws.recv(), 5))["result"], int)
