@@ -162,7 +162,7 @@ def test_request_approve_expire_built_by_anchorpy() -> None:
     owner, dapp = chain.funded(), chain.funded()
     t0 = chain.now()
     accounts, bumps = s.resolve_accounts(
-        "request_session", {"requester": dapp.pubkey()}, {"session_id": 9}
+        "request_session", {"creator": dapp.pubkey()}, {"session_id": 9}
     )
     args = {
         "session_id": 9,
