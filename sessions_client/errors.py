@@ -61,6 +61,19 @@ class ErrorCode(enum.IntEnum):
     def message(self) -> str:
         return ERROR_MESSAGES[self]
 
+    @property
+    def log_line(self) -> str:
+        """The line the program logs on failure, in Anchor's format.
+
+        Anchor TS (``AnchorError.parse``) and anchorpy find a program error in
+        the logs by this exact shape, so both map it to the IDL's name and
+        message; the runtime prefixes it with ``Program log: ``.
+        """
+        return (
+            f"AnchorError occurred. Error Code: {self.pascal_name}. "
+            f"Error Number: {int(self)}. Error Message: {self.message}."
+        )
+
 
 ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.SESSION_NOT_FOUND: "Session account does not exist (empty or closed)",

@@ -160,8 +160,13 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
     InstructionSpec(
         "request_session",
         (
-            AccountSpec("requester", writable=True, signer=True, docs="The dapp; pays rent."),
-            _session("requester"),
+            AccountSpec(
+                "creator",
+                writable=True,
+                signer=True,
+                docs="The requesting dapp; signs, pays rent and becomes the session's creator.",
+            ),
+            _session("creator"),
             _SYSTEM,
         ),
         RequestSessionArgs,

@@ -13,8 +13,8 @@ u64 process_create_session(const Context *ctx);
 
 /* request_session(session_id, owner, request_ttl, params, bump): A dapp requests a session for an owner, who approves it before the deadline.
  * data: IX_REQUEST_SESSION_DATA_SIZE (489) bytes; accounts:
- *   [0] IX_REQUEST_SESSION_ACC_REQUESTER: signer, writable. The dapp; pays rent.
- *   [1] IX_REQUEST_SESSION_ACC_SESSION: writable, PDA ["session", requester, session_id].
+ *   [0] IX_REQUEST_SESSION_ACC_CREATOR: signer, writable. The requesting dapp; signs, pays rent and becomes the session's creator.
+ *   [1] IX_REQUEST_SESSION_ACC_SESSION: writable, PDA ["session", creator, session_id].
  *   [2] IX_REQUEST_SESSION_ACC_SYSTEM_PROGRAM: address 11111111111111111111111111111111.
  */
 u64 process_request_session(const Context *ctx);

@@ -132,7 +132,7 @@ u64 process_create_session(const Context *ctx) {
 }
 
 u64 process_request_session(const Context *ctx) {
-    u8 *requester = ctx->accounts[IX_REQUEST_SESSION_ACC_REQUESTER];
+    u8 *requester = ctx->accounts[IX_REQUEST_SESSION_ACC_CREATOR];
     u8 *session = ctx->accounts[IX_REQUEST_SESSION_ACC_SESSION];
     u64 err = check_creation_accounts(ctx, requester, session, ctx->accounts[IX_REQUEST_SESSION_ACC_SYSTEM_PROGRAM]);
     if (err) return err;

@@ -1,4 +1,6 @@
-/* Errors: every failure logs "Name (code): message" once, then returns its custom code. */
+/* Errors: every failure logs its Anchor-format line once ("AnchorError occurred. Error Code:
+ * <Name>. Error Number: <n>. Error Message: <msg>."), then returns its custom code. Only
+ * failures call fail(), so the success path pays nothing for the longer line. */
 #include "program.h"
 #include "sessions_error_table.h"
 

@@ -169,7 +169,7 @@ async def test_program_errors_are_typed_with_their_code(
     with pytest.raises(SessionsProgramError) as info:
         await client.create_session(owner, None, mock_session_config(max_duration=0))
     assert info.value.code is ErrorCode.INVALID_CONFIGURATION
-    assert any("InvalidConfiguration (6004)" in line for line in info.value.logs)
+    assert f"Program log: {ErrorCode.INVALID_CONFIGURATION.log_line}" in info.value.logs
 
     address = (await client.create_session(owner, None, mock_session_config())).session
     assert address is not None

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,22 @@ def build_input(value: Any) -> Any:
 
 def decode_session(data: bytes) -> Any:
     return program().coder.accounts.decode(data)
+
+
+ANCHOR_ERROR_LOG = re.compile(
+    r"^Program log: AnchorError occurred\. Error Code: (.*)\. Error Number: (\d*)\. "
+    r"Error Message: (.*)\."
+)
+"""Anchor TS's ``regexNoInfo`` (``AnchorError.parse``) with the runtime's log prefix."""
+
+
+def anchor_errors_in_logs(logs: list[str]) -> list[tuple[str, int, str]]:
+    """(name, number, message) of every Anchor-format error line, as Anchor TS reads them."""
+    return [
+        (m.group(1), int(m.group(2)), m.group(3))
+        for line in logs
+        if (m := ANCHOR_ERROR_LOG.match(line)) is not None
+    ]
 
 
 def idl_error_by_code() -> dict[int, str]:

@@ -60,11 +60,7 @@ def test_decoded_account_matches_the_scenario(step: dict[str, Any]) -> None:
     # The PDA and its canonical bump, derived from the IDL's seeds for the creating instruction.
     accounts, bumps = s.resolve_accounts(
         origin["instruction"],
-        {
-            "creator"
-            if origin["instruction"] == "create_session"
-            else "requester": Pubkey.from_string(creator)
-        },
+        {"creator": Pubkey.from_string(creator)},
         {"session_id": inputs["session_id"]},
     )
     assert str(accounts["session"]) == step["session"]

@@ -80,4 +80,4 @@ def test_failed_transaction_logs_have_no_events_and_name_the_idl_error() -> None
     name = s.idl_error_by_code()[code]
     assert name == failed["expect_error"]
     msg = next(e.msg for e in s.idl().errors or [] if e.code == code)
-    assert f"Program log: {name} ({code}): {msg}" in failed["logs"]
+    assert s.anchor_errors_in_logs(failed["logs"]) == [(name, code, msg)]

@@ -218,9 +218,7 @@ class Harness:
         assert not out.ok, f"expected {code.pascal_name}, but the transaction succeeded"
         assert out.error == code, (out.error, out.failure, out.logs)
         assert out.failed_instruction == index, out.failure
-        assert f"Program log: {code.pascal_name} ({int(code)}): {code.message}" in out.logs, (
-            out.logs
-        )
+        assert f"Program log: {code.log_line}" in out.logs, out.logs
         # the program validates before it writes or emits: the failing instruction logged
         # no event before its error
         failing = top_level_logs(out.logs)[index]

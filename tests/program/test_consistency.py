@@ -514,7 +514,11 @@ def test_header_sysvar_offsets_against_the_svm(h: Harness) -> None:
 
 def test_error_table_matches_error_code() -> None:
     strings = re.findall(r'^\s*"(.*)",$', ERROR_TABLE_TEXT, flags=re.MULTILINE)
-    assert strings == [f"{pascal(c.name)} ({int(c)}): {ERROR_MESSAGES[c]}" for c in ErrorCode]
+    assert strings == [
+        f"AnchorError occurred. Error Code: {pascal(c.name)}. Error Number: {int(c)}. "
+        f"Error Message: {ERROR_MESSAGES[c]}."
+        for c in ErrorCode
+    ]
 
 
 def test_events_encode_with_idl_discriminators() -> None:
