@@ -21,13 +21,21 @@ console = Console()
 @app.command()
 def build(
     force: Annotated[bool, typer.Option(help="Rebuild even when up to date.")] = False,
+    portable: Annotated[
+        bool,
+        typer.Option(
+            help="Read sysvars with the per-sysvar syscalls (for runtimes without "
+            "sol_get_sysvar): target/deploy/sessions-portable.so."
+        ),
+    ] = False,
 ) -> None:
     """Compile program/ to target/deploy/sessions.so (skipped when up to date)."""
-    from sessions_tools.program_build import build_sessions_program
+    from sessions_tools.program_build import BuildVariant, build_sessions_program
     from sessions_tools.sbf import ToolchainError
 
+    variant = BuildVariant.PORTABLE if portable else BuildVariant.DEFAULT
     try:
-        result = build_sessions_program(force=force)
+        result = build_sessions_program(force=force, variant=variant)
     except ToolchainError as exc:
         console.print(f"[red]build failed:[/] {exc}")
         raise typer.Exit(1) from exc
