@@ -10,12 +10,21 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sessions_tools.ops.options import (
+    ConfigOption,
+    JsonOption,
+    KeypairOption,
+    ProgramIdOption,
+    UrlOption,
+)
+
 app = typer.Typer(
     help="Solana sessions: build the program, run the demo, benchmarks and a local validator.",
     no_args_is_help=True,
     add_completion=False,
 )
 console = Console()
+err_console = Console(stderr=True)
 
 
 @app.command()
@@ -107,6 +116,137 @@ def localnet(
     from sessions_tools.localnet.command import run_localnet
 
     raise typer.Exit(run_localnet(config, port, validator, console))
+
+
+@app.command()
+def deploy(
+    so: Annotated[
+        Path | None, typer.Argument(help="The .so to deploy (default: build the program).")
+    ] = None,
+    *,
+    portable: Annotated[
+        bool, typer.Option(help="Build and deploy the portable variant (no sol_get_sysvar).")
+    ] = False,
+    program_id: Annotated[
+        str | None,
+        typer.Option(
+            "--program-id",
+            help="Program keypair file (created if missing; default "
+            "target/deploy/sessions-keypair.json), or the address of a program to upgrade.",
+        ),
+    ] = None,
+    buffer: Annotated[
+        Path | None,
+        typer.Option(
+            help="Buffer keypair file, created if missing and kept: rerun with it to resume "
+            "(default target/deploy/sessions-buffer.json)."
+        ),
+    ] = None,
+    max_len: Annotated[
+        int | None, typer.Option(help="Program data size limit (default: twice the program).")
+    ] = None,
+    url: UrlOption = None,
+    keypair: KeypairOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Deploy the program through the upgradeable loader, or upgrade it if it exists."""
+    from sessions_tools.ops.config import resolve_target
+    from sessions_tools.ops.deploy_command import DeployOptions, run_deploy
+    from sessions_tools.ops.runner import run_operation
+
+    options = DeployOptions(so, portable, program_id, buffer, max_len)
+    raise typer.Exit(
+        run_operation(
+            lambda: resolve_target(config, url, keypair),
+            lambda target: run_deploy(target, options, console, err_console),
+        )
+    )
+
+
+@app.command()
+def show(
+    address: Annotated[str, typer.Argument(help="The session account's address.")],
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show one session as a table (or JSON)."""
+    from sessions_tools.ops.config import resolve_target
+    from sessions_tools.ops.runner import run_operation
+    from sessions_tools.ops.session_client import program_address
+    from sessions_tools.ops.show import show_session
+
+    raise typer.Exit(
+        run_operation(
+            lambda: resolve_target(config, url, None),
+            lambda target: show_session(
+                target, program_address(program_id), address, as_json=as_json, console=console
+            ),
+        )
+    )
+
+
+@app.command(name="list")
+def list_(
+    *,
+    owner: Annotated[str | None, typer.Option(help="Only sessions of this owner.")] = None,
+    creator: Annotated[str | None, typer.Option(help="Only sessions this key created.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only sessions in this state: requested, created, active, paused, expired."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the program's sessions (getProgramAccounts with memcmp filters)."""
+    from sessions_tools.ops.config import resolve_target
+    from sessions_tools.ops.listing import list_sessions
+    from sessions_tools.ops.runner import run_operation
+    from sessions_tools.ops.session_client import program_address
+
+    raise typer.Exit(
+        run_operation(
+            lambda: resolve_target(config, url, None),
+            lambda target: list_sessions(
+                target,
+                program_address(program_id),
+                owner=owner,
+                creator=creator,
+                status=status,
+                as_json=as_json,
+                console=console,
+            ),
+        )
+    )
+
+
+@app.command()
+def logs(
+    signature: Annotated[str, typer.Argument(help="The transaction's signature.")],
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A transaction's sessions events and error names."""
+    from sessions_tools.ops.config import resolve_target
+    from sessions_tools.ops.logs import show_logs
+    from sessions_tools.ops.runner import run_operation
+    from sessions_tools.ops.session_client import program_address
+
+    raise typer.Exit(
+        run_operation(
+            lambda: resolve_target(config, url, None),
+            lambda target: show_logs(
+                target, program_address(program_id), signature, as_json=as_json, console=console
+            ),
+        )
+    )
 
 
 def main() -> None:  # pragma: no cover - console script shim

@@ -1,0 +1,77 @@
+"""``sessions list --owner/--creator/--status``: the program's sessions, filtered on the node.
+
+The filters become getProgramAccounts ``memcmp`` filters at the layout's
+offsets (:meth:`SessionsClient.list_sessions`), so the node sends only the
+matching accounts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+from solders.pubkey import Pubkey
+
+from sessions_client.client import SessionAccount
+from sessions_client.constants import Permission
+from sessions_client.types import ON_CHAIN_STATUSES, SessionStatus
+from sessions_tools.ops.config import Target
+from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.keypairs import parse_address
+from sessions_tools.ops.render import flags, timestamp, to_json
+from sessions_tools.ops.session_client import open_client
+
+#: Statuses ``--status`` accepts: those stored on chain, by lower-case name.
+STATUS_NAMES = {
+    status.name.lower(): status
+    for status in sorted(ON_CHAIN_STATUSES, key=lambda member: member.value)
+}
+
+
+def parse_status(text: str) -> SessionStatus:
+    status = STATUS_NAMES.get(text.strip().lower().replace("-", "_"))
+    if status is None:
+        raise OperatorError(f"status {text!r} is not one of {', '.join(STATUS_NAMES)}")
+    return status
+
+
+def listing_table(accounts: list[SessionAccount]) -> Table:
+    table = Table(title=f"{len(accounts)} session(s)", header_style="bold")
+    for column in ("address", "status", "owner", "creator", "id", "permissions", "expires at"):
+        table.add_column(column, overflow="fold")
+    for item in accounts:
+        s = item.session
+        table.add_row(
+            str(item.address),
+            s.status.name,
+            str(s.owner),
+            str(s.creator),
+            str(s.session_id),
+            flags(s.config.permissions, Permission),
+            timestamp(s.expires_at),
+        )
+    return table
+
+
+async def list_sessions(
+    target: Target,
+    program_id: Pubkey,
+    *,
+    owner: str | None,
+    creator: str | None,
+    status: str | None,
+    as_json: bool,
+    console: Console,
+) -> None:
+    owner_key = None if owner is None else parse_address(owner, "owner")
+    creator_key = None if creator is None else parse_address(creator, "creator")
+    wanted = None if status is None else parse_status(status)
+    async with open_client(target, program_id) as client:
+        accounts = await client.list_sessions(owner=owner_key, creator=creator_key, status=wanted)
+    if as_json:
+        rows = [{"address": str(a.address), "session": to_json(a.session)} for a in accounts]
+        sys.stdout.write(json.dumps(rows) + "\n")
+    else:
+        console.print(listing_table(accounts))
