@@ -23,6 +23,9 @@ from sessions_tools.ops.keypairs import parse_address
 from sessions_tools.ops.render import flags, timestamp, to_json
 from sessions_tools.ops.session_client import open_client
 
+#: Longest base58 public key.
+ADDRESS_WIDTH = 44
+
 #: Statuses ``--status`` accepts: those stored on chain, by lower-case name.
 STATUS_NAMES = {
     status.name.lower(): status
@@ -40,7 +43,10 @@ def parse_status(text: str) -> SessionStatus:
 def listing_table(accounts: list[SessionAccount]) -> Table:
     table = Table(title=f"{len(accounts)} session(s)", header_style="bold")
     for column in ("address", "status", "owner", "creator", "id", "permissions", "expires at"):
-        table.add_column(column, overflow="fold")
+        if column == "address":  # whole, so it can be copied into `sessions show`
+            table.add_column(column, no_wrap=True, min_width=ADDRESS_WIDTH)
+        else:
+            table.add_column(column, overflow="fold", min_width=len(column))
     for item in accounts:
         s = item.session
         table.add_row(

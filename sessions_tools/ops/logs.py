@@ -167,9 +167,10 @@ def report_json(report: TransactionReport) -> dict[str, Any]:
 
 def report_view(report: TransactionReport) -> Group:
     record = report.record
-    summary = Table(title=f"Transaction {record.signature}", show_header=False)
+    summary = Table(title="Transaction", show_header=False)
     summary.add_column("field", no_wrap=True)
     summary.add_column("value", overflow="fold")
+    summary.add_row("signature", str(record.signature))
     summary.add_row("slot", str(record.slot))
     summary.add_row(
         "block time", "-" if record.block_time is None else timestamp(record.block_time)

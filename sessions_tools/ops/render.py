@@ -71,9 +71,7 @@ def _is_empty(value: object) -> bool:
         return value == _ZERO_KEY
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return all(_is_empty(getattr(value, f.name)) for f in dataclasses.fields(value))
-    if isinstance(value, enum.Enum):
-        return False
-    return value == 0
+    return value == 0  # enums too: a zero variant (BorrowMode.NONE) is the empty slot
 
 
 def _readable(name: str, value: object) -> str:
