@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from sessions_tools.ops.config import Target
 
 from sessions_tools.ops.options import (
     ConfigOption,
@@ -150,17 +155,15 @@ def deploy(
     config: ConfigOption = None,
 ) -> None:
     """Deploy the program through the upgradeable loader, or upgrade it if it exists."""
-    from sessions_tools.ops.config import resolve_target
     from sessions_tools.ops.deploy_command import DeployOptions, run_deploy
-    from sessions_tools.ops.runner import run_operation
+    from sessions_tools.ops.runner import run_command
 
     options = DeployOptions(so, portable, program_id, buffer, max_len)
-    raise typer.Exit(
-        run_operation(
-            lambda: resolve_target(config, url, keypair),
-            lambda target: run_deploy(target, options, console, err_console),
-        )
-    )
+
+    def operation(target: Target) -> Coroutine[Any, Any, object]:
+        return run_deploy(target, options, console, err_console)
+
+    raise typer.Exit(run_command(config, url, operation, keypair=keypair))
 
 
 @app.command()
@@ -172,19 +175,13 @@ def show(
     config: ConfigOption = None,
 ) -> None:
     """Show one session as a table (or JSON)."""
-    from sessions_tools.ops.config import resolve_target
-    from sessions_tools.ops.runner import run_operation
-    from sessions_tools.ops.session_client import program_address
+    from sessions_tools.ops.runner import run_command
     from sessions_tools.ops.show import show_session
 
-    raise typer.Exit(
-        run_operation(
-            lambda: resolve_target(config, url, None),
-            lambda target: show_session(
-                target, program_address(program_id), address, as_json=as_json, console=console
-            ),
-        )
-    )
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return show_session(target, program_id, address, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
 
 
 @app.command(name="list")
@@ -204,25 +201,15 @@ def list_(
     config: ConfigOption = None,
 ) -> None:
     """List the program's sessions (getProgramAccounts with memcmp filters)."""
-    from sessions_tools.ops.config import resolve_target
-    from sessions_tools.ops.listing import list_sessions
-    from sessions_tools.ops.runner import run_operation
-    from sessions_tools.ops.session_client import program_address
+    from sessions_tools.ops.listing import ListFilters, list_sessions
+    from sessions_tools.ops.runner import run_command
 
-    raise typer.Exit(
-        run_operation(
-            lambda: resolve_target(config, url, None),
-            lambda target: list_sessions(
-                target,
-                program_address(program_id),
-                owner=owner,
-                creator=creator,
-                status=status,
-                as_json=as_json,
-                console=console,
-            ),
-        )
-    )
+    filters = ListFilters(owner=owner, creator=creator, status=status)
+
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return list_sessions(target, program_id, filters, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
 
 
 @app.command()
@@ -234,19 +221,13 @@ def logs(
     config: ConfigOption = None,
 ) -> None:
     """A transaction's sessions events and error names."""
-    from sessions_tools.ops.config import resolve_target
     from sessions_tools.ops.logs import show_logs
-    from sessions_tools.ops.runner import run_operation
-    from sessions_tools.ops.session_client import program_address
+    from sessions_tools.ops.runner import run_command
 
-    raise typer.Exit(
-        run_operation(
-            lambda: resolve_target(config, url, None),
-            lambda target: show_logs(
-                target, program_address(program_id), signature, as_json=as_json, console=console
-            ),
-        )
-    )
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return show_logs(target, program_id, signature, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
 
 
 def main() -> None:  # pragma: no cover - console script shim

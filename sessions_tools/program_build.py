@@ -23,7 +23,7 @@ from pathlib import Path
 from solders.keypair import Keypair
 
 from sessions_client.constants import PROGRAM_KEYPAIR_SEED
-from sessions_tools.paths import project_paths
+from sessions_tools.paths import PROGRAM_SO_NAME, project_paths
 from sessions_tools.sbf import DEFAULT_OPTIONS, BuildResult, CompilerOptions, build_program
 
 
@@ -41,7 +41,10 @@ class BuildVariant(enum.Enum):
     @property
     def so_name(self) -> str:
         """The output file name under ``target/deploy``."""
-        return "sessions.so" if self is BuildVariant.DEFAULT else f"sessions-{self.value}.so"
+        if self is BuildVariant.DEFAULT:
+            return PROGRAM_SO_NAME
+        stem = PROGRAM_SO_NAME.removesuffix(".so")
+        return f"{stem}-{self.value}.so"
 
     def compiler_options(self, base: CompilerOptions = DEFAULT_OPTIONS) -> CompilerOptions:
         return replace(base, extra_flags=(*base.extra_flags, *self.defines))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
-from solders.pubkey import Pubkey
 
 from sessions_client.client import SessionAccount
 from sessions_client.constants import Permission
@@ -21,7 +21,7 @@ from sessions_tools.ops.config import Target
 from sessions_tools.ops.errors import OperatorError
 from sessions_tools.ops.keypairs import parse_address
 from sessions_tools.ops.render import flags, timestamp, to_json
-from sessions_tools.ops.session_client import open_client
+from sessions_tools.ops.session_client import open_client, program_address
 
 #: Longest base58 public key.
 ADDRESS_WIDTH = 44
@@ -61,21 +61,28 @@ def listing_table(accounts: list[SessionAccount]) -> Table:
     return table
 
 
+@dataclass(frozen=True, slots=True)
+class ListFilters:
+    """``--owner``, ``--creator`` and ``--status`` as typed (parsed when the command runs)."""
+
+    owner: str | None = None
+    creator: str | None = None
+    status: str | None = None
+
+
 async def list_sessions(
     target: Target,
-    program_id: Pubkey,
+    program_id: str | None,
+    filters: ListFilters,
     *,
-    owner: str | None,
-    creator: str | None,
-    status: str | None,
     as_json: bool,
     console: Console,
 ) -> None:
-    owner_key = None if owner is None else parse_address(owner, "owner")
-    creator_key = None if creator is None else parse_address(creator, "creator")
-    wanted = None if status is None else parse_status(status)
-    async with open_client(target, program_id) as client:
-        accounts = await client.list_sessions(owner=owner_key, creator=creator_key, status=wanted)
+    owner = None if filters.owner is None else parse_address(filters.owner, "owner")
+    creator = None if filters.creator is None else parse_address(filters.creator, "creator")
+    status = None if filters.status is None else parse_status(filters.status)
+    async with open_client(target, program_address(program_id)) as client:
+        accounts = await client.list_sessions(owner=owner, creator=creator, status=status)
     if as_json:
         rows = [{"address": str(a.address), "session": to_json(a.session)} for a in accounts]
         sys.stdout.write(json.dumps(rows) + "\n")

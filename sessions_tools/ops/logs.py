@@ -30,7 +30,7 @@ from sessions_client.rpc import expect_dict, expect_int, expect_list, expect_pub
 from sessions_tools.ops.config import Target
 from sessions_tools.ops.keypairs import parse_signature
 from sessions_tools.ops.render import readable_rows, timestamp, to_json
-from sessions_tools.ops.session_client import open_client
+from sessions_tools.ops.session_client import open_client, program_address
 
 _FAILED_WITH_CODE: Final = re.compile(
     r"^Program (\S+) failed: custom program error: 0x([0-9a-fA-F]+)$"
@@ -193,10 +193,10 @@ def report_view(report: TransactionReport) -> Group:
 
 
 async def show_logs(
-    target: Target, program_id: Pubkey, signature_text: str, *, as_json: bool, console: Console
+    target: Target, program_id: str | None, signature_text: str, *, as_json: bool, console: Console
 ) -> None:
     signature = parse_signature(signature_text)
-    report = await fetch_report(target, program_id, signature)
+    report = await fetch_report(target, program_address(program_id), signature)
     if as_json:
         sys.stdout.write(json.dumps(report_json(report)) + "\n")
     else:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from sessions_client.exceptions import RpcConnectionError, RpcTimeoutError, SessionsClientError
-from sessions_tools.ops.config import Target
+from sessions_tools.ops.config import Target, resolve_target
 from sessions_tools.ops.errors import OperatorError
 
 Operation = Callable[[Target], Coroutine[Any, Any, object]]
@@ -49,3 +50,10 @@ def run_operation(resolve: Callable[[], Target], operation: Operation) -> int:
         sys.stderr.write("error: interrupted\n")
         return 130
     return 0
+
+
+def run_command(
+    config: Path | None, url: str | None, operation: Operation, *, keypair: Path | None = None
+) -> int:
+    """:func:`run_operation` on the target the Solana CLI's config and the flags name."""
+    return run_operation(lambda: resolve_target(config, url, keypair), operation)

@@ -13,7 +13,7 @@ from sessions_client.types import Session
 from sessions_tools.ops.config import Target
 from sessions_tools.ops.keypairs import parse_address
 from sessions_tools.ops.render import readable_rows, to_json
-from sessions_tools.ops.session_client import open_client
+from sessions_tools.ops.session_client import open_client, program_address
 
 
 def session_table(address: Pubkey, session: Session) -> Table:
@@ -30,11 +30,11 @@ def session_json(address: Pubkey, session: Session) -> dict[str, object]:
 
 
 async def show_session(
-    target: Target, program_id: Pubkey, address_text: str, *, as_json: bool, console: Console
+    target: Target, program_id: str | None, address_text: str, *, as_json: bool, console: Console
 ) -> None:
     """Fetch and print one session; OperatorError / client errors for anything else there."""
     address = parse_address(address_text, "session address")
-    async with open_client(target, program_id) as client:
+    async with open_client(target, program_address(program_id)) as client:
         session = await client.get_session(address)
     if as_json:
         sys.stdout.write(json.dumps(session_json(address, session)) + "\n")

@@ -50,19 +50,24 @@ def programdata_address(program_id: Pubkey) -> Pubkey:
 # -- instructions -----------------------------------------------------------------------------
 
 
+def _loader_account(payer: Pubkey, address: Pubkey, lamports: int, space: int) -> Instruction:
+    """A system CreateAccount of ``space`` bytes owned by the loader (``address`` signs)."""
+    return create_account(
+        CreateAccountParams(
+            from_pubkey=payer,
+            to_pubkey=address,
+            lamports=lamports,
+            space=space,
+            owner=BPF_LOADER_UPGRADEABLE_ID,
+        )
+    )
+
+
 def create_buffer(
     payer: Pubkey, buffer: Pubkey, authority: Pubkey, lamports: int, program_len: int
 ) -> list[Instruction]:
     """Allocate a buffer for ``program_len`` bytes (signed by ``buffer``) and initialize it."""
-    allocate = create_account(
-        CreateAccountParams(
-            from_pubkey=payer,
-            to_pubkey=buffer,
-            lamports=lamports,
-            space=BUFFER_METADATA_SIZE + program_len,
-            owner=BPF_LOADER_UPGRADEABLE_ID,
-        )
-    )
+    allocate = _loader_account(payer, buffer, lamports, BUFFER_METADATA_SIZE + program_len)
     initialize = Instruction(
         BPF_LOADER_UPGRADEABLE_ID,
         struct.pack("<I", _INITIALIZE_BUFFER),
@@ -110,15 +115,7 @@ def deploy_with_max_data_len(
     max_data_len: int,
 ) -> list[Instruction]:
     """Create the program account (signed by its keypair) and deploy the buffer into it."""
-    create_program = create_account(
-        CreateAccountParams(
-            from_pubkey=payer,
-            to_pubkey=program_id,
-            lamports=program_lamports,
-            space=PROGRAM_ACCOUNT_SIZE,
-            owner=BPF_LOADER_UPGRADEABLE_ID,
-        )
-    )
+    create_program = _loader_account(payer, program_id, program_lamports, PROGRAM_ACCOUNT_SIZE)
     deploy = Instruction(
         BPF_LOADER_UPGRADEABLE_ID,
         struct.pack("<IQ", _DEPLOY_WITH_MAX_DATA_LEN, max_data_len),
