@@ -5,10 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from sessions_tools.ops.config import Target
+
+from sessions_tools.ops.options import (
+    ConfigOption,
+    JsonOption,
+    KeypairOption,
+    ProgramIdOption,
+    UrlOption,
+)
 
 app = typer.Typer(
     help="Solana sessions: build the program, run the demo, benchmarks and a local validator.",
@@ -16,18 +29,27 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+err_console = Console(stderr=True)
 
 
 @app.command()
 def build(
     force: Annotated[bool, typer.Option(help="Rebuild even when up to date.")] = False,
+    portable: Annotated[
+        bool,
+        typer.Option(
+            help="Read sysvars with the per-sysvar syscalls (for runtimes without "
+            "sol_get_sysvar): target/deploy/sessions-portable.so."
+        ),
+    ] = False,
 ) -> None:
     """Compile program/ to target/deploy/sessions.so (skipped when up to date)."""
-    from sessions_tools.program_build import build_sessions_program
+    from sessions_tools.program_build import BuildVariant, build_sessions_program
     from sessions_tools.sbf import ToolchainError
 
+    variant = BuildVariant.PORTABLE if portable else BuildVariant.DEFAULT
     try:
-        result = build_sessions_program(force=force)
+        result = build_sessions_program(force=force, variant=variant)
     except ToolchainError as exc:
         console.print(f"[red]build failed:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -99,6 +121,113 @@ def localnet(
     from sessions_tools.localnet.command import run_localnet
 
     raise typer.Exit(run_localnet(config, port, validator, console))
+
+
+@app.command()
+def deploy(
+    so: Annotated[
+        Path | None, typer.Argument(help="The .so to deploy (default: build the program).")
+    ] = None,
+    *,
+    portable: Annotated[
+        bool, typer.Option(help="Build and deploy the portable variant (no sol_get_sysvar).")
+    ] = False,
+    program_id: Annotated[
+        str | None,
+        typer.Option(
+            "--program-id",
+            help="Program keypair file (created if missing; default "
+            "target/deploy/sessions-keypair.json), or the address of a program to upgrade.",
+        ),
+    ] = None,
+    buffer: Annotated[
+        Path | None,
+        typer.Option(
+            help="Buffer keypair file, created if missing and kept: rerun with it to resume "
+            "(default target/deploy/sessions-buffer.json)."
+        ),
+    ] = None,
+    max_len: Annotated[
+        int | None, typer.Option(help="Program data size limit (default: twice the program).")
+    ] = None,
+    url: UrlOption = None,
+    keypair: KeypairOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Deploy the program through the upgradeable loader, or upgrade it if it exists."""
+    from sessions_tools.ops.deploy_command import DeployOptions, run_deploy
+    from sessions_tools.ops.runner import run_command
+
+    options = DeployOptions(so, portable, program_id, buffer, max_len)
+
+    def operation(target: Target) -> Coroutine[Any, Any, object]:
+        return run_deploy(target, options, console, err_console)
+
+    raise typer.Exit(run_command(config, url, operation, keypair=keypair))
+
+
+@app.command()
+def show(
+    address: Annotated[str, typer.Argument(help="The session account's address.")],
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show one session as a table (or JSON)."""
+    from sessions_tools.ops.runner import run_command
+    from sessions_tools.ops.show import show_session
+
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return show_session(target, program_id, address, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
+
+
+@app.command(name="list")
+def list_(
+    *,
+    owner: Annotated[str | None, typer.Option(help="Only sessions of this owner.")] = None,
+    creator: Annotated[str | None, typer.Option(help="Only sessions this key created.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only sessions in this state: requested, created, active, paused, expired."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the program's sessions (getProgramAccounts with memcmp filters)."""
+    from sessions_tools.ops.listing import ListFilters, list_sessions
+    from sessions_tools.ops.runner import run_command
+
+    filters = ListFilters(owner=owner, creator=creator, status=status)
+
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return list_sessions(target, program_id, filters, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
+
+
+@app.command()
+def logs(
+    signature: Annotated[str, typer.Argument(help="The transaction's signature.")],
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """A transaction's sessions events and error names."""
+    from sessions_tools.ops.logs import show_logs
+    from sessions_tools.ops.runner import run_command
+
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return show_logs(target, program_id, signature, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
 
 
 def main() -> None:  # pragma: no cover - console script shim

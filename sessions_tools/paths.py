@@ -15,6 +15,10 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: The default build's file name under ``target_dir`` (other variants add a suffix).
+PROGRAM_SO_NAME = "sessions.so"
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectPaths:
     program_src: Path
@@ -24,7 +28,7 @@ class ProjectPaths:
 
     @property
     def program_so(self) -> Path:
-        return self.target_dir / "sessions.so"
+        return self.target_dir / PROGRAM_SO_NAME
 
 
 def project_paths() -> ProjectPaths:

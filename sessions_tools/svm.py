@@ -59,7 +59,12 @@ def program_error(failed: FailedTransactionMetadata) -> tuple[ErrorCode | None, 
 
 
 class SessionsSVM:
-    """A LiteSVM with the sessions program at ``program_id`` and a controllable clock."""
+    """A LiteSVM with the sessions program at ``program_id`` and a controllable clock.
+
+    ``deployed_in`` wraps an existing LiteSVM in which the program is already
+    deployed at ``program_id`` (for example through the upgradeable loader, in
+    a runtime with another feature set) instead of adding ``program`` to a new one.
+    """
 
     def __init__(
         self,
@@ -67,10 +72,16 @@ class SessionsSVM:
         *,
         program_id: Pubkey = PROGRAM_ID,
         start_time: int = DEFAULT_START_TIME,
+        deployed_in: LiteSVM | None = None,
     ) -> None:
-        self.svm = LiteSVM()
         self.program_id = program_id
-        self.svm.add_program(program_id, program if program is not None else ensure_program())
+        if deployed_in is None:
+            self.svm = LiteSVM()
+            self.svm.add_program(program_id, program if program is not None else ensure_program())
+        elif program is not None:
+            raise ValueError("pass either the program bytes or a LiteSVM it is deployed in")
+        else:
+            self.svm = deployed_in
         self.set_time(start_time)
 
     # -- clock -------------------------------------------------------------------------------

@@ -22,9 +22,13 @@ def _require(outcome: TxOutcome, what: str) -> int:
     return outcome.compute_units
 
 
-def measure_instruction_cu() -> dict[str, int]:
-    """CU per instruction for a full lifecycle (plus request/approve and expire paths)."""
-    svm = SessionsSVM()
+def measure_instruction_cu(program: bytes | None = None) -> dict[str, int]:
+    """CU per instruction for a full lifecycle (plus request/approve and expire paths).
+
+    ``program`` is the .so to measure (default: the default build); the bench
+    measures the portable build with the same steps for its own column.
+    """
+    svm = SessionsSVM(program)
     owner: Keypair = svm.funded_keypair()
     params = SessionParams(SessionConfig(3600, int(Permission.EXECUTE), 0))
     cu: dict[str, int] = {}

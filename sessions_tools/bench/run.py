@@ -20,6 +20,13 @@ def _cu() -> dict[str, Any]:
     return dict(measure_instruction_cu())
 
 
+def _cu_portable() -> dict[str, Any]:
+    """The same steps on the portable build (per-sysvar syscalls instead of sol_get_sysvar)."""
+    from sessions_tools.program_build import BuildVariant, ensure_program
+
+    return dict(measure_instruction_cu(ensure_program(BuildVariant.PORTABLE)))
+
+
 def _sim() -> dict[str, Any]:
     from sessions_tools.bench.simulator_bench import measure_simulator
 
@@ -46,6 +53,7 @@ def _localnet() -> dict[str, Any]:
 
 SECTIONS: dict[str, Section] = {
     "cu": _cu,
+    "cu_portable": _cu_portable,
     "sim": _sim,
     "decode": _decode,
     "cache": _cache,

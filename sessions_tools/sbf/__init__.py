@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from .build import BuildResult, build_program
 from .compiler import DEFAULT_OPTIONS, CompilerOptions, compile_c, compiler_version
-from .deploy import BPF_LOADER_UPGRADEABLE_ID, deploy_upgradeable, programdata_address
+from .deploy import deploy_upgradeable
 from .linker import LINKER_VERSION, LinkResult, link, link_named
+from .loader import BPF_LOADER_UPGRADEABLE_ID, programdata_address
 from .murmur3 import murmur3_32, syscall_hash
 from .syscalls import KNOWN_SYSCALLS, UNAVAILABLE_SYSCALLS
 from .toolchain_errors import (

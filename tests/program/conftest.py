@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sessions_tools.paths import project_paths
-from sessions_tools.program_build import ensure_program
+from sessions_tools.program_build import BuildVariant, ensure_program
 from sessions_tools.sbf import build_program
 from sessions_tools.svm import SessionsSVM
 
@@ -28,6 +28,12 @@ def program_so() -> bytes:
     if override:
         return Path(override).read_bytes()
     return ensure_program()
+
+
+@pytest.fixture(scope="session")
+def portable_so() -> bytes:
+    """The portable build (per-sysvar syscalls instead of sol_get_sysvar)."""
+    return ensure_program(BuildVariant.PORTABLE)
 
 
 @pytest.fixture

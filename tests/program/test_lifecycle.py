@@ -38,8 +38,9 @@ from sessions_client.types import (
     SessionScope,
     SessionStatus,
 )
-from sessions_tools.svm import DEFAULT_START_TIME
+from sessions_tools.svm import DEFAULT_START_TIME, SessionsSVM
 
+from .legacy_runtime import portable_sessions
 from .support import (
     AUTO_EXPIRE,
     DEFAULT_DURATION,
@@ -53,6 +54,15 @@ from .support import (
 )
 
 T0 = DEFAULT_START_TIME
+
+
+@pytest.fixture(params=["default", "portable-via-loader"])
+def sessions(request: pytest.FixtureRequest, program_so: bytes, portable_so: bytes) -> SessionsSVM:
+    """Every lifecycle twice: the default build, and the portable build deployed through the
+    upgradeable loader into a runtime that has no sol_get_sysvar (where the default is refused)."""
+    if request.param == "default":
+        return SessionsSVM(program_so)
+    return portable_sessions(portable_so)
 
 RICH = params(
     max_duration=7200,

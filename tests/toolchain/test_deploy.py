@@ -170,7 +170,7 @@ def test_buffer_header_size_matches_the_loader() -> None:
 def test_write_chunks_fill_but_do_not_exceed_a_packet(runner: ProgramRunner) -> None:
     """LiteSVM accepts oversized transactions; a real cluster drops them."""
     buffer = Keypair().pubkey()
-    chunk = write_chunk_size(runner.svm, runner.payer, buffer)
+    chunk = write_chunk_size(runner.payer.pubkey(), runner.payer.pubkey())
 
     def size(n: int) -> int:
         write = write_instruction(buffer, runner.payer.pubkey(), 0, bytes(n))

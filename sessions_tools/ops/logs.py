@@ -1,0 +1,203 @@
+"""``sessions logs SIGNATURE``: a transaction's sessions events and its error by name.
+
+The node returns the raw runtime error (``{"InstructionError": [0, {"Custom": 6013}]}``)
+and log lines; this command names what they mean in the program's schema: each
+``Program data:`` line the sessions program logged becomes its typed event, and a
+custom error code raised by the sessions program becomes its ``ErrorCode`` name and
+message. A custom code counts as ours only when the sessions program is the one that
+failed (the failing top-level instruction, or the innermost failure in the logs when a
+caller invoked it by CPI): another program's code 6013 is not ``Unauthorized``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Final
+
+from rich.console import Console, Group
+from rich.table import Table
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from sessions_client.confirm import ConfirmedTransaction, describe_error, parse_transaction
+from sessions_client.errors import ErrorCode, error_from_code
+from sessions_client.events import Event, parse_events
+from sessions_client.exceptions import MalformedRpcResponseError, TransactionNotFoundError
+from sessions_client.rpc import expect_dict, expect_int, expect_list, expect_pubkey, member
+from sessions_tools.ops.config import Target
+from sessions_tools.ops.keypairs import parse_signature
+from sessions_tools.ops.render import readable_rows, timestamp, to_json
+from sessions_tools.ops.session_client import open_client, program_address
+
+_FAILED_WITH_CODE: Final = re.compile(
+    r"^Program (\S+) failed: custom program error: 0x([0-9a-fA-F]+)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramFailure:
+    """The sessions program's own error in a failed transaction."""
+
+    code: ErrorCode
+    #: The top-level instruction that failed.
+    instruction: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionReport:
+    record: ConfirmedTransaction
+    #: Programs of the top-level instructions, in order.
+    programs: tuple[Pubkey, ...]
+    events: tuple[Event, ...]
+    failure: ProgramFailure | None
+
+
+def top_level_programs(result: object) -> tuple[Pubkey, ...]:
+    """The program id of each top-level instruction (static keys: programs are never looked up)."""
+    where = "getTransaction result"
+    body = expect_dict(result, where)
+    transaction = expect_dict(member(body, "transaction", where), f"{where}.transaction")
+    where = f"{where}.transaction.message"
+    message = expect_dict(member(transaction, "message", f"{where}.transaction"), where)
+    keys = [
+        expect_pubkey(key, f"{where}.accountKeys[{i}]")
+        for i, key in enumerate(expect_list(member(message, "accountKeys", where), where))
+    ]
+    programs = []
+    for i, raw in enumerate(expect_list(member(message, "instructions", where), where)):
+        at = f"{where}.instructions[{i}]"
+        index = expect_int(member(expect_dict(raw, at), "programIdIndex", at), at)
+        if index >= len(keys):
+            raise MalformedRpcResponseError(f"{at}.programIdIndex: no account key {index}")
+        programs.append(keys[index])
+    return tuple(programs)
+
+
+def _innermost_failure(logs: tuple[str, ...]) -> tuple[str, int] | None:
+    """(program, code) of the first ``failed: custom program error`` line (the innermost)."""
+    for line in logs:
+        match = _FAILED_WITH_CODE.match(line)
+        if match:
+            return match.group(1), int(match.group(2), 16)
+    return None
+
+
+def program_failure(
+    err: object, logs: tuple[str, ...], programs: tuple[Pubkey, ...], program_id: Pubkey
+) -> ProgramFailure | None:
+    """Our ErrorCode in ``err``, when the sessions program is the one that raised it."""
+    if not isinstance(err, dict) or "InstructionError" not in err:
+        return None
+    detail = err["InstructionError"]
+    if not (isinstance(detail, list) and len(detail) == 2 and isinstance(detail[0], int)):
+        return None
+    index, inner = detail
+    if not isinstance(inner, dict) or not isinstance(inner.get("Custom"), int):
+        return None
+    code = error_from_code(inner["Custom"])
+    if code is None:
+        return None
+    ours_top_level = 0 <= index < len(programs) and programs[index] == program_id
+    innermost = _innermost_failure(logs)
+    ours_by_cpi = innermost == (str(program_id), int(code))
+    return ProgramFailure(code, index) if ours_top_level or ours_by_cpi else None
+
+
+async def fetch_report(
+    target: Target, program_id: Pubkey, signature: Signature
+) -> TransactionReport:
+    history = "confirmed" if target.commitment == "processed" else target.commitment
+    async with open_client(target, program_id) as client:
+        result = await client.call(
+            "getTransaction",
+            [
+                str(signature),
+                {"encoding": "json", "commitment": history, "maxSupportedTransactionVersion": 0},
+            ],
+        )
+    if result is None:
+        raise TransactionNotFoundError(f"no transaction {signature} at {history} on {target.url}")
+    record = parse_transaction(result, signature)
+    programs = top_level_programs(result)
+    return TransactionReport(
+        record=record,
+        programs=programs,
+        events=tuple(parse_events(record.logs, program_id)),
+        failure=program_failure(record.err, record.logs, programs, program_id),
+    )
+
+
+def error_text(report: TransactionReport) -> str:
+    if report.record.err is None:
+        return "none (succeeded)"
+    if report.failure is not None:
+        code = report.failure.code
+        return (
+            f"{code.pascal_name} ({int(code)}): {code.message} "
+            f"[instruction {report.failure.instruction}]"
+        )
+    return describe_error(report.record.err)
+
+
+def report_json(report: TransactionReport) -> dict[str, Any]:
+    record = report.record
+    failure = report.failure
+    return {
+        "signature": str(record.signature),
+        "slot": record.slot,
+        "block_time": record.block_time,
+        "compute_units": record.compute_units,
+        "fee": record.fee,
+        "err": record.err,
+        "error": None
+        if failure is None
+        else {
+            "code": int(failure.code),
+            "name": failure.code.pascal_name,
+            "message": failure.code.message,
+            "instruction": failure.instruction,
+        },
+        "events": [{"name": type(e).__name__, "fields": to_json(e)} for e in report.events],
+        "logs": list(record.logs),
+    }
+
+
+def report_view(report: TransactionReport) -> Group:
+    record = report.record
+    summary = Table(title="Transaction", show_header=False)
+    summary.add_column("field", no_wrap=True)
+    summary.add_column("value", overflow="fold")
+    summary.add_row("signature", str(record.signature))
+    summary.add_row("slot", str(record.slot))
+    summary.add_row(
+        "block time", "-" if record.block_time is None else timestamp(record.block_time)
+    )
+    summary.add_row("status", "failed" if record.err is not None else "succeeded")
+    summary.add_row("error", error_text(report))
+    summary.add_row(
+        "compute units", "-" if record.compute_units is None else str(record.compute_units)
+    )
+    summary.add_row("fee", f"{record.fee} lamports")
+    summary.add_row("programs", ", ".join(str(p) for p in report.programs))
+    events = Table(title=f"{len(report.events)} sessions event(s)", header_style="bold")
+    events.add_column("#")
+    events.add_column("event", no_wrap=True)
+    events.add_column("fields", overflow="fold")
+    for index, event in enumerate(report.events):
+        fields = ", ".join(f"{name}={value}" for name, value in readable_rows(event))
+        events.add_row(str(index), type(event).__name__, fields)
+    return Group(summary, events)
+
+
+async def show_logs(
+    target: Target, program_id: str | None, signature_text: str, *, as_json: bool, console: Console
+) -> None:
+    signature = parse_signature(signature_text)
+    report = await fetch_report(target, program_address(program_id), signature)
+    if as_json:
+        sys.stdout.write(json.dumps(report_json(report)) + "\n")
+    else:
+        console.print(report_view(report))
