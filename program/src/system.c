@@ -3,15 +3,27 @@
  * instead of CreateAccount). Closing needs no CPI: the program owns the account. */
 #include "program.h"
 
+/* SystemInstruction variants (bincode u32 tags) */
 #define SYSTEM_CREATE_ACCOUNT 0
 #define SYSTEM_ASSIGN 1
 #define SYSTEM_TRANSFER 2
 #define SYSTEM_ALLOCATE 8
 
+/* bincode layout: the u32 tag, then the fields in order, unpadded.
+ * CreateAccount { lamports u64, space u64, owner }; Transfer { lamports u64 };
+ * Allocate { space u64 }; Assign { owner }. */
+#define SYSTEM_IX_OFF_FIRST 4
+#define SYSTEM_IX_OFF_SPACE (SYSTEM_IX_OFF_FIRST + sizeof(u64))
+#define SYSTEM_IX_OFF_OWNER (SYSTEM_IX_OFF_SPACE + sizeof(u64))
+#define SYSTEM_CREATE_ACCOUNT_SIZE (SYSTEM_IX_OFF_OWNER + sizeof(SolPubkey))
+#define SYSTEM_U64_ARG_SIZE (SYSTEM_IX_OFF_FIRST + sizeof(u64)) /* Transfer, Allocate */
+#define SYSTEM_ASSIGN_SIZE (SYSTEM_IX_OFF_FIRST + sizeof(SolPubkey))
+#define SYSTEM_IX_WORDS ((SYSTEM_CREATE_ACCOUNT_SIZE + 7) / 8)
+
 static const SolPubkey SYSTEM_PROGRAM_ID = {{0}};
 
-/* bincode puts u64s at offsets 4 and 12; the SBF VM permits unaligned stores, so one store
- * each (the buffer itself is 8-aligned). */
+/* bincode puts the u64s at unaligned offsets; the SBF VM permits unaligned stores, so one
+ * store each (the buffer itself is 8-aligned). */
 static void put_u32(u8 *p, u32 v) { *(u32 *)p = v; }
 static void put_u64(u8 *p, u64 v) { *(u64 *)p = v; }
 
@@ -27,11 +39,12 @@ static void account_info(u8 *a, SolAccountInfo *info) {
     info->executable = false;
 }
 
-static u64 invoke_system(u8 *data, u64 data_len, u8 *first, u8 *second, u64 n,
+/* The system instruction `data` over `n` (1 or 2) accounts, each writable and signing (the
+ * payer by its own signature, the session address by the PDA seeds in `signer`). */
+static u64 invoke_system(u8 *data, u64 data_len, u8 *const *accounts, u64 n,
                          const SolSignerSeeds *signer) {
     SolAccountInfo infos[2];
     SolAccountMeta metas[2];
-    u8 *accounts[2] = {first, second};
     for (u64 i = 0; i < n; i++) {
         account_info(accounts[i], &infos[i]);
         metas[i].pubkey = infos[i].key;
@@ -80,28 +93,29 @@ u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
         err = check_payer(payer, shortfall, per_byte);
         if (err) return err;
     }
-    u64 words[7];
+    u64 words[SYSTEM_IX_WORDS];
     u8 *data = (u8 *)words;
+    u8 *payer_and_pda[2] = {payer, pda};
     if (funded == 0) {
         put_u32(data, SYSTEM_CREATE_ACCOUNT);
-        put_u64(data + 4, rent);
-        put_u64(data + 12, space);
-        key_copy(data + 20, ctx->program_id);
-        err = invoke_system(data, 52, payer, pda, 2, signer);
+        put_u64(data + SYSTEM_IX_OFF_FIRST, rent);
+        put_u64(data + SYSTEM_IX_OFF_SPACE, space);
+        key_copy(data + SYSTEM_IX_OFF_OWNER, ctx->program_id);
+        err = invoke_system(data, SYSTEM_CREATE_ACCOUNT_SIZE, payer_and_pda, 2, signer);
     } else {
-        if (funded < rent) {
+        if (shortfall) {
             put_u32(data, SYSTEM_TRANSFER);
-            put_u64(data + 4, rent - funded);
-            err = invoke_system(data, 12, payer, pda, 2, signer);
+            put_u64(data + SYSTEM_IX_OFF_FIRST, shortfall);
+            err = invoke_system(data, SYSTEM_U64_ARG_SIZE, payer_and_pda, 2, signer);
             if (err) return fail(ERR_CREATION_FAILED);
         }
         put_u32(data, SYSTEM_ALLOCATE);
-        put_u64(data + 4, space);
-        err = invoke_system(data, 12, pda, NULL, 1, signer);
+        put_u64(data + SYSTEM_IX_OFF_FIRST, space);
+        err = invoke_system(data, SYSTEM_U64_ARG_SIZE, &pda, 1, signer);
         if (err) return fail(ERR_CREATION_FAILED);
         put_u32(data, SYSTEM_ASSIGN);
-        key_copy(data + 4, ctx->program_id);
-        err = invoke_system(data, 36, pda, NULL, 1, signer);
+        key_copy(data + SYSTEM_IX_OFF_FIRST, ctx->program_id);
+        err = invoke_system(data, SYSTEM_ASSIGN_SIZE, &pda, 1, signer);
     }
     if (err) return fail(ERR_CREATION_FAILED);
     /* The runtime updated the serialized length; it must be exactly what we asked for. */
