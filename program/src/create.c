@@ -1,5 +1,16 @@
 /* create_session and request_session: validate every account and argument, verify the PDA
- * with the supplied bump, then create the account by CPI and write the initial state. */
+ * with the supplied bump, then create the account by CPI and write the initial state.
+ * Check order (each failure its own code, nothing written before the CPI):
+ *   1. data size, account count                   check_instruction
+ *   2. payer signs and is writable, system program,
+ *      the session address is writable and empty   check_creation_accounts
+ *   3. params (request: ttl and owner too)         validate_params
+ *   4. the PDA and its canonical bump              verify_session_address (pda.c)
+ *   5. the top-level program of a CPI              creator_program
+ *   6. clock, expiry/deadline without overflow     clock_now, add_seconds
+ *   7. rent sysvar, the payer can be debited and
+ *      stays rent-exempt (or empty)                create_pda_account (system.c)
+ *   then the CPI, the initial state, the event. */
 #include "program.h"
 
 #define INT64_MAX_VALUE 0x7fffffffffffffffLL
