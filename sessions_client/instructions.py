@@ -259,7 +259,7 @@ def create_session(
 
 
 def request_session(
-    requester: Pubkey,
+    creator: Pubkey,
     owner: Pubkey,
     session_id: int,
     params: SessionParams,
@@ -269,14 +269,15 @@ def request_session(
     session: Pubkey | None = None,
     program_id: Pubkey = PROGRAM_ID,
 ) -> Instruction:
-    """Build request_session: the requester pays; ``owner`` must approve within ``request_ttl``."""
-    address, canonical = find_session_address(requester, session_id, program_id)
+    """Build request_session: the requesting dapp (``creator``) pays; ``owner`` must approve
+    within ``request_ttl``."""
+    address, canonical = find_session_address(creator, session_id, program_id)
     args = RequestSessionArgs(
         session_id, owner, request_ttl, params, canonical if bump is None else bump
     )
     return build_instruction(
         "request_session",
-        {"requester": requester, "session": session or address},
+        {"creator": creator, "session": session or address},
         args,
         program_id=program_id,
     )

@@ -33,7 +33,13 @@ from simulator.handler import Handler, HandlerResult
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome
-from simulator.record import SessionRecord, encode_record, record_of, to_session
+from simulator.record import (
+    SessionRecord,
+    encode_record,
+    record_of,
+    to_session,
+    with_lamports,
+)
 from simulator.rent import Rent
 
 __all__ = ["Handler", "HandlerResult", "ProgramModel", "dispatch"]
@@ -86,7 +92,7 @@ class ProgramModel:
         ledger = self.ledger
         record = ledger.sessions.get(address)
         if record is not None:
-            ledger.put_session(address, record._replace(lamports=record.lamports + lamports))
+            ledger.put_session(address, with_lamports(record, record.lamports + lamports))
         elif address in ledger.foreign:
             foreign = ledger.foreign[address]
             ledger.foreign[address] = replace(foreign, lamports=foreign.lamports + lamports)
