@@ -2,7 +2,7 @@
 
 A handler is registered by its instruction's spec name: each ``simulator/ix_*.py``
 module exports ``HANDLERS``, a mapping from instruction name to handler, and
-:mod:`simulator.dispatch` builds the model's dispatch table from those mappings and
+:mod:`simulator.handler_registry` builds the model's dispatch table from those mappings and
 the instruction specs.
 """
 

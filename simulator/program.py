@@ -27,9 +27,9 @@ from sessions_client.exceptions import DecodeError
 from sessions_client.instructions import DISCRIMINATOR_LEN
 from sessions_client.types import Session
 from simulator.clock import Clock
-from simulator.dispatch import DISPATCH
 from simulator.env import Env
 from simulator.handler import Handler, HandlerResult
+from simulator.handler_registry import DISPATCH
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sessions_client.exceptions import RpcConnectionError, RpcTimeoutError, SessionsClientError
-from sessions_tools.ops.config import Target, resolve_target
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.operator_error import OperatorError
+from sessions_tools.ops.solana_config import Target, resolve_target
 
 Operation = Callable[[Target], Coroutine[Any, Any, object]]
 

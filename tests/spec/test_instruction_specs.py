@@ -24,7 +24,7 @@ from sessions_client.instructions import (
 )
 from sessions_client.types import SessionConfig, SessionParams
 from sessions_tools.codegen.c_dispatch import dispatch_order, render_dispatch
-from simulator import dispatch as sim_dispatch
+from simulator import handler_registry as sim_dispatch
 from simulator.handler import Handler
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,43 @@
+"""No two public classes or modules share a name across the library, the tools and the
+simulator: a name means one thing wherever a reader meets it."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGES = ("sessions_client", "sessions_tools", "simulator")
+
+
+def _modules() -> list[Path]:
+    return sorted(p for pkg in PACKAGES for p in (REPO / pkg).rglob("*.py"))
+
+
+def _duplicates(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: places for name, places in found.items() if len(places) > 1}
+
+
+def test_no_two_public_modules_share_a_name() -> None:
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in _modules():
+        name = path.parent.name if path.name == "__init__.py" else path.stem
+        if not name.startswith("_"):
+            found[name].append(str(path.relative_to(REPO)))
+    assert _duplicates(found) == {}
+
+
+def test_no_two_public_classes_share_a_name() -> None:
+    found: dict[str, list[str]] = defaultdict(list)
+    for path in _modules():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                found[node.name].append(str(path.relative_to(REPO)))
+    assert _duplicates(found) == {}
+
+
+def test_the_scan_sees_the_packages() -> None:
+    """The two checks above cannot pass by scanning nothing."""
+    stems = {p.stem for p in _modules()}
+    assert {"cache", "handler_registry", "chain", "solana_config"} <= stems
