@@ -21,10 +21,10 @@ from solders.pubkey import Pubkey
 
 from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session
 from sessions_client.constants import PROGRAM_ID, SESSION_VERSION
+from sessions_client.discriminators import DISCRIMINATOR_LEN
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
 from sessions_client.exceptions import DecodeError
-from sessions_client.instructions import DISCRIMINATOR_LEN
 from sessions_client.types import Session
 from simulator.clock import Clock
 from simulator.env import Env
