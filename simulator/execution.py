@@ -32,10 +32,11 @@ class ExecutionGrant:
     remaining: int
 
 
-SessionSource = SessionState | Session | bytes | bytearray | memoryview | None
+#: What the gate reads a session from: a factory state, a Session value, raw account data.
+ExecutionSource = SessionState | Session | bytes | bytearray | memoryview | None
 
 
-def load_session_state(source: SessionSource) -> Session | ErrorCode:
+def load_session_state(source: ExecutionSource) -> Session | ErrorCode:
     """The Session a source holds, or the program's error for an account it would refuse.
 
     None or empty data is a missing account; raw data goes through the program's header
@@ -59,7 +60,7 @@ def load_session_state(source: SessionSource) -> Session | ErrorCode:
         return ErrorCode.INVALID_STORED_STATE
 
 
-def validate_session_for_execution(source: SessionSource, now: int) -> ExecutionGrant | ErrorCode:
+def validate_session_for_execution(source: ExecutionSource, now: int) -> ExecutionGrant | ErrorCode:
     """Active, then EXECUTE permission, then not expired (``now >= expires_at`` is expired)."""
     session = load_session_state(source)
     if isinstance(session, ErrorCode):

@@ -19,8 +19,8 @@ from simulator.env import Env
 #: The events of a successful instruction, or why it failed.
 HandlerResult = tuple[Event, ...] | ErrorCode
 #: An instruction handler: (env, account keys, data, signer keys, writable keys).
-Handler = Callable[
+InstructionHandler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
 ]
 #: What an ``ix_*`` module exports as ``HANDLERS``: instruction name -> handler.
-Handlers = Mapping[str, Handler]
+Handlers = Mapping[str, InstructionHandler]

@@ -41,7 +41,7 @@ _AUTO_EXPIRE: Final = int(Setting.AUTO_EXPIRE)
 
 #: The events of a successful instruction, or why it failed.
 Result = tuple[Event, ...] | ErrorCode
-#: The signature every instruction handler here has (``program.Handler`` minus runtime faults).
+#: The signature of every handler here (``InstructionHandler`` without runtime faults).
 LifecycleHandler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], Result
 ]

@@ -28,7 +28,7 @@ from sessions_client.exceptions import DecodeError
 from sessions_client.types import Session
 from simulator.clock import Clock
 from simulator.env import Env
-from simulator.handler import Handler, HandlerResult
+from simulator.handler import HandlerResult, InstructionHandler
 from simulator.handler_registry import DISPATCH
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
@@ -42,7 +42,7 @@ from simulator.record import (
 )
 from simulator.rent import Rent
 
-__all__ = ["Handler", "HandlerResult", "ProgramModel", "dispatch"]
+__all__ = ["HandlerResult", "InstructionHandler", "ProgramModel", "dispatch"]
 
 #: discriminator -> (handler, exact data size, minimum account count), from the specs
 _DISPATCH: Final = DISPATCH
