@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         return asyncio.run(run(args.url))
     from sessions_tools.localnet import start_in_thread
-    from sessions_tools.testing.localnet import sessions_localnet_config
+    from sessions_tools.testing.localnet_setup import sessions_localnet_config
 
     with start_in_thread(sessions_localnet_config(), port=0) as localnet:
         print(f"localnet started at {localnet.url}")

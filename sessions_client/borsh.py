@@ -35,6 +35,7 @@ U32 = Primitive("u32", "I", 4, "u32")
 U64 = Primitive("u64", "Q", 8, "u64")
 I64 = Primitive("i64", "q", 8, "i64")
 BOOL = Primitive("bool", "?", 1, "u8")
+F64 = Primitive("f64", "d", 8, "f64")
 
 
 @dataclass(frozen=True, slots=True)

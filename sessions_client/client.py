@@ -42,8 +42,12 @@ from solders.signature import Signature
 from solders.transaction import Transaction
 
 from sessions_client import instructions as ix
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR, decode_session
-from sessions_client.codec import layout_of
+from sessions_client.accounts import (
+    SESSION_ACCOUNT_SIZE,
+    SESSION_DISCRIMINATOR,
+    decode_session,
+    session_account_offset,
+)
 from sessions_client.confirm import (
     ConfirmedTransaction,
     get_transaction,
@@ -82,19 +86,11 @@ MAX_MULTIPLE_ACCOUNTS: Final = 100
 #: getProgramAccounts accepts at most this many filters.
 MAX_FILTERS: Final = 4
 
-_SESSION_LAYOUT = layout_of(Session)
-
-
-def _account_offset(path: str) -> int:
-    """Offset of a Session field in the account data (after the 8-byte discriminator)."""
-    return len(SESSION_DISCRIMINATOR) + _SESSION_LAYOUT.leaf(path).offset
-
-
 #: Account-data offsets of the fields sessions are listed by.
-OWNER_OFFSET: Final = _account_offset("owner")
-STATUS_OFFSET: Final = _account_offset("status")
-BOUND_TO_OFFSET: Final = _account_offset("bound_to")
-CREATOR_OFFSET: Final = _account_offset("creator")
+OWNER_OFFSET: Final = session_account_offset("owner")
+STATUS_OFFSET: Final = session_account_offset("status")
+BOUND_TO_OFFSET: Final = session_account_offset("bound_to")
+CREATOR_OFFSET: Final = session_account_offset("creator")
 
 
 @dataclass(frozen=True, slots=True)

@@ -237,6 +237,19 @@ class Layout(Generic[T]):
                 return leaf
         raise KeyError(f"{self.cls.__name__} has no field {path!r}")
 
+    def leaf_struct(self, path: str) -> struct.Struct:
+        """The ``struct.Struct`` of the scalar at ``path`` (read it in place, no decode)."""
+        return struct.Struct("<" + self.leaf(path).type.fmt)
+
+    def field_struct(self, name: str) -> struct.Struct:
+        """The ``struct.Struct`` of every scalar of the top-level field ``name``, in order
+        (a nested struct such as ``config`` reads as one unpack of its leaves)."""
+        spec = self.field(name)
+        inside = [
+            leaf for leaf in self.leaves if spec.offset <= leaf.offset < spec.offset + spec.size
+        ]
+        return struct.Struct("<" + "".join(leaf.type.fmt for leaf in inside))
+
     def field(self, name: str) -> FieldSpec:
         """The top-level field spec named ``name``."""
         for spec in self.fields:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Final
+
+#: Accounts, instructions and events all start with an 8-byte discriminator.
+DISCRIMINATOR_LEN: Final = 8
 
 
 def _disc(namespace: str, name: str) -> bytes:
-    return hashlib.sha256(f"{namespace}:{name}".encode()).digest()[:8]
+    return hashlib.sha256(f"{namespace}:{name}".encode()).digest()[:DISCRIMINATOR_LEN]
 
 
 def instruction_discriminator(snake_name: str) -> bytes:

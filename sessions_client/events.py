@@ -20,7 +20,7 @@ from solders.pubkey import Pubkey
 from sessions_client.borsh import I64, U32, U64
 from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID
-from sessions_client.discriminators import event_discriminator
+from sessions_client.discriminators import DISCRIMINATOR_LEN, event_discriminator
 from sessions_client.exceptions import DecodeError
 from sessions_client.types import CloseReason, SessionStatus
 
@@ -130,13 +130,14 @@ def encode_event(event: Event) -> bytes:
 
 def decode_event(data: bytes) -> Event | None:
     """Decode one event payload; None if the discriminator is not one of ours."""
-    cls = _BY_DISCRIMINATOR.get(bytes(data[:8]))
+    cls = _BY_DISCRIMINATOR.get(bytes(data[:DISCRIMINATOR_LEN]))
     if cls is None:
         return None
     layout: Layout[Any] = layout_of(cls)
-    if len(data) != 8 + layout.size:
-        raise DecodeError(f"{cls.__name__}: expected {8 + layout.size} bytes, got {len(data)}")
-    event: Event = layout.decode(data, 8)
+    size = DISCRIMINATOR_LEN + layout.size
+    if len(data) != size:
+        raise DecodeError(f"{cls.__name__}: expected {size} bytes, got {len(data)}")
+    event: Event = layout.decode(data, DISCRIMINATOR_LEN)
     return event
 
 

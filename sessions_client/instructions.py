@@ -22,12 +22,9 @@ from solders.system_program import ID as SYSTEM_PROGRAM_ID
 from sessions_client.borsh import I64, U8, U64
 from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID
-from sessions_client.discriminators import instruction_discriminator
+from sessions_client.discriminators import DISCRIMINATOR_LEN, instruction_discriminator
 from sessions_client.pda import find_session_address
 from sessions_client.types import SessionParams
-
-#: Every instruction's data starts with ``sha256("global:<name>")[:8]``.
-DISCRIMINATOR_LEN: Final = 8
 
 
 @dataclass(frozen=True, slots=True)

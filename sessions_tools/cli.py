@@ -13,7 +13,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from collections.abc import Coroutine
 
-    from sessions_tools.ops.config import Target
+    from sessions_tools.ops.solana_config import Target
 
 from sessions_tools.ops.options import (
     ConfigOption,

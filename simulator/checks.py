@@ -6,39 +6,48 @@ order, so the first failing check decides the error, as on-chain.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Collection
+from types import MappingProxyType
 from typing import Final
 
 from solders.pubkey import Pubkey
 
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
+from sessions_client.accounts import HeaderFault, session_header_fault
+from sessions_client.codec import layout_of
 from sessions_client.constants import (
     ALL_PERMISSIONS,
     ALL_SETTINGS,
     BORROW_CAPACITY,
     MAX_SESSION_DURATION,
     SESSION_SEED,
-    SESSION_VERSION,
     Permission,
 )
 from sessions_client.errors import ErrorCode
-from sessions_client.types import ON_CHAIN_STATUSES, SessionStatus
+from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
 from simulator.instruction import PARAMS
 from simulator.ledger import Ledger
 from simulator.record import SessionRecord
 
 _ZERO_KEY: Final = Pubkey.default()
 _NO_GUARD: Final = bytes(PARAMS.guard_size)
-_CONFIG: Final = struct.Struct("<qII")
-_U16: Final = struct.Struct("<H")
+_CONFIG: Final = layout_of(SessionParams).field_struct("config")
+_MAX_BORROWED: Final = layout_of(SessionParams).leaf_struct("quotas.max_borrowed_accounts")
 _EXECUTE: Final = int(Permission.EXECUTE)
 _COMPOSE: Final = int(Permission.COMPOSE)
 _UNKNOWN_PERMISSIONS: Final = ~ALL_PERMISSIONS & 0xFFFFFFFF
 _UNKNOWN_SETTINGS: Final = ~ALL_SETTINGS & 0xFFFFFFFF
-_VERSION_OFFSET: Final = 8
 _HIGHEST_BUMP: Final = 255
 _STORED_STATUSES: Final = frozenset(int(s) for s in ON_CHAIN_STATUSES)
+
+
+#: The program's error for each failed header check (``load_session`` in accounts.c).
+HEADER_ERRORS: Final = MappingProxyType(
+    {
+        HeaderFault.SIZE: ErrorCode.INVALID_ACCOUNT_SIZE,
+        HeaderFault.DISCRIMINATOR: ErrorCode.INVALID_DISCRIMINATOR,
+        HeaderFault.VERSION: ErrorCode.UNSUPPORTED_VERSION,
+    }
+)
 
 
 def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
@@ -55,7 +64,7 @@ def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
     if permissions & _COMPOSE and not permissions & _EXECUTE:
         return ErrorCode.INVALID_CONFIGURATION
     at = base + PARAMS.max_borrowed_accounts
-    if _U16.unpack_from(data, at)[0] > BORROW_CAPACITY:
+    if _MAX_BORROWED.unpack_from(data, at)[0] > BORROW_CAPACITY:
         return ErrorCode.INVALID_CONFIGURATION
     at = base + PARAMS.quotas_reserved
     if data[at : at + 4] != b"\0\0\0\0":
@@ -79,13 +88,9 @@ def load_session(
             if foreign.owner == _ZERO_KEY and not foreign.data:
                 return ErrorCode.SESSION_NOT_FOUND
             return ErrorCode.INVALID_ACCOUNT_OWNER
-        data = foreign.data
-        if len(data) != SESSION_ACCOUNT_SIZE:
-            return ErrorCode.INVALID_ACCOUNT_SIZE
-        if data[:8] != SESSION_DISCRIMINATOR:
-            return ErrorCode.INVALID_DISCRIMINATOR
-        if data[_VERSION_OFFSET] != SESSION_VERSION:
-            return ErrorCode.UNSUPPORTED_VERSION
+        fault = session_header_fault(foreign.data)
+        if fault is not None:
+            return HEADER_ERRORS[fault]
         raise NotImplementedError(
             f"{address}: program-owned raw Session data is outside the model "
             "(only sessions the model created are modelled past the header checks)"

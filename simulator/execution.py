@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR, decode_session
-from sessions_client.constants import SESSION_VERSION, Permission
+from sessions_client.accounts import decode_session, session_header_fault
+from sessions_client.constants import Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.exceptions import DecodeError
 from sessions_client.types import Session, SessionStatus
+from simulator.checks import HEADER_ERRORS
 from simulator.state import SessionState
 
 _EXECUTE: Final = int(Permission.EXECUTE)
-_VERSION_OFFSET: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +32,11 @@ class ExecutionGrant:
     remaining: int
 
 
-SessionSource = SessionState | Session | bytes | bytearray | memoryview | None
+#: What the gate reads a session from: a factory state, a Session value, raw account data.
+ExecutionSource = SessionState | Session | bytes | bytearray | memoryview | None
 
 
-def load_session_state(source: SessionSource) -> Session | ErrorCode:
+def load_session_state(source: ExecutionSource) -> Session | ErrorCode:
     """The Session a source holds, or the program's error for an account it would refuse.
 
     None or empty data is a missing account; raw data goes through the program's header
@@ -50,19 +51,16 @@ def load_session_state(source: SessionSource) -> Session | ErrorCode:
     data = bytes(source)
     if not data:
         return ErrorCode.SESSION_NOT_FOUND
-    if len(data) != SESSION_ACCOUNT_SIZE:
-        return ErrorCode.INVALID_ACCOUNT_SIZE
-    if data[:8] != SESSION_DISCRIMINATOR:
-        return ErrorCode.INVALID_DISCRIMINATOR
-    if data[_VERSION_OFFSET] != SESSION_VERSION:
-        return ErrorCode.UNSUPPORTED_VERSION
+    fault = session_header_fault(data)
+    if fault is not None:
+        return HEADER_ERRORS[fault]
     try:
         return decode_session(data)
     except DecodeError:
         return ErrorCode.INVALID_STORED_STATE
 
 
-def validate_session_for_execution(source: SessionSource, now: int) -> ExecutionGrant | ErrorCode:
+def validate_session_for_execution(source: ExecutionSource, now: int) -> ExecutionGrant | ErrorCode:
     """Active, then EXECUTE permission, then not expired (``now >= expires_at`` is expired)."""
     session = load_session_state(source)
     if isinstance(session, ErrorCode):

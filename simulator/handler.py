@@ -2,7 +2,7 @@
 
 A handler is registered by its instruction's spec name: each ``simulator/ix_*.py``
 module exports ``HANDLERS``, a mapping from instruction name to handler, and
-:mod:`simulator.dispatch` builds the model's dispatch table from those mappings and
+:mod:`simulator.handler_registry` builds the model's dispatch table from those mappings and
 the instruction specs.
 """
 
@@ -19,8 +19,8 @@ from simulator.env import Env
 #: The events of a successful instruction, or why it failed.
 HandlerResult = tuple[Event, ...] | ErrorCode
 #: An instruction handler: (env, account keys, data, signer keys, writable keys).
-Handler = Callable[
+InstructionHandler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], HandlerResult
 ]
 #: What an ``ix_*`` module exports as ``HANDLERS``: instruction name -> handler.
-Handlers = Mapping[str, Handler]
+Handlers = Mapping[str, InstructionHandler]

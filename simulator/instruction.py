@@ -4,7 +4,7 @@ signer/writable flags a transaction gives each account.
 Offsets are derived from the client mirror's
 :data:`~sessions_client.instructions.INSTRUCTIONS` and argument layouts (the same map the C
 header's ``IX_*_ARG_*`` come from), so the model reads the very bytes the builders produce;
-which instruction a discriminator names, and its sizes, is :mod:`simulator.dispatch`.
+which instruction a discriminator names, and its sizes, is :mod:`simulator.handler_registry`.
 """
 
 from __future__ import annotations

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Collection, Sequence
 from typing import Final
 
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
 
+from sessions_client.borsh import PUBKEY
+from sessions_client.codec import layout_of
 from sessions_client.constants import MAX_REQUEST_TTL
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
-from sessions_client.types import SessionStatus
+from sessions_client.instructions import CreateSessionArgs, RequestSessionArgs
 from simulator.checks import (
     require_fresh_session_account,
     validate_params,
@@ -24,17 +25,14 @@ from simulator.env import Env
 from simulator.handler import Handlers
 from simulator.instruction import PARAMS, arg_offset
 from simulator.ledger import Ledger
-from simulator.record import SessionOrigin, SessionRecord
+from simulator.record import created_record, new_origin, requested_record
 from simulator.rent import leaves_rent_paying
 
 _ZERO_KEY: Final = Pubkey.default()
-_ZERO_32: Final = bytes(32)
-_U64: Final = struct.Struct("<Q")
-_I64: Final = struct.Struct("<q")
-_CREATED: Final = SessionStatus.CREATED
-#: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
-_new: Final = tuple.__new__
-_REQUESTED: Final = SessionStatus.REQUESTED
+_ZERO_KEY_BYTES: Final = bytes(PUBKEY.size)
+_ID: Final = layout_of(CreateSessionArgs).leaf_struct("session_id")
+_TTL: Final = layout_of(RequestSessionArgs).leaf_struct("request_ttl")
+_KEY_LEN: Final = PUBKEY.size
 # argument offsets in the instruction data (IX_CREATE_SESSION_ARG_*, IX_REQUEST_SESSION_ARG_*)
 _CREATE_ID: Final = arg_offset("create_session", "session_id")
 _CREATE_PARAMS: Final = arg_offset("create_session", "params")
@@ -125,7 +123,7 @@ def create_session(
         return config
     max_duration, permissions, settings = config
     id_at = _CREATE_ID
-    id_le = data[id_at : id_at + 8]
+    id_le = data[id_at : id_at + _ID.size]
     bump = data[_CREATE_BUMP]
     err = verify_session_address(env.program_id, creator, id_le, bump, session)
     if err is not None:
@@ -136,29 +134,21 @@ def create_session(
     lamports = _fund_account(env, creator, session)
     if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too)
         return lamports
-    session_id = _U64.unpack(id_le)[0]
+    session_id = _ID.unpack(id_le)[0]
     expires_at = now + max_duration
-    origin = _new(
-        SessionOrigin,
-        (
-            session,
-            creator,
-            creator,
-            _ZERO_KEY,
-            session_id,
-            bump,
-            max_duration,
-            permissions,
-            settings,
-            now,
-            0,
-            data[base : base + PARAMS.size],
-            None,
-        ),
+    params = data[base : base + PARAMS.size]
+    origin = new_origin(
+        session,
+        creator,
+        creator,
+        session_id=session_id,
+        bump=bump,
+        config=config,
+        created_at=now,
+        request_deadline=0,
+        params=params,
     )
-    env.ledger.put_session(
-        session, _new(SessionRecord, (origin, _CREATED, now, 0, expires_at, lamports))
-    )
+    env.ledger.put_session(session, created_record(origin, now, expires_at, lamports))
     return (
         session_created(
             session, creator, creator, session_id, permissions, settings, now, expires_at
@@ -181,12 +171,12 @@ def request_session(
     config = validate_params(data, base)
     if isinstance(config, ErrorCode):
         return config
-    ttl = _I64.unpack_from(data, _REQUEST_TTL)[0]
-    owner_bytes = data[_REQUEST_OWNER : _REQUEST_OWNER + 32]
-    if ttl < 1 or ttl > MAX_REQUEST_TTL or owner_bytes == _ZERO_32:
+    ttl = _TTL.unpack_from(data, _REQUEST_TTL)[0]
+    owner_bytes = data[_REQUEST_OWNER : _REQUEST_OWNER + _KEY_LEN]
+    if ttl < 1 or ttl > MAX_REQUEST_TTL or owner_bytes == _ZERO_KEY_BYTES:
         return ErrorCode.INVALID_CONFIGURATION
     id_at = _REQUEST_ID
-    id_le = data[id_at : id_at + 8]
+    id_le = data[id_at : id_at + _ID.size]
     bump = data[_REQUEST_BUMP]
     err = verify_session_address(env.program_id, requester, id_le, bump, session)
     if err is not None:
@@ -197,31 +187,22 @@ def request_session(
     lamports = _fund_account(env, requester, session)
     if isinstance(lamports, ErrorCode):  # (an ErrorCode is an int too)
         return lamports
-    session_id = _U64.unpack(id_le)[0]
-    max_duration, permissions, settings = struct.unpack_from(
-        "<qII", data, base + PARAMS.max_duration
-    )
+    session_id = _ID.unpack(id_le)[0]
     deadline = now + ttl
     owner = Pubkey.from_bytes(owner_bytes)
-    origin = _new(
-        SessionOrigin,
-        (
-            session,
-            owner,
-            requester,
-            _ZERO_KEY,
-            session_id,
-            bump,
-            max_duration,
-            permissions,
-            settings,
-            now,
-            deadline,
-            data[base : base + PARAMS.size],
-            None,
-        ),
+    params = data[base : base + PARAMS.size]
+    origin = new_origin(
+        session,
+        owner,
+        requester,
+        session_id=session_id,
+        bump=bump,
+        config=config,
+        created_at=now,
+        request_deadline=deadline,
+        params=params,
     )
-    env.ledger.put_session(session, _new(SessionRecord, (origin, _REQUESTED, now, 0, 0, lamports)))
+    env.ledger.put_session(session, requested_record(origin, now, lamports))
     return (session_requested(session, owner, requester, session_id, deadline),)
 
 

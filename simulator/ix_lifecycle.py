@@ -30,10 +30,8 @@ from simulator.emit import (
 )
 from simulator.env import Env
 from simulator.handler import Handlers
-from simulator.record import SessionRecord
+from simulator.record import SessionRecord, with_lifecycle
 
-#: ``tuple.__new__``: builds a NamedTuple record without its Python-level ``__new__``.
-_new: Final = tuple.__new__
 _REQUESTED: Final = SessionStatus.REQUESTED
 _CREATED: Final = SessionStatus.CREATED
 _ACTIVE: Final = SessionStatus.ACTIVE
@@ -43,7 +41,7 @@ _AUTO_EXPIRE: Final = int(Setting.AUTO_EXPIRE)
 
 #: The events of a successful instruction, or why it failed.
 Result = tuple[Event, ...] | ErrorCode
-#: The signature every instruction handler here has (``program.Handler`` minus runtime faults).
+#: The signature of every handler here (``InstructionHandler`` without runtime faults).
 LifecycleHandler = Callable[
     [Env, Sequence[Pubkey], bytes, Collection[Pubkey], Collection[Pubkey]], Result
 ]
@@ -70,11 +68,12 @@ def approve_session(
         return _load_error(env, address, writable)
     if owner not in signers:
         return ErrorCode.MISSING_SIGNER
-    o, status, _, activated_at, _, lamports = record
+    o = record.origin
     if owner != o.owner:
         return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    if status is not _REQUESTED:
+    lifecycle = record.lifecycle
+    if lifecycle.status is not _REQUESTED:
         return ErrorCode.INVALID_STATUS_TRANSITION
     if now >= o.request_deadline:
         return ErrorCode.REQUEST_TIMED_OUT
@@ -84,7 +83,7 @@ def approve_session(
         return ErrorCode.ARITHMETIC_OVERFLOW
     expires_at = now + o.max_duration
     env.ledger.put_session(
-        address, _new(SessionRecord, (o, _CREATED, now, activated_at, expires_at, lamports))
+        address, with_lifecycle(record, _CREATED, now, lifecycle.activated_at, expires_at)
     )
     return (
         session_created(
@@ -114,17 +113,16 @@ def activate_session(
         return _load_error(env, address, writable)
     if owner not in signers:
         return ErrorCode.MISSING_SIGNER
-    o, status, _, _, expires_at, lamports = record
-    if owner != o.owner:
+    if owner != record.origin.owner:
         return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    if status is not _CREATED:
+    lifecycle = record.lifecycle
+    if lifecycle.status is not _CREATED:
         return ErrorCode.INVALID_STATUS_TRANSITION
+    expires_at = lifecycle.expires_at
     if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
-    env.ledger.put_session(
-        address, _new(SessionRecord, (o, _ACTIVE, now, now, expires_at, lamports))
-    )
+    env.ledger.put_session(address, with_lifecycle(record, _ACTIVE, now, now, expires_at))
     return (session_activated(address, owner, now, expires_at),)
 
 
@@ -151,16 +149,17 @@ def _pause_or_resume(
             return _load_error(env, address, writable)
         if owner not in signers:
             return ErrorCode.MISSING_SIGNER
-        o, status, _, activated_at, expires_at, lamports = record
-        if owner != o.owner:
+        if owner != record.origin.owner:
             return ErrorCode.UNAUTHORIZED
         now = env.clock.now()
-        if status is not from_status:
+        lifecycle = record.lifecycle
+        if lifecycle.status is not from_status:
             return wrong_status
+        expires_at = lifecycle.expires_at
         if now >= expires_at:
             return ErrorCode.SESSION_EXPIRED
         env.ledger.put_session(
-            address, _new(SessionRecord, (o, to_status, now, activated_at, expires_at, lamports))
+            address, with_lifecycle(record, to_status, now, lifecycle.activated_at, expires_at)
         )
         return (event(address, owner, now),)
 
@@ -205,7 +204,9 @@ def expire_session(
     if err is not None:
         return err
     now = env.clock.now()
-    o, status, _, activated_at, expires_at, lamports = record
+    o = record.origin
+    lifecycle = record.lifecycle
+    status, expires_at = lifecycle.status, lifecycle.expires_at
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
     if status is _EXPIRED:
@@ -221,7 +222,7 @@ def expire_session(
     if o.settings & _AUTO_EXPIRE:
         return (expired, _close(env, record, receiver, now, CloseReason.EXPIRED))
     env.ledger.put_session(
-        o.address, _new(SessionRecord, (o, _EXPIRED, now, activated_at, expires_at, lamports))
+        o.address, with_lifecycle(record, _EXPIRED, now, lifecycle.activated_at, expires_at)
     )
     return (expired,)
 
@@ -243,7 +244,8 @@ def close_session(
         return err
     if authority not in signers:
         return ErrorCode.MISSING_SIGNER
-    o, status, _, _, expires_at, _ = record
+    o = record.origin
+    status, expires_at = record.lifecycle.status, record.lifecycle.expires_at
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
     by_owner = authority == o.owner

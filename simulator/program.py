@@ -21,22 +21,28 @@ from solders.pubkey import Pubkey
 
 from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session
 from sessions_client.constants import PROGRAM_ID, SESSION_VERSION
+from sessions_client.discriminators import DISCRIMINATOR_LEN
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
 from sessions_client.exceptions import DecodeError
-from sessions_client.instructions import DISCRIMINATOR_LEN
 from sessions_client.types import Session
 from simulator.clock import Clock
-from simulator.dispatch import DISPATCH
 from simulator.env import Env
-from simulator.handler import Handler, HandlerResult
+from simulator.handler import HandlerResult, InstructionHandler
+from simulator.handler_registry import DISPATCH
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome
-from simulator.record import SessionRecord, encode_record, record_of, to_session
+from simulator.record import (
+    SessionRecord,
+    encode_record,
+    record_of,
+    to_session,
+    with_lamports,
+)
 from simulator.rent import Rent
 
-__all__ = ["Handler", "HandlerResult", "ProgramModel", "dispatch"]
+__all__ = ["HandlerResult", "InstructionHandler", "ProgramModel", "dispatch"]
 
 #: discriminator -> (handler, exact data size, minimum account count), from the specs
 _DISPATCH: Final = DISPATCH
@@ -86,7 +92,7 @@ class ProgramModel:
         ledger = self.ledger
         record = ledger.sessions.get(address)
         if record is not None:
-            ledger.put_session(address, record._replace(lamports=record.lamports + lamports))
+            ledger.put_session(address, with_lamports(record, record.lamports + lamports))
         elif address in ledger.foreign:
             foreign = ledger.foreign[address]
             ledger.foreign[address] = replace(foreign, lamports=foreign.lamports + lamports)

@@ -1,28 +1,42 @@
-"""How the model stores a Session account: what creation fixed, plus the fields that move.
+"""How the model stores a Session account: built and unpacked here, and only here.
 
-Transitions touch four fields (status, updated_at, activated_at, expires_at), so
-the stored record keeps exactly those next to an immutable :class:`SessionOrigin`
-and the account's lamports; a transition replaces the record, never mutates it.
-:func:`to_session` rebuilds the client mirror's :class:`~sessions_client.types.Session`
-(and :func:`encode_record` its exact account bytes) only when someone looks:
-encoding is for comparison, not for the hot path.
+A :class:`SessionRecord` is the account's content grouped by feature: what creation
+fixed (:class:`SessionOrigin`), then one group per feature whose fields instructions
+change - :class:`LifecycleFields` (status and times), :class:`UsageFields` (executions
+and usage statistics), :class:`GuardFields` (the guard and the effective permissions),
+:class:`DelegationFields` (depth and parent link), :class:`LeaseFields` (the
+borrowed-accounts table), :class:`ProtocolFields` (protocol state and shared data) -
+and the account's lamports. A feature's instruction replaces its own group and passes
+the others along by reference, so a new field goes into its group here and into the
+two conversions below (:func:`to_session`, :func:`record_of`), never into a handler's
+tuple.
+
+Records are immutable NamedTuples, never mutated: a transition builds a new one through
+the named constructors below (:func:`created_record`, :func:`requested_record`,
+:func:`with_lifecycle`, :func:`with_lamports`), whose signatures mypy checks. Inside
+them the tuples are built with ``tuple.__new__`` (four times cheaper than a NamedTuple's
+keyword ``__new__``, the simulator's hot path); a test holds each equal to the keyword
+construction. :func:`to_session` rebuilds the client mirror's
+:class:`~sessions_client.types.Session` (and :func:`encode_record` its exact account
+bytes) only when someone looks.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Final, NamedTuple
 
 from solders.pubkey import Pubkey
 
 from sessions_client.accounts import encode_session
 from sessions_client.codec import layout_of
-from sessions_client.constants import METADATA_LEN, SESSION_VERSION
+from sessions_client.constants import SESSION_VERSION
 from sessions_client.types import (
     EMPTY_BORROWS,
+    BorrowedAccount,
     Guard,
     ProtocolState,
     Session,
+    SessionConfig,
     SessionParams,
     SessionStatus,
     SharedData,
@@ -31,18 +45,13 @@ from sessions_client.types import (
 
 _ZERO_KEY: Final = Pubkey.default()
 _PARAMS = layout_of(SessionParams)
-_EMPTY_USAGE: Final = UsageStats()
-_NO_GUARD: Final = Guard()
-_NO_PROTOCOL: Final = ProtocolState()
-_NO_SHARED: Final = SharedData()
-_RESERVED: Final = bytes(64)
+_RESERVED_LEN: Final = layout_of(Session).field("reserved").size
+#: ``tuple.__new__``: builds a NamedTuple without its Python-level ``__new__``.
+_new: Final = tuple.__new__
 
 
 class SessionOrigin(NamedTuple):
-    """Everything the creating instruction fixed; no later instruction changes these.
-
-    Immutable like a frozen dataclass; a NamedTuple because every creation builds one.
-    """
+    """Everything the creating instruction fixed; no instruction changes these."""
 
     address: Pubkey
     owner: Pubkey
@@ -55,69 +64,205 @@ class SessionOrigin(NamedTuple):
     settings: int
     created_at: int
     request_deadline: int
-    #: The borsh ``SessionParams`` exactly as the instruction carried them.
+    #: The borsh ``SessionParams`` exactly as the instruction carried them (scope, quotas,
+    #: metadata are read from here; the guard is not: the program never copies it).
     params: bytes
-    #: For an account written from outside (``ProgramModel.set_account``): its full content,
-    #: whose non-lifecycle fields the program never changes.
-    base: Session | None = None
+    #: The account's reserved bytes (zero unless the account was written from outside).
+    reserved: bytes = bytes(_RESERVED_LEN)
 
 
-class SessionRecord(NamedTuple):
-    """A stored session: its origin and the lifecycle fields, plus the account's lamports.
+class LifecycleFields(NamedTuple):
+    """The lifecycle: what approve, activate, pause, resume and expire change."""
 
-    Immutable like a frozen dataclass; a NamedTuple because every successful transition
-    builds one and a tuple is four times cheaper to construct.
-    """
-
-    origin: SessionOrigin
     status: SessionStatus
     updated_at: int
     activated_at: int
     expires_at: int
+
+
+class UsageFields(NamedTuple):
+    """What the session has consumed: executions and usage statistics."""
+
+    usage_count: int = 0
+    stats: UsageStats = UsageStats()
+
+
+class GuardFields(NamedTuple):
+    """What the session may do: its guard program and effective permissions."""
+
+    effective_permissions: int
+    guard: Guard = Guard()
+
+
+class DelegationFields(NamedTuple):
+    """Where the session sits in a delegation tree: depth and parent link."""
+
+    depth: int = 0
+    bound_to: Pubkey = _ZERO_KEY
+
+
+class LeaseFields(NamedTuple):
+    """The borrowed-accounts table."""
+
+    borrowed: tuple[BorrowedAccount, ...] = EMPTY_BORROWS
+
+
+class ProtocolFields(NamedTuple):
+    """The attached protocol's state and the shared data region."""
+
+    protocol: ProtocolState = ProtocolState()
+    shared: SharedData = SharedData()
+
+
+class SessionRecord(NamedTuple):
+    """A stored session: its origin, one group per feature, and the account's lamports."""
+
+    origin: SessionOrigin
+    lifecycle: LifecycleFields
+    usage: UsageFields
+    guard: GuardFields
+    delegation: DelegationFields
+    leases: LeaseFields
+    protocol: ProtocolFields
     lamports: int
+
+
+#: The groups a new session starts with (immutable, so shared by every record).
+NO_USAGE: Final = UsageFields()
+NO_DELEGATION: Final = DelegationFields()
+NO_LEASES: Final = LeaseFields()
+NO_PROTOCOL: Final = ProtocolFields()
+_NO_GUARD: Final = Guard()
+
+
+# -- named constructors (the only places records are built) ---------------------------------
+
+
+def new_origin(
+    address: Pubkey,
+    owner: Pubkey,
+    creator: Pubkey,
+    *,
+    session_id: int,
+    bump: int,
+    config: tuple[int, int, int],
+    created_at: int,
+    request_deadline: int,
+    params: bytes,
+) -> SessionOrigin:
+    """The origin of a session a top-level instruction creates (``creator_program`` zero);
+    ``config`` is (max_duration, permissions, settings)."""
+    max_duration, permissions, settings = config
+    return _new(
+        SessionOrigin,
+        (
+            address,
+            owner,
+            creator,
+            _ZERO_KEY,
+            session_id,
+            bump,
+            max_duration,
+            permissions,
+            settings,
+            created_at,
+            request_deadline,
+            params,
+            bytes(_RESERVED_LEN),
+        ),
+    )
+
+
+def created_record(
+    origin: SessionOrigin, now: int, expires_at: int, lamports: int
+) -> SessionRecord:
+    """A session create_session wrote: Created, its lifetime running."""
+    return _new(
+        SessionRecord,
+        (
+            origin,
+            _new(LifecycleFields, (SessionStatus.CREATED, now, 0, expires_at)),
+            NO_USAGE,
+            _new(GuardFields, (origin.permissions, _NO_GUARD)),
+            NO_DELEGATION,
+            NO_LEASES,
+            NO_PROTOCOL,
+            lamports,
+        ),
+    )
+
+
+def requested_record(origin: SessionOrigin, now: int, lamports: int) -> SessionRecord:
+    """A session request_session wrote: Requested, waiting for its owner."""
+    return _new(
+        SessionRecord,
+        (
+            origin,
+            _new(LifecycleFields, (SessionStatus.REQUESTED, now, 0, 0)),
+            NO_USAGE,
+            _new(GuardFields, (origin.permissions, _NO_GUARD)),
+            NO_DELEGATION,
+            NO_LEASES,
+            NO_PROTOCOL,
+            lamports,
+        ),
+    )
+
+
+def with_lifecycle(
+    record: SessionRecord,
+    status: SessionStatus,
+    updated_at: int,
+    activated_at: int,
+    expires_at: int,
+) -> SessionRecord:
+    """``record`` with new lifecycle fields; every other group unchanged."""
+    origin, _, usage, guard, delegation, leases, protocol, lamports = record
+    lifecycle = _new(LifecycleFields, (status, updated_at, activated_at, expires_at))
+    return _new(
+        SessionRecord, (origin, lifecycle, usage, guard, delegation, leases, protocol, lamports)
+    )
+
+
+def with_lamports(record: SessionRecord, lamports: int) -> SessionRecord:
+    """``record`` holding ``lamports`` (an airdrop into a live session's account)."""
+    return record._replace(lamports=lamports)
+
+
+# -- conversions to and from the client mirror's Session --------------------------------------
 
 
 def to_session(record: SessionRecord) -> Session:
     """The client mirror's Session value the program's account holds for ``record``."""
-    o = record.origin
-    if o.base is not None:
-        return replace(
-            o.base,
-            status=record.status,
-            updated_at=record.updated_at,
-            activated_at=record.activated_at,
-            expires_at=record.expires_at,
-        )
+    o, lifecycle, usage, guard, delegation, leases, protocol, _ = record
     params = _PARAMS.decode(o.params)
-    assert len(params.metadata) == METADATA_LEN
     return Session(
         version=SESSION_VERSION,
         bump=o.bump,
-        status=record.status,
-        depth=0,
-        effective_permissions=o.permissions,
+        status=lifecycle.status,
+        depth=delegation.depth,
+        effective_permissions=guard.effective_permissions,
         owner=o.owner,
         creator=o.creator,
         creator_program=o.creator_program,
         session_id=o.session_id,
-        config=params.config,
+        config=SessionConfig(o.max_duration, o.permissions, o.settings),
         scope=params.scope,
-        bound_to=_ZERO_KEY,
+        bound_to=delegation.bound_to,
         created_at=o.created_at,
-        updated_at=record.updated_at,
-        activated_at=record.activated_at,
-        expires_at=record.expires_at,
+        updated_at=lifecycle.updated_at,
+        activated_at=lifecycle.activated_at,
+        expires_at=lifecycle.expires_at,
         request_deadline=o.request_deadline,
-        usage_count=0,
+        usage_count=usage.usage_count,
         quotas=params.quotas,
-        usage=_EMPTY_USAGE,
-        # The program validates the guard is all zero and never copies it.
-        guard=_NO_GUARD,
-        protocol=_NO_PROTOCOL,
-        shared=_NO_SHARED,
+        usage=usage.stats,
+        guard=guard.guard,
+        protocol=protocol.protocol,
+        shared=protocol.shared,
         metadata=params.metadata,
-        borrowed=EMPTY_BORROWS,
-        reserved=_RESERVED,
+        borrowed=leases.borrowed,
+        reserved=o.reserved,
     )
 
 
@@ -127,27 +272,31 @@ def record_of(address: Pubkey, session: Session, lamports: int) -> SessionRecord
         session.config, session.scope, session.quotas, session.guard, session.metadata
     )
     origin = SessionOrigin(
-        address,
-        session.owner,
-        session.creator,
-        session.creator_program,
-        session.session_id,
-        session.bump,
-        session.config.max_duration,
-        session.config.permissions,
-        session.config.settings,
-        session.created_at,
-        session.request_deadline,
-        _PARAMS.encode(params),
-        base=session,
+        address=address,
+        owner=session.owner,
+        creator=session.creator,
+        creator_program=session.creator_program,
+        session_id=session.session_id,
+        bump=session.bump,
+        max_duration=session.config.max_duration,
+        permissions=session.config.permissions,
+        settings=session.config.settings,
+        created_at=session.created_at,
+        request_deadline=session.request_deadline,
+        params=_PARAMS.encode(params),
+        reserved=session.reserved,
     )
     return SessionRecord(
-        origin,
-        session.status,
-        session.updated_at,
-        session.activated_at,
-        session.expires_at,
-        lamports,
+        origin=origin,
+        lifecycle=LifecycleFields(
+            session.status, session.updated_at, session.activated_at, session.expires_at
+        ),
+        usage=UsageFields(session.usage_count, session.usage),
+        guard=GuardFields(session.effective_permissions, session.guard),
+        delegation=DelegationFields(session.depth, session.bound_to),
+        leases=LeaseFields(session.borrowed),
+        protocol=ProtocolFields(session.protocol, session.shared),
+        lamports=lamports,
     )
 
 

@@ -9,13 +9,19 @@ defaults are the current ones (6960 lamports per byte, threshold 1.0).
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from typing import Final
+
+from sessions_client.borsh import F64
+from sessions_client.codec import layout_of
+from sessions_client.sysvar_layouts import RentSysvar
 
 #: Bytes of account metadata the runtime charges rent for on top of the data.
 ACCOUNT_STORAGE_OVERHEAD: Final = 128
 
+#: The Rent sysvar's layout: the threshold's bit pattern is read where the program reads it.
+_RENT: Final = layout_of(RentSysvar)
+_F64_BYTES: Final = F64.size
 _MANTISSA_BITS: Final = 52
 _EXPONENT_BIAS: Final = 1023
 _MAX_SHIFT: Final = 4
@@ -23,7 +29,9 @@ _MAX_SHIFT: Final = 4
 
 def _integer_multiplier(threshold: float) -> int | None:
     """The threshold as the program decodes it, or None when the program refuses it."""
-    bits: int = struct.unpack("<Q", struct.pack("<d", threshold))[0]
+    encoded = _RENT.encode(RentSysvar(0, threshold, 0))
+    start = _RENT.field("exemption_threshold").offset
+    bits = int.from_bytes(encoded[start : start + _F64_BYTES], "little")
     exponent = (bits >> _MANTISSA_BITS) & 0x7FF
     mantissa = bits & ((1 << _MANTISSA_BITS) - 1)
     if bits >> 63 or not _EXPONENT_BIAS <= exponent <= _EXPONENT_BIAS + _MAX_SHIFT:

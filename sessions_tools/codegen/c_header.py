@@ -21,10 +21,11 @@ from sessions_client import constants
 from sessions_client.accounts import INIT_SPACE, SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
 from sessions_client.borsh import ByteArray, PubkeyType
 from sessions_client.codec import Layout, layout_of
-from sessions_client.discriminators import event_discriminator
+from sessions_client.discriminators import DISCRIMINATOR_LEN, event_discriminator
 from sessions_client.errors import ErrorCode
 from sessions_client.events import EVENT_TYPES
-from sessions_client.instructions import DISCRIMINATOR_LEN, INSTRUCTIONS
+from sessions_client.instructions import INSTRUCTIONS
+from sessions_client.sysvar_layouts import ClockSysvar, RentSysvar
 from sessions_client.types import ENUM_TYPES, STRUCT_TYPES, Session
 
 HEADER_PATH = "program/include/sessions_layout.h"
@@ -103,9 +104,10 @@ def _constant_section() -> Iterable[str]:
     yield f"#define SYSVAR_RENT_ID {_key_bytes(sysvar.RENT)}"
     yield f"#define SYSVAR_INSTRUCTIONS_ID {_key_bytes(sysvar.INSTRUCTIONS)}"
     yield "/* byte offsets of the fields the program reads with sol_get_sysvar */"
-    yield "#define CLOCK_OFF_UNIX_TIMESTAMP 32"
-    yield "#define RENT_OFF_LAMPORTS_PER_BYTE_YEAR 0"
-    yield "#define RENT_OFF_EXEMPTION_THRESHOLD 8"
+    clock, rent = layout_of(ClockSysvar), layout_of(RentSysvar)
+    yield f"#define CLOCK_OFF_UNIX_TIMESTAMP {clock.field('unix_timestamp').offset}"
+    yield f"#define RENT_OFF_LAMPORTS_PER_BYTE_YEAR {rent.field('lamports_per_byte_year').offset}"
+    yield f"#define RENT_OFF_EXEMPTION_THRESHOLD {rent.field('exemption_threshold').offset}"
     yield ""
     yield "/* ---- program constants ---- */"
     yield f"#define SESSION_VERSION {constants.SESSION_VERSION}"

@@ -27,6 +27,7 @@ from solders.pubkey import Pubkey
 
 from sessions_client import instructions as ix
 from sessions_client.constants import DEFAULT_START_TIME, Permission, Setting
+from sessions_client.discriminators import DISCRIMINATOR_LEN
 from sessions_client.pda import find_session_address
 from sessions_client.types import ResourceQuotas, SessionConfig, SessionParams, SessionScope
 from sessions_tools.paths import project_paths
@@ -129,7 +130,7 @@ class _Recorder:
 
 
 def _instruction_name(instruction: Instruction) -> str:
-    disc = bytes(instruction.data[:8])
+    disc = bytes(instruction.data[:DISCRIMINATOR_LEN])
     for spec in ix.INSTRUCTIONS:
         if spec.discriminator == disc:
             return spec.name

@@ -20,11 +20,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
-from sessions_tools.ops.config import Target
-from sessions_tools.ops.deploy import DeployReport, DeployRequest, deploy_program
-from sessions_tools.ops.errors import OperatorError
 from sessions_tools.ops.keypairs import load_or_create_keypair, read_keypair
+from sessions_tools.ops.operator_error import OperatorError
+from sessions_tools.ops.rpc_deploy import DeployReport, DeployRequest, deploy_program
 from sessions_tools.ops.session_client import open_client
+from sessions_tools.ops.solana_config import Target
 
 PROGRAM_KEYPAIR_NAME = "sessions-keypair.json"
 BUFFER_KEYPAIR_NAME = "sessions-buffer.json"

@@ -16,7 +16,7 @@ from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.operator_error import OperatorError
 
 KEYPAIR_LENGTH: Final = 64
 

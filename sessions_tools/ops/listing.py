@@ -17,11 +17,11 @@ from rich.table import Table
 from sessions_client.client import SessionAccount
 from sessions_client.constants import Permission
 from sessions_client.types import ON_CHAIN_STATUSES, SessionStatus
-from sessions_tools.ops.config import Target
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.display import flags, timestamp, to_json
 from sessions_tools.ops.keypairs import parse_address
-from sessions_tools.ops.render import flags, timestamp, to_json
+from sessions_tools.ops.operator_error import OperatorError
 from sessions_tools.ops.session_client import open_client, program_address
+from sessions_tools.ops.solana_config import Target
 
 #: Longest base58 public key.
 ADDRESS_WIDTH = 44

@@ -27,10 +27,10 @@ from sessions_client.errors import ErrorCode, error_from_code
 from sessions_client.events import Event, parse_events
 from sessions_client.exceptions import MalformedRpcResponseError, TransactionNotFoundError
 from sessions_client.rpc import expect_dict, expect_int, expect_list, expect_pubkey, member
-from sessions_tools.ops.config import Target
+from sessions_tools.ops.display import readable_rows, timestamp, to_json
 from sessions_tools.ops.keypairs import parse_signature
-from sessions_tools.ops.render import readable_rows, timestamp, to_json
 from sessions_tools.ops.session_client import open_client, program_address
+from sessions_tools.ops.solana_config import Target
 
 _FAILED_WITH_CODE: Final = re.compile(
     r"^Program (\S+) failed: custom program error: 0x([0-9a-fA-F]+)$"

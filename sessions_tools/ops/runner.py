@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sessions_client.exceptions import RpcConnectionError, RpcTimeoutError, SessionsClientError
-from sessions_tools.ops.config import Target, resolve_target
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.operator_error import OperatorError
+from sessions_tools.ops.solana_config import Target, resolve_target
 
-Operation = Callable[[Target], Coroutine[Any, Any, object]]
+OperatorAction = Callable[[Target], Coroutine[Any, Any, object]]
 
 
 def one_line(text: str) -> str:
@@ -37,7 +37,7 @@ def describe_failure(exc: BaseException, target: Target | None) -> str:
     return one_line(str(exc)) or type(exc).__name__
 
 
-def run_operation(resolve: Callable[[], Target], operation: Operation) -> int:
+def run_operation(resolve: Callable[[], Target], operation: OperatorAction) -> int:
     """Resolve the target, run ``operation`` on it; 0 on success, 1 (one stderr line) on failure."""
     target: Target | None = None
     try:
@@ -53,7 +53,7 @@ def run_operation(resolve: Callable[[], Target], operation: Operation) -> int:
 
 
 def run_command(
-    config: Path | None, url: str | None, operation: Operation, *, keypair: Path | None = None
+    config: Path | None, url: str | None, operation: OperatorAction, *, keypair: Path | None = None
 ) -> int:
     """:func:`run_operation` on the target the Solana CLI's config and the flags name."""
     return run_operation(lambda: resolve_target(config, url, keypair), operation)

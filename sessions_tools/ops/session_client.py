@@ -6,8 +6,8 @@ from solders.pubkey import Pubkey
 
 from sessions_client.client import SessionsClient
 from sessions_client.constants import PROGRAM_ID
-from sessions_tools.ops.config import Target
 from sessions_tools.ops.keypairs import address_or_keypair_file
+from sessions_tools.ops.solana_config import Target
 
 #: One retry: an operator would rather hear "cannot reach" soon than wait out backoffs.
 OPERATOR_RETRIES = 1

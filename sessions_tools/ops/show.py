@@ -10,10 +10,10 @@ from rich.table import Table
 from solders.pubkey import Pubkey
 
 from sessions_client.types import Session
-from sessions_tools.ops.config import Target
+from sessions_tools.ops.display import readable_rows, to_json
 from sessions_tools.ops.keypairs import parse_address
-from sessions_tools.ops.render import readable_rows, to_json
 from sessions_tools.ops.session_client import open_client, program_address
+from sessions_tools.ops.solana_config import Target
 
 
 def session_table(address: Pubkey, session: Session) -> Table:

@@ -101,7 +101,7 @@ def mock_session_config() -> Callable[..., SessionParams]:
 def localnet_server() -> Iterator[RunningLocalnet]:
     """A localnet JSON-RPC server with the sessions program, on a free loopback port."""
     from sessions_tools.localnet import start_in_thread
-    from sessions_tools.testing.localnet import sessions_localnet_config
+    from sessions_tools.testing.localnet_setup import sessions_localnet_config
 
     running = start_in_thread(sessions_localnet_config(), port=0)
     try:

@@ -34,7 +34,7 @@ from sessions_client.exceptions import (
 from sessions_client.types import SessionParams, SessionStatus
 from sessions_tools.bench.cache_bench import sample_session
 from sessions_tools.localnet import AccountConfig, start_in_thread
-from sessions_tools.testing.localnet import sessions_localnet_config
+from sessions_tools.testing.localnet_setup import sessions_localnet_config
 
 pytestmark = pytest.mark.localnet
 

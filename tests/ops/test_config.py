@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 from solders.keypair import Keypair
 
-from sessions_tools.ops.config import (
-    MONIKERS,
-    default_config_path,
-    load_cli_config,
-    normalize_url,
-    resolve_target,
-)
-from sessions_tools.ops.errors import OperatorError
 from sessions_tools.ops.keypairs import (
     address_or_keypair_file,
     load_or_create_keypair,
     parse_signature,
     read_keypair,
     write_keypair,
+)
+from sessions_tools.ops.operator_error import OperatorError
+from sessions_tools.ops.solana_config import (
+    MONIKERS,
+    default_config_path,
+    load_cli_config,
+    normalize_url,
+    resolve_target,
 )
 
 from .support import write_solana_config

@@ -32,8 +32,8 @@ from sessions_client.events import (
 from sessions_client.exceptions import RpcConnectionError
 from sessions_client.types import SessionStatus
 from sessions_tools.localnet import RunningLocalnet, start_in_thread
-from sessions_tools.ops.deploy import DeployRequest, deploy_program, missing_chunks
 from sessions_tools.ops.keypairs import read_keypair, write_keypair
+from sessions_tools.ops.rpc_deploy import DeployRequest, deploy_program, missing_chunks
 from sessions_tools.program_build import BuildVariant, ensure_program
 from sessions_tools.sbf.loader import (
     BufferState,

@@ -22,7 +22,7 @@ from sessions_client.constants import PROGRAM_ID
 from sessions_client.errors import ErrorCode
 from sessions_client.exceptions import TransactionNotFoundError
 from sessions_tools.localnet import RunningLocalnet
-from sessions_tools.ops.render import to_json
+from sessions_tools.ops.display import to_json
 from sessions_tools.testing.helpers import make_session_params
 
 from .support import SolanaCli, invoke, one_error_line, run, write_solana_config

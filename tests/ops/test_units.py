@@ -11,9 +11,9 @@ from solders.pubkey import Pubkey
 from sessions_client.constants import PROGRAM_ID, Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionPaused
-from sessions_tools.ops.deploy import loader_diagnostic, missing_chunks
+from sessions_tools.ops.display import flags, readable_rows, timestamp, to_json
 from sessions_tools.ops.logs import ProgramFailure, program_failure
-from sessions_tools.ops.render import flags, readable_rows, timestamp, to_json
+from sessions_tools.ops.rpc_deploy import loader_diagnostic, missing_chunks
 from sessions_tools.sbf.loader import (
     BufferState,
     LoaderStateError,

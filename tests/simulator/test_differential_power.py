@@ -18,12 +18,12 @@ from solders.pubkey import Pubkey
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from simulator import program
 from simulator.env import Env
-from simulator.program import Handler, HandlerResult
+from simulator.program import HandlerResult, InstructionHandler
 
 pytestmark = pytest.mark.differential
 
 
-def one_second_early(handler: Handler) -> Handler:
+def one_second_early(handler: InstructionHandler) -> InstructionHandler:
     """``handler`` run as if the clock were a second behind when it sits on the expiry."""
 
     def mutant(
@@ -35,7 +35,7 @@ def one_second_early(handler: Handler) -> Handler:
     ) -> HandlerResult:
         record = env.ledger.sessions.get(keys[1])
         now = env.clock.now()
-        if record is None or now != record.expires_at:
+        if record is None or now != record.lifecycle.expires_at:
             return handler(env, keys, data, signers, writable)
         env.clock.set(now - 1)
         try:

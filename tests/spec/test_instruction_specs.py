@@ -24,8 +24,8 @@ from sessions_client.instructions import (
 )
 from sessions_client.types import SessionConfig, SessionParams
 from sessions_tools.codegen.c_dispatch import dispatch_order, render_dispatch
-from simulator import dispatch as sim_dispatch
-from simulator.handler import Handler
+from simulator import handler_registry as sim_dispatch
+from simulator.handler import InstructionHandler
 
 REPO = Path(__file__).resolve().parents[2]
 INCLUDE = REPO / "program" / "include"
@@ -167,7 +167,10 @@ def test_a_missing_unknown_or_twice_registered_handler_fails() -> None:
     partial = {k: v for k, v in handlers.items() if k != "close_session"}
     with pytest.raises(TypeError, match=r"missing \['close_session'\]"):
         sim_dispatch.build_dispatch(partial)
-    extra: dict[str, Handler] = {**handlers, "execute_session": handlers["close_session"]}
+    extra: dict[str, InstructionHandler] = {
+        **handlers,
+        "execute_session": handlers["close_session"],
+    }
     with pytest.raises(TypeError, match=r"unknown \['execute_session'\]"):
         sim_dispatch.build_dispatch(extra)
     with pytest.raises(TypeError, match="has handlers in"):

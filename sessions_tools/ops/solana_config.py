@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import yaml
 
 from sessions_client.rpc import Commitment, check_commitment
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.operator_error import OperatorError
 
 MONIKERS: Final = MappingProxyType(
     {

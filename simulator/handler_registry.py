@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final, cast
 
 from sessions_client.instructions import INSTRUCTIONS
-from simulator.handler import Handler, Handlers
+from simulator.handler import Handlers, InstructionHandler
 
 HANDLER_MODULE_PREFIX: Final = "ix_"
 _PACKAGE: Final = "simulator"
@@ -33,9 +33,9 @@ def handler_modules() -> tuple[str, ...]:
     )
 
 
-def collect_handlers(modules: tuple[str, ...]) -> dict[str, Handler]:
+def collect_handlers(modules: tuple[str, ...]) -> dict[str, InstructionHandler]:
     """Every module's ``HANDLERS`` merged, refusing a name registered twice."""
-    found: dict[str, Handler] = {}
+    found: dict[str, InstructionHandler] = {}
     where: dict[str, str] = {}
     for name in modules:
         handlers = cast(Handlers, importlib.import_module(name).HANDLERS)
@@ -47,7 +47,9 @@ def collect_handlers(modules: tuple[str, ...]) -> dict[str, Handler]:
     return found
 
 
-def build_dispatch(handlers: dict[str, Handler]) -> dict[bytes, tuple[Handler, int, int]]:
+def build_dispatch(
+    handlers: dict[str, InstructionHandler],
+) -> dict[bytes, tuple[InstructionHandler, int, int]]:
     """The table, checked against the specs: every instruction handled, nothing else."""
     specs = {ix.name for ix in INSTRUCTIONS}
     missing, unknown = specs - set(handlers), set(handlers) - specs

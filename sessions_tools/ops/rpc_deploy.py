@@ -36,7 +36,7 @@ from sessions_client.rpc import (
     expect_pubkey,
     member,
 )
-from sessions_tools.ops.errors import OperatorError
+from sessions_tools.ops.operator_error import OperatorError
 from sessions_tools.sbf.loader import (
     BPF_LOADER_UPGRADEABLE_ID,
     BUFFER_METADATA_SIZE,
