@@ -1,13 +1,32 @@
-"""The Session account: discriminator, size and strict decoding of raw account data."""
+"""The Session account: discriminator, size and strict decoding of raw account data.
+
+:func:`decode_session` refuses anything the program would never have stored
+(another layout version, a status that only the client's model knows, a
+config out of the program's bounds, and, given the address it was read at,
+an account that is not at its own PDA), so a client never acts on a forged
+or misread session. :func:`decode_session_layout` only decodes the bytes,
+for the simulator's program model, which checks stored state itself, in the
+program's order and with the program's error codes.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
+from solders.pubkey import Pubkey
+
 from sessions_client.codec import layout_of
+from sessions_client.constants import MAX_SESSION_DURATION, PROGRAM_ID, SESSION_VERSION
 from sessions_client.discriminators import account_discriminator
-from sessions_client.exceptions import DecodeError
-from sessions_client.types import Session
+from sessions_client.exceptions import (
+    DecodeError,
+    InvalidSessionConfigError,
+    InvalidSessionStatusError,
+    SessionAddressMismatchError,
+    UnsupportedSessionVersionError,
+)
+from sessions_client.pda import session_address
+from sessions_client.types import ON_CHAIN_STATUSES, Session
 
 SESSION_DISCRIMINATOR: Final = account_discriminator("Session")
 #: Anchor's ``INIT_SPACE``: the account's size without its discriminator.
@@ -15,10 +34,10 @@ INIT_SPACE: Final = layout_of(Session).size
 #: The on-chain data length of a Session account.
 SESSION_ACCOUNT_SIZE: Final = 8 + INIT_SPACE
 _SESSION_LAYOUT: Final = layout_of(Session)
+_VERSION_OFFSET: Final = 8 + _SESSION_LAYOUT.leaf("version").offset
 
 
-def decode_session(data: bytes | bytearray | memoryview) -> Session:
-    """Decode a Session account's data, refusing wrong sizes and discriminators."""
+def _check_frame(data: bytes | bytearray | memoryview) -> None:
     if len(data) != SESSION_ACCOUNT_SIZE:
         raise DecodeError(f"Session account must be {SESSION_ACCOUNT_SIZE} bytes, got {len(data)}")
     if bytes(data[:8]) != SESSION_DISCRIMINATOR:
@@ -26,7 +45,42 @@ def decode_session(data: bytes | bytearray | memoryview) -> Session:
             f"not a Session account: discriminator {bytes(data[:8]).hex()} "
             f"!= {SESSION_DISCRIMINATOR.hex()}"
         )
+
+
+def decode_session_layout(data: bytes | bytearray | memoryview) -> Session:
+    """Decode a Session account's bytes, refusing wrong sizes and discriminators only."""
+    _check_frame(data)
     return _SESSION_LAYOUT.decode(data, 8)
+
+
+def decode_session(
+    data: bytes | bytearray | memoryview,
+    *,
+    address: Pubkey | None = None,
+    program_id: Pubkey = PROGRAM_ID,
+) -> Session:
+    """Decode a Session account's data and refuse what the program never stores.
+
+    Size, discriminator and version are checked before the fields, which
+    another layout would misplace. With ``address`` (where the account was read), the Session
+    must also sit at the PDA of its creator, id and stored bump.
+    """
+    _check_frame(data)
+    if data[_VERSION_OFFSET] != SESSION_VERSION:
+        raise UnsupportedSessionVersionError(data[_VERSION_OFFSET], SESSION_VERSION)
+    session = _SESSION_LAYOUT.decode(data, 8)
+    if session.status not in ON_CHAIN_STATUSES:
+        raise InvalidSessionStatusError("status", f"{session.status.name} is never stored on chain")
+    if not 1 <= session.config.max_duration <= MAX_SESSION_DURATION:
+        raise InvalidSessionConfigError(
+            "config.max_duration",
+            f"max_duration {session.config.max_duration} is outside 1..{MAX_SESSION_DURATION}",
+        )
+    if address is not None:
+        expected = session_address(session.creator, session.session_id, session.bump, program_id)
+        if expected != address:
+            raise SessionAddressMismatchError(address, expected)
+    return session
 
 
 def encode_session(session: Session) -> bytes:

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR, decode_session
+from sessions_client.accounts import (
+    SESSION_ACCOUNT_SIZE,
+    SESSION_DISCRIMINATOR,
+    decode_session_layout,
+)
 from sessions_client.constants import SESSION_VERSION, Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.exceptions import DecodeError
@@ -57,7 +61,7 @@ def load_session_state(source: SessionSource) -> Session | ErrorCode:
     if data[_VERSION_OFFSET] != SESSION_VERSION:
         return ErrorCode.UNSUPPORTED_VERSION
     try:
-        return decode_session(data)
+        return decode_session_layout(data)
     except DecodeError:
         return ErrorCode.INVALID_STORED_STATE
 
