@@ -62,6 +62,7 @@ from sessions_client.events import Event, parse_events
 from sessions_client.exceptions import (
     AccountNotFoundError,
     DecodeError,
+    DuplicateAccountError,
     MalformedRpcResponseError,
     RpcResponseError,
 )
@@ -435,7 +436,8 @@ class SessionsClient:
         return expect_base64_data(member(body, "data", where), f"{where}.data")
 
     def _decode_account(self, address: Pubkey, account: object, where: str) -> Session:
-        return decode_session(self._account_data(address, account, where))
+        data = self._account_data(address, account, where)
+        return decode_session(data, address=address, program_id=self.program_id)
 
     async def load_session(self, address: Pubkey) -> Session | None:
         """The decoded Session at ``address``, or None when no account exists there."""
@@ -528,11 +530,17 @@ class SessionsClient:
             result = result["value"]
         where = "getProgramAccounts result"
         found: list[SessionAccount] = []
+        seen: dict[Pubkey, int] = {}
         for index, item in enumerate(expect_list(result, where)):
             entry = expect_dict(item, f"{where}[{index}]")
             address = expect_pubkey(
                 member(entry, "pubkey", f"{where}[{index}]"), f"{where}[{index}].pubkey"
             )
+            if address in seen:
+                raise DuplicateAccountError(
+                    f"{where}[{index}]", address, f"{where}[{seen[address]}]"
+                )
+            seen[address] = index
             account = member(entry, "account", f"{where}[{index}]")
             data = self._account_data(address, account, f"{where}[{index}].account")
             unmatched = [f.name for f in server_side if not f.matches(data)]
@@ -543,7 +551,12 @@ class SessionsClient:
                 )
             if not all(f.matches(data) for f in wanted):
                 continue
-            found.append(SessionAccount(address, decode_session(data)))
+            try:
+                session = decode_session(data, address=address, program_id=self.program_id)
+            except DecodeError as exc:
+                exc.add_note(f"in {where}[{index}] ({address})")
+                raise
+            found.append(SessionAccount(address, session))
         found.sort(key=lambda item: bytes(item.address))
         return found
 

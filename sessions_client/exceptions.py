@@ -16,6 +16,49 @@ class DecodeError(SessionsClientError, ValueError):
     """Bytes that do not decode to the expected record (too short, bad variant, bad tag)."""
 
 
+class InvalidSessionError(DecodeError):
+    """A Session that decodes but that the program never stores: a forgery or a newer layout.
+
+    ``field`` names the culprit (``version``, ``status``, ``config.max_duration``,
+    ``address``); each case has its own subclass.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"Session.{field}: {problem}")
+        self.field = field
+
+
+class UnsupportedSessionVersionError(InvalidSessionError):
+    """The account's layout version is not the one this client reads."""
+
+    def __init__(self, version: int, supported: int) -> None:
+        super().__init__(
+            "version", f"layout version {version} is not supported (this client reads {supported})"
+        )
+        self.version = version
+
+
+class InvalidSessionStatusError(InvalidSessionError):
+    """A status the program never stores (an in-flight or end state of the client's model)."""
+
+
+class InvalidSessionConfigError(InvalidSessionError):
+    """A stored config value outside the bounds the program enforces at creation."""
+
+
+class SessionAddressMismatchError(InvalidSessionError):
+    """A Session served at an address that is not its PDA (creator, id and stored bump)."""
+
+    def __init__(self, address: object, expected: object | None) -> None:
+        pda = "no valid PDA" if expected is None else expected
+        super().__init__(
+            "address",
+            f"served at {address}, which is not the PDA of its creator, id and bump ({pda})",
+        )
+        self.address = address
+        self.expected = expected
+
+
 class EncodeError(SessionsClientError, ValueError):
     """A value that cannot be encoded into its fixed layout (wrong length, out of range)."""
 
@@ -46,6 +89,14 @@ class RpcConnectionError(RpcError, ConnectionError):
 
 class MalformedRpcResponseError(RpcError):
     """The RPC endpoint answered, but not with what the method promises; the message says what."""
+
+
+class DuplicateAccountError(MalformedRpcResponseError):
+    """A listing (getProgramAccounts) that names the same account more than once."""
+
+    def __init__(self, where: str, address: object, first: str) -> None:
+        super().__init__(f"{where}: {address} is listed again (first at {first})")
+        self.address = address
 
 
 class RpcResponseError(RpcError):

@@ -36,3 +36,19 @@ def session_id_with_bump(
     while find_session_address(creator, session_id, program_id)[1] != bump:
         session_id += 1
     return session_id
+
+
+def session_address(
+    creator: Pubkey, session_id: int, bump: int, program_id: Pubkey = PROGRAM_ID
+) -> Pubkey | None:
+    """The Session PDA for this exact bump, ``None`` when that bump gives no valid PDA.
+
+    One ``create_program_address``, as the program does: enough to check that
+    a stored Session sits at the address its creator, id and bump derive.
+    """
+    try:
+        return Pubkey.create_program_address(
+            [*session_seeds(creator, session_id), bytes([bump])], program_id
+        )
+    except Exception:  # solders raises its own PubkeyError when the point is on the curve
+        return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sessions_client.accounts import decode_session, session_header_fault
+from sessions_client.accounts import decode_session_layout, session_header_fault
 from sessions_client.constants import Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.exceptions import DecodeError
@@ -55,7 +55,7 @@ def load_session_state(source: ExecutionSource) -> Session | ErrorCode:
     if fault is not None:
         return HEADER_ERRORS[fault]
     try:
-        return decode_session(data)
+        return decode_session_layout(data)
     except DecodeError:
         return ErrorCode.INVALID_STORED_STATE
 

@@ -19,7 +19,7 @@ from typing import Final
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 
-from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session
+from sessions_client.accounts import SESSION_ACCOUNT_SIZE, decode_session_layout
 from sessions_client.constants import PROGRAM_ID, SESSION_VERSION
 from sessions_client.discriminators import DISCRIMINATOR_LEN
 from sessions_client.errors import ErrorCode
@@ -305,7 +305,7 @@ def _env(program_id: Pubkey, ledger: Ledger, clock: Clock, rent: Rent) -> Env:
 
 def _try_decode(data: bytes) -> Session | None:
     try:
-        return decode_session(data)
+        return decode_session_layout(data)
     except DecodeError:
         return None
 

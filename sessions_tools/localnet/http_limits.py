@@ -15,7 +15,11 @@ closes both gaps:
   first byte (of the connection, for the first request), or the client gets
   408 and the connection is closed.
 
-Both answers carry a JSON-RPC error object, like every other refusal.
+Both answers carry a JSON-RPC error object, like every other refusal, and
+end in a lingering close: the write side is shut after the answer and
+whatever the client still sends is read and dropped for up to
+:data:`LINGER_SECONDS`, so the client reads the answer instead of a
+connection reset.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sessions_tools.localnet.rpc_errors import invalid_request
 
 _log = logging.getLogger(__name__)
 _REASONS: Final = {408: "Request Timeout", 503: "Service Unavailable"}
+LINGER_SECONDS: Final = 1.0
 
 
 def canned_response(status: int, message: str) -> bytes:
@@ -58,29 +63,32 @@ class LimitedH11Protocol(H11Protocol):
     max_connections: ClassVar[int]
     header_timeout: ClassVar[float]
     _head_timer: asyncio.TimerHandle | None = None
+    _linger_timer: asyncio.TimerHandle | None = None
     _refused: bool = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Refuse at once over the cap; otherwise start the first request head's deadline."""
+        assert isinstance(transport, asyncio.Transport)
         if len(self.connections) >= self.max_connections:
             self._refused = True
-            assert isinstance(transport, asyncio.Transport)
-            message = f"too many connections (limit {self.max_connections}); retry later"
-            transport.write(canned_response(503, message))
-            transport.close()
+            self.transport = transport
+            self._refuse(503, f"too many connections (limit {self.max_connections}); retry later")
             return
-        assert isinstance(transport, asyncio.Transport)
         super().connection_made(transport)
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         """A refused connection was never registered; others clean up as uvicorn does."""
         self._cancel_head_timer()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
         if not self._refused:
             super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         """Feed h11, then keep the deadline only while a request head is incomplete."""
+        if self._linger_timer is not None:
+            return  # refused: drop what the client still sends
         if self.conn.their_state is h11.IDLE:
             self._arm_head_timer()
         super().data_received(data)
@@ -102,9 +110,20 @@ class LimitedH11Protocol(H11Protocol):
             return
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "client"
         _log.info("closing %s: no complete request head within %g s", client, self.header_timeout)
-        message = f"request head not received within {self.header_timeout:g} s"
-        self.transport.write(canned_response(408, message))
-        self.transport.close()
+        self._refuse(408, f"request head not received within {self.header_timeout:g} s")
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer, shut the write side, drop input until the client closes or the linger ends.
+
+        (uvicorn's ``eof_received`` returns None, so asyncio closes the
+        transport as soon as the client closes its side.)
+        """
+        self.transport.write(canned_response(status, message))
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self._linger_timer = self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def limited_protocol(*, max_connections: int, header_timeout: float) -> type[LimitedH11Protocol]:

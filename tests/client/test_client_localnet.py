@@ -31,6 +31,7 @@ from sessions_client.exceptions import (
     TransactionFailedError,
     TransactionNotFoundError,
 )
+from sessions_client.pda import find_session_address
 from sessions_client.types import SessionParams, SessionStatus
 from sessions_tools.bench.cache_bench import sample_session
 from sessions_tools.localnet import AccountConfig, start_in_thread
@@ -286,6 +287,7 @@ DAPP = Keypair()
 PARENT_1 = Keypair().pubkey()
 PARENT_2 = Keypair().pubkey()
 RENT = (SESSION_ACCOUNT_SIZE + 128) * 6960
+PRELOADED_FIRST_ID = 1000
 
 
 def _preloaded() -> dict[Pubkey, tuple[Pubkey, Pubkey, SessionStatus, Pubkey]]:
@@ -296,7 +298,11 @@ def _preloaded() -> dict[Pubkey, tuple[Pubkey, Pubkey, SessionStatus, Pubkey]]:
         (OWNER_B.pubkey(), DAPP.pubkey(), SessionStatus.ACTIVE, PARENT_1),
         (OWNER_B.pubkey(), OWNER_B.pubkey(), SessionStatus.ACTIVE, PARENT_2),
     ]
-    return {Keypair().pubkey(): row for row in rows}
+    # at their PDAs (the client refuses a Session anywhere else), ids 1000, 1001, ...
+    return {
+        find_session_address(row[1], PRELOADED_FIRST_ID + index)[0]: row
+        for index, row in enumerate(rows)
+    }
 
 
 PRELOADED = _preloaded()
@@ -305,8 +311,10 @@ PRELOADED = _preloaded()
 def _accounts() -> list[AccountConfig]:
     accounts = []
     for index, (address, (owner, creator, status, parent)) in enumerate(PRELOADED.items()):
+        session_id = PRELOADED_FIRST_ID + index
         session = dataclasses.replace(
-            sample_session(owner, 1000 + index),
+            sample_session(owner, session_id),
+            bump=find_session_address(creator, session_id)[1],
             creator=creator,
             status=status,
             bound_to=parent,

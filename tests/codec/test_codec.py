@@ -16,6 +16,7 @@ from sessions_client.accounts import (
     SESSION_ACCOUNT_SIZE,
     SESSION_DISCRIMINATOR,
     decode_session,
+    decode_session_layout,
     encode_session,
 )
 from sessions_client.borsh import EnumType
@@ -69,7 +70,7 @@ def test_invalid_enum_variant_names_the_field() -> None:
     raw = bytearray(encode_session(_session()))
     raw[8 + layout_of(Session).leaf("status").offset] = 200
     with pytest.raises(DecodeError, match=r"Session\.status: invalid SessionStatus variant 200"):
-        decode_session(bytes(raw))
+        decode_session_layout(bytes(raw))
 
 
 def test_wrong_discriminator_and_size_are_refused() -> None:

@@ -22,6 +22,7 @@ from sessions_client.pda import find_session_address, session_id_with_bump
 from sessions_client.types import SessionParams, SessionStatus
 from sessions_tools.localnet import RunningLocalnet
 from sessions_tools.localnet.chain import BlockEvent, Chain
+from sessions_tools.localnet.pubsub import CLOSE_INTERNAL, PubSubHub
 
 pytestmark = pytest.mark.localnet
 
@@ -130,3 +131,28 @@ async def test_a_failing_listener_is_isolated_and_logged(caplog: pytest.LogCaptu
     assert result.record.execution.err is None
     assert [event.record for event in seen] == [result.record]
     assert "listener bug" in caplog.text
+
+
+async def test_a_connection_whose_notification_fails_is_closed_alone(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = Chain()
+    hub = PubSubHub(ledger)
+    slot_subscribe = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "slotSubscribe"})
+    with hub.connect() as broken, hub.connect() as healthy:
+        for connection in (broken, healthy):
+            await connection.handle_text(slot_subscribe)
+            assert "result" in connection.queue.get_nowait()
+
+        def fail(event: BlockEvent) -> None:
+            raise RuntimeError("notification bug")
+
+        monkeypatch.setattr(broken, "on_block", fail)
+        for _ in range(2):
+            result = await ledger.airdrop(Pubkey.new_unique(), 1_000_000)
+            assert result.record is not None
+    assert broken.close_reason == CLOSE_INTERNAL
+    assert broken.queue.empty()
+    assert [healthy.queue.get_nowait()["method"] for _ in range(2)] == ["slotNotification"] * 2
+    logged = [r for r in caplog.records if "websocket notification failed" in r.getMessage()]
+    assert len(logged) == 1  # dropped from the hub after the first failure
