@@ -3,7 +3,8 @@
 web3.js ``confirmTransaction``/``sendAndConfirmTransaction`` and
 @solana/kit's ``sendAndConfirmTransactionFactory`` wait on
 ``signatureSubscribe`` (and kit on ``slotSubscribe``); without a websocket
-they hang. Supported: signature, slot, root and account subscriptions and
+they hang. Supported: signature, slot, root and account subscriptions, the
+logs and program streams of :mod:`~sessions_tools.localnet.streams`, and
 their unsubscribes. A signature that already landed is notified at once,
 because here transactions land before ``sendTransaction`` even returns.
 
@@ -44,6 +45,9 @@ from sessions_tools.localnet.rpc_errors import (
     invalid_request,
     method_not_found,
 )
+from sessions_tools.localnet.streams import SUBSCRIBE as STREAM_SUBSCRIBE
+from sessions_tools.localnet.streams import UNSUBSCRIBE as STREAM_UNSUBSCRIBE
+from sessions_tools.localnet.streams import StreamSubscription
 
 _log = logging.getLogger(__name__)
 MAX_QUEUED: Final = 10_000
@@ -74,13 +78,14 @@ class SlotSubscription:
     roots_only: bool
 
 
-Subscription = SignatureSubscription | AccountSubscription | SlotSubscription
+Subscription = SignatureSubscription | AccountSubscription | SlotSubscription | StreamSubscription
 
-_UNSUBSCRIBE: Final = {
+_UNSUBSCRIBE: Final[dict[str, type[Subscription]]] = {
     "signatureUnsubscribe": SignatureSubscription,
     "accountUnsubscribe": AccountSubscription,
     "slotUnsubscribe": SlotSubscription,
     "rootUnsubscribe": SlotSubscription,
+    **STREAM_UNSUBSCRIBE,
 }
 
 
@@ -183,6 +188,11 @@ class PubSubConnection:
             subscription_id = next(self._ids)
             self._subscriptions[subscription_id] = AccountSubscription(address, encoding)
             return subscription_id, []
+        if method in STREAM_SUBSCRIBE:
+            stream = STREAM_SUBSCRIBE[method](params)
+            subscription_id = next(self._ids)
+            self._subscriptions[subscription_id] = stream
+            return subscription_id, []
         if method in ("slotSubscribe", "rootSubscribe"):
             params.at_most(0)
             subscription_id = next(self._ids)
@@ -212,6 +222,9 @@ class PubSubConnection:
                     self._signature_landed(
                         subscription_id, record.slot, error_json(record.execution)
                     )
+            elif isinstance(subscription, StreamSubscription):
+                for message in subscription.notifications(subscription_id, event):
+                    self._push(message)
             elif subscription.address in changed:
                 account = changed[subscription.address]
                 try:
