@@ -134,6 +134,8 @@ async def run_deploy(
     async with open_client(target, request.program_id) as client:
         with RichProgress(progress_console) as progress:
             report = await deploy_program(client, payer, request, progress)
+    if report.extended_by:
+        console.print(f"program data extended by {report.extended_by} bytes")
     action = "Upgraded" if report.upgraded else "Deployed"
     console.print(
         f"{action}: {report.written} chunk(s) written, {report.present} already in the buffer"

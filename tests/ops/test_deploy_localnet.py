@@ -36,6 +36,7 @@ from sessions_tools.ops.deploy import DeployRequest, deploy_program, missing_chu
 from sessions_tools.ops.keypairs import read_keypair, write_keypair
 from sessions_tools.program_build import BuildVariant, ensure_program
 from sessions_tools.sbf.loader import (
+    MIN_EXTEND_PROGRAM_BYTES,
     BufferState,
     ProgramDataState,
     decode_loader_state,
@@ -248,3 +249,37 @@ def test_refusals_are_one_line(operator: SolanaCli, tmp_path: Path) -> None:
 async def fund_key(url: str, key: Pubkey) -> None:
     async with SessionsClient(url) as client:
         await client.airdrop(key, 10 * SOL)
+
+
+def test_upgrade_to_a_larger_build_extends_the_program_data(
+    operator: SolanaCli, tmp_path: Path
+) -> None:
+    small, large = sorted((ensure_program(), ensure_program(BuildVariant.PORTABLE)), key=len)
+    assert len(small) < len(large)
+    small_path, large_path = tmp_path / "small.so", tmp_path / "large.so"
+    small_path.write_bytes(small)
+    large_path.write_bytes(large)
+    program = str(tmp_path / "program.json")
+    first = operator.run(
+        "deploy", str(small_path), "--program-id", program, "--max-len", str(len(small))
+    )
+    assert first.exit_code == 0, first.stderr
+    program_id = Pubkey.from_string(reported(first.stdout, "Program Id"))
+    data = run(account_data(operator.url, programdata_address(program_id)))
+    assert data is not None
+    before = decode_loader_state(data)
+    assert isinstance(before, ProgramDataState)
+    assert before.capacity == len(small)
+
+    upgraded = operator.run("deploy", str(large_path), "--program-id", program)
+    assert upgraded.exit_code == 0, (upgraded.stdout, upgraded.stderr)
+    extension = MIN_EXTEND_PROGRAM_BYTES  # the runtime's minimum, more than the 40 missing
+    assert f"program data extended by {extension} bytes" in upgraded.stdout
+    data = run(account_data(operator.url, programdata_address(program_id)))
+    assert data is not None
+    after = decode_loader_state(data)
+    assert isinstance(after, ProgramDataState)
+    assert after.capacity == len(small) + extension
+    assert data[45 : 45 + len(large)] == large
+    assert not any(data[45 + len(large) :])
+    run(lifecycle(operator.url, program_id))
