@@ -44,6 +44,7 @@ from sessions_tools.sbf.loader import (
     PROGRAM_ACCOUNT_SIZE,
     PROGRAMDATA_METADATA_SIZE,
     BufferState,
+    LoaderState,
     LoaderStateError,
     ProgramDataState,
     ProgramState,
@@ -164,7 +165,7 @@ async def _rent(client: SessionsClient, size: int) -> int:
     return expect_int(result, "getMinimumBalanceForRentExemption result")
 
 
-def _loader_state(account: _Account, address: Pubkey, role: str) -> object:
+def _loader_state(account: _Account, address: Pubkey, role: str) -> LoaderState:
     if account.owner != BPF_LOADER_UPGRADEABLE_ID:
         raise OperatorError(
             f"{role} {address} exists and is owned by {account.owner}, not the upgradeable loader"

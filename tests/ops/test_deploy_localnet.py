@@ -32,6 +32,7 @@ from sessions_client.events import (
 from sessions_client.exceptions import RpcConnectionError
 from sessions_client.types import SessionStatus
 from sessions_tools.localnet import RunningLocalnet, start_in_thread
+from sessions_tools.ops.config import Target
 from sessions_tools.ops.deploy import DeployRequest, deploy_program, missing_chunks
 from sessions_tools.ops.keypairs import read_keypair, write_keypair
 from sessions_tools.program_build import BuildVariant, ensure_program
@@ -283,3 +284,28 @@ def test_upgrade_to_a_larger_build_extends_the_program_data(
     assert data[45 : 45 + len(large)] == large
     assert not any(data[45 + len(large) :])
     run(lifecycle(operator.url, program_id))
+
+
+def test_an_interrupted_cli_deploy_says_how_to_resume(
+    operator: SolanaCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sessions_tools.ops.deploy_command as command
+
+    so = so_arg(ensure_program(), tmp_path)
+    buffer = tmp_path / "buffer.json"
+    args = ("deploy", *so, "--program-id", str(tmp_path / "p.json"), "--buffer", str(buffer))
+
+    def dropping_client(target: Target, program_id: Pubkey) -> SessionsClient:
+        return SessionsClient(DroppingClient(target.url, sends=4), retries=0)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(command, "open_client", dropping_client)
+        line = one_error_line(operator.run(*args))
+    assert line.startswith(f"error: cannot reach {operator.url}")
+    assert line.endswith(f"run the same command again with --buffer {buffer} to resume)")
+    resumed = operator.run(*args)
+    assert resumed.exit_code == 0, resumed.stderr
+    found = re.search(r"Deployed: (\d+) chunk\(s\) written, (\d+) already", resumed.stdout)
+    assert found, resumed.stdout
+    chunk = write_chunk_size(operator.keypair.pubkey(), operator.keypair.pubkey())
+    assert int(found[1]) + int(found[2]) == len(range(0, len(ensure_program()), chunk))
