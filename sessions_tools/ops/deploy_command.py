@@ -20,9 +20,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 
+from sessions_client.exceptions import RpcError
 from sessions_tools.ops.keypairs import load_or_create_keypair, read_keypair
 from sessions_tools.ops.operator_error import OperatorError
 from sessions_tools.ops.rpc_deploy import DeployReport, DeployRequest, deploy_program
+from sessions_tools.ops.runner import describe_failure
 from sessions_tools.ops.session_client import open_client
 from sessions_tools.ops.solana_config import Target
 
@@ -51,6 +53,8 @@ class RichProgress:
             MofNCompleteColumn(),
             TimeRemainingColumn(),
             console=console,
+            transient=True,  # gone once done: the summary lines (or one error line) follow
+            disable=not console.is_terminal,  # no redraw frames in logs and pipes
         )
         self._task = self._progress.add_task("write", total=None)
         self._started = False
@@ -63,6 +67,11 @@ class RichProgress:
 
     def advance(self) -> None:
         self._progress.advance(self._task)
+
+    @property
+    def started(self) -> bool:
+        """Whether the writes began (so an interruption left a partly written buffer)."""
+        return self._started
 
     def __enter__(self) -> Self:
         return self
@@ -133,7 +142,17 @@ async def run_deploy(
     console.print(f"deploying {so_path} ({len(so)} bytes) to {target.url}, buffer {buffer_path}")
     async with open_client(target, request.program_id) as client:
         with RichProgress(progress_console) as progress:
-            report = await deploy_program(client, payer, request, progress)
+            try:
+                report = await deploy_program(client, payer, request, progress)
+            except RpcError as exc:
+                if not progress.started:
+                    raise
+                raise OperatorError(
+                    f"{describe_failure(exc, target)} (the buffer keeps what was written: "
+                    f"run the same command again with --buffer {buffer_path} to resume)"
+                ) from exc
+    if report.extended_by:
+        console.print(f"program data extended by {report.extended_by} bytes")
     action = "Upgraded" if report.upgraded else "Deployed"
     console.print(
         f"{action}: {report.written} chunk(s) written, {report.present} already in the buffer"

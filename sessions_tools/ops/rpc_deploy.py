@@ -3,7 +3,8 @@
 The steps are the Solana CLI's (``solana program deploy``): a buffer account owned
 by the loader, the program written into it in packet-sized ``Write`` transactions,
 then ``DeployWithMaxDataLen`` (first deployment, signed by the program keypair) or
-``Upgrade`` (the program exists and the signer is its upgrade authority). The
+``Upgrade`` (the program exists and the signer is its upgrade authority; a build larger
+than the program data's room is preceded by ``ExtendProgram``). The
 instructions are :mod:`sessions_tools.sbf.loader`'s, the same ones the LiteSVM
 deployment in the tests uses.
 
@@ -43,12 +44,15 @@ from sessions_tools.sbf.loader import (
     PROGRAM_ACCOUNT_SIZE,
     PROGRAMDATA_METADATA_SIZE,
     BufferState,
+    LoaderState,
     LoaderStateError,
     ProgramDataState,
     ProgramState,
     create_buffer,
     decode_loader_state,
     deploy_with_max_data_len,
+    extend_program_instruction,
+    extension_for,
     upgrade_instruction,
     write_chunk_size,
     write_instruction,
@@ -100,6 +104,8 @@ class DeployReport:
     slot: int
     signature: Signature
     upgraded: bool
+    #: Bytes the program data was extended by for this upgrade (0: it had room).
+    extended_by: int
     buffer: Pubkey
     chunks: int
     #: Chunks sent by this run.
@@ -159,7 +165,7 @@ async def _rent(client: SessionsClient, size: int) -> int:
     return expect_int(result, "getMinimumBalanceForRentExemption result")
 
 
-def _loader_state(account: _Account, address: Pubkey, role: str) -> object:
+def _loader_state(account: _Account, address: Pubkey, role: str) -> LoaderState:
     if account.owner != BPF_LOADER_UPGRADEABLE_ID:
         raise OperatorError(
             f"{role} {address} exists and is owned by {account.owner}, not the upgradeable loader"
@@ -199,8 +205,11 @@ class _Deployment:
         self.buffer = request.buffer.pubkey()
         self.chunk = write_chunk_size(self.authority, self.authority)
 
-    async def existing_program(self) -> bool:
-        """True when the program exists (upgrade); checks we may upgrade it with this build."""
+    async def existing_program(self) -> int | None:
+        """None for a first deployment; for an upgrade, the bytes to extend its data by (or 0).
+
+        Checks that this signer may upgrade the program.
+        """
         program_id = self.request.program_id
         account = await _account(self.client, program_id)
         if account is None:
@@ -209,7 +218,7 @@ class _Deployment:
                     f"program {program_id} does not exist: its first deployment needs the "
                     "program keypair file (--program-id keypair.json)"
                 )
-            return False
+            return None
         state = _loader_state(account, program_id, "program")
         if not isinstance(state, ProgramState):
             raise OperatorError(f"{program_id} is a loader account but not a program")
@@ -224,18 +233,16 @@ class _Deployment:
                 f"program {program_id}'s upgrade authority is {programdata.upgrade_authority}, "
                 f"not the keypair {self.authority}"
             )
-        if len(self.request.so) > programdata.capacity:
-            raise OperatorError(
-                f"program {program_id} has room for {programdata.capacity} bytes, the new build "
-                f"is {len(self.request.so)}: extend its program data first"
-            )
-        return True
+        missing = len(self.request.so) - programdata.capacity
+        return extension_for(missing) if missing > 0 else 0
 
-    async def check_balance(self, upgrade: bool, buffer_exists: bool) -> None:
+    async def check_balance(self, extend_by: int | None, buffer_exists: bool) -> None:
         """Refuse early, with the figure, when the payer cannot afford the deployment."""
         size = len(self.request.so)
         needed = 0 if buffer_exists else await _rent(self.client, BUFFER_METADATA_SIZE + size)
-        if not upgrade:
+        if extend_by:  # the rent of the added bytes (rent is linear in the size)
+            needed += await _rent(self.client, extend_by) - await _rent(self.client, 0)
+        if extend_by is None:
             max_len = self.request.max_data_len or 2 * size
             needed += await _rent(self.client, PROGRAMDATA_METADATA_SIZE + max_len)
             needed += await _rent(self.client, PROGRAM_ACCOUNT_SIZE)
@@ -293,6 +300,13 @@ class _Deployment:
         except ExceptionGroup as failures:
             raise failures.exceptions[0] from None
 
+    async def extend(self, additional_bytes: int) -> None:
+        """Make room in the program data for a larger build (before the Upgrade)."""
+        instruction = extend_program_instruction(
+            self.request.program_id, self.authority, additional_bytes
+        )
+        await _send(self.client, "ExtendProgram", [instruction], self.payer)
+
     async def finish(self, upgrade: bool) -> TransactionResult:
         request = self.request
         if upgrade:
@@ -327,9 +341,10 @@ async def deploy_program(
     """
     progress = progress or NoProgress()
     run = _Deployment(client, payer, request)
-    upgrade = await run.existing_program()
+    extend_by = await run.existing_program()
+    upgrade = extend_by is not None
     contents = await run.buffer_contents()
-    await run.check_balance(upgrade, buffer_exists=contents is not None)
+    await run.check_balance(extend_by, buffer_exists=contents is not None)
     if contents is None:
         contents = await run.create_buffer()
     offsets = missing_chunks(contents, request.so, run.chunk)
@@ -345,12 +360,15 @@ async def deploy_program(
             f"buffer {run.buffer} still differs from the program in {len(still_missing)} "
             "chunk(s) after writing: run the same command again to resume"
         )
+    if extend_by:
+        await run.extend(extend_by)
     result = await run.finish(upgrade)
     return DeployReport(
         program_id=request.program_id,
         slot=result.slot,
         signature=result.signature,
         upgraded=upgrade,
+        extended_by=extend_by or 0,
         buffer=run.buffer,
         chunks=total,
         written=len(offsets),

@@ -30,11 +30,14 @@ PROGRAMDATA_METADATA_SIZE: Final = 45
 PACKET_DATA_SIZE: Final = 1232
 """Maximum serialized transaction size."""
 SIGNATURE_SIZE: Final = 64
+MIN_EXTEND_PROGRAM_BYTES: Final = 10_240
+"""The runtime's smallest ExtendProgram (unless it extends to the maximum size)."""
 
 _INITIALIZE_BUFFER: Final = 0
 _WRITE: Final = 1
 _DEPLOY_WITH_MAX_DATA_LEN: Final = 2
 _UPGRADE: Final = 3
+_EXTEND_PROGRAM: Final = 6
 
 _STATE_BUFFER: Final = 1
 _STATE_PROGRAM: Final = 2
@@ -153,6 +156,33 @@ def upgrade_instruction(
             AccountMeta(authority, True, False),
         ],
     )
+
+
+def extend_program_instruction(
+    program_id: Pubkey, payer: Pubkey, additional_bytes: int
+) -> Instruction:
+    """UpgradeableLoaderInstruction::ExtendProgram: room for ``additional_bytes`` more.
+
+    ``payer`` funds the extra rent. The runtime refuses extensions smaller than
+    :data:`MIN_EXTEND_PROGRAM_BYTES` (see :func:`extension_for`). This is the unchecked
+    form: ExtendProgramChecked (the upgrade authority signs too) is still feature-gated
+    and refused as invalid instruction data by the runtimes we deploy to.
+    """
+    return Instruction(
+        BPF_LOADER_UPGRADEABLE_ID,
+        struct.pack("<II", _EXTEND_PROGRAM, additional_bytes),
+        [
+            AccountMeta(programdata_address(program_id), False, True),
+            AccountMeta(program_id, False, True),
+            AccountMeta(SYSTEM_PROGRAM_ID, False, False),
+            AccountMeta(payer, True, True),
+        ],
+    )
+
+
+def extension_for(missing: int) -> int:
+    """The extension that makes room for ``missing`` more bytes, as the runtime accepts it."""
+    return max(missing, MIN_EXTEND_PROGRAM_BYTES)
 
 
 # -- account states ---------------------------------------------------------------------------

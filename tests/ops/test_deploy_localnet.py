@@ -34,8 +34,10 @@ from sessions_client.types import SessionStatus
 from sessions_tools.localnet import RunningLocalnet, start_in_thread
 from sessions_tools.ops.keypairs import read_keypair, write_keypair
 from sessions_tools.ops.rpc_deploy import DeployRequest, deploy_program, missing_chunks
+from sessions_tools.ops.solana_config import Target
 from sessions_tools.program_build import BuildVariant, ensure_program
 from sessions_tools.sbf.loader import (
+    MIN_EXTEND_PROGRAM_BYTES,
     BufferState,
     ProgramDataState,
     decode_loader_state,
@@ -248,3 +250,62 @@ def test_refusals_are_one_line(operator: SolanaCli, tmp_path: Path) -> None:
 async def fund_key(url: str, key: Pubkey) -> None:
     async with SessionsClient(url) as client:
         await client.airdrop(key, 10 * SOL)
+
+
+def test_upgrade_to_a_larger_build_extends_the_program_data(
+    operator: SolanaCli, tmp_path: Path
+) -> None:
+    small, large = sorted((ensure_program(), ensure_program(BuildVariant.PORTABLE)), key=len)
+    assert len(small) < len(large)
+    small_path, large_path = tmp_path / "small.so", tmp_path / "large.so"
+    small_path.write_bytes(small)
+    large_path.write_bytes(large)
+    program = str(tmp_path / "program.json")
+    first = operator.run(
+        "deploy", str(small_path), "--program-id", program, "--max-len", str(len(small))
+    )
+    assert first.exit_code == 0, first.stderr
+    program_id = Pubkey.from_string(reported(first.stdout, "Program Id"))
+    data = run(account_data(operator.url, programdata_address(program_id)))
+    assert data is not None
+    before = decode_loader_state(data)
+    assert isinstance(before, ProgramDataState)
+    assert before.capacity == len(small)
+
+    upgraded = operator.run("deploy", str(large_path), "--program-id", program)
+    assert upgraded.exit_code == 0, (upgraded.stdout, upgraded.stderr)
+    extension = MIN_EXTEND_PROGRAM_BYTES  # the runtime's minimum, more than the 40 missing
+    assert f"program data extended by {extension} bytes" in upgraded.stdout
+    data = run(account_data(operator.url, programdata_address(program_id)))
+    assert data is not None
+    after = decode_loader_state(data)
+    assert isinstance(after, ProgramDataState)
+    assert after.capacity == len(small) + extension
+    assert data[45 : 45 + len(large)] == large
+    assert not any(data[45 + len(large) :])
+    run(lifecycle(operator.url, program_id))
+
+
+def test_an_interrupted_cli_deploy_says_how_to_resume(
+    operator: SolanaCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sessions_tools.ops.deploy_command as command
+
+    so = so_arg(ensure_program(), tmp_path)
+    buffer = tmp_path / "buffer.json"
+    args = ("deploy", *so, "--program-id", str(tmp_path / "p.json"), "--buffer", str(buffer))
+
+    def dropping_client(target: Target, program_id: Pubkey) -> SessionsClient:
+        return SessionsClient(DroppingClient(target.url, sends=4), retries=0)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(command, "open_client", dropping_client)
+        line = one_error_line(operator.run(*args))
+    assert line.startswith(f"error: cannot reach {operator.url}")
+    assert line.endswith(f"run the same command again with --buffer {buffer} to resume)")
+    resumed = operator.run(*args)
+    assert resumed.exit_code == 0, resumed.stderr
+    found = re.search(r"Deployed: (\d+) chunk\(s\) written, (\d+) already", resumed.stdout)
+    assert found, resumed.stdout
+    chunk = write_chunk_size(operator.keypair.pubkey(), operator.keypair.pubkey())
+    assert int(found[1]) + int(found[2]) == len(range(0, len(ensure_program()), chunk))

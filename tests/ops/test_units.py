@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 
 import pytest
@@ -107,3 +108,25 @@ def test_error_codes_are_ours_only_when_our_program_failed() -> None:
 def test_zero_key_is_shown_as_empty() -> None:
     rows = dict(readable_rows(SessionPaused(Pubkey.default(), PROGRAM_ID, 0)))
     assert rows == {"session": "-", "owner": str(PROGRAM_ID), "paused_at": "-"}
+
+
+def test_progress_bar_counts_chunks_on_a_terminal() -> None:
+    from rich.console import Console
+
+    from sessions_tools.ops.deploy_command import RichProgress
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with RichProgress(terminal) as progress:
+        assert not progress.started
+        progress.begin(10, 4)
+        for _ in range(6):
+            progress.advance()
+        assert progress.started
+    assert "writing buffer" in screen.getvalue()
+    assert "10/10" in screen.getvalue()
+    quiet = io.StringIO()
+    with RichProgress(Console(file=quiet, width=100)) as progress:  # not a terminal: no frames
+        progress.begin(10, 0)
+        progress.advance()
+    assert quiet.getvalue() == ""
