@@ -48,6 +48,8 @@ class ErrorCode(enum.IntEnum):
     MISSING_INSTRUCTIONS_SYSVAR = 6028
     ARITHMETIC_OVERFLOW = 6029
     SYSVAR_UNAVAILABLE = 6030
+    GUARD_REJECTED = 6031
+    GUARD_MALFORMED = 6032
 
     @property
     def pascal_name(self) -> str:
@@ -91,6 +93,8 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.MISSING_INSTRUCTIONS_SYSVAR: "Instructions sysvar is required when invoked by CPI",
     ErrorCode.ARITHMETIC_OVERFLOW: "Timestamp arithmetic overflowed",
     ErrorCode.SYSVAR_UNAVAILABLE: "A sysvar could not be read",
+    ErrorCode.GUARD_REJECTED: "Session guard evaluated to false for this execution",
+    ErrorCode.GUARD_MALFORMED: "Stored session guard fails validation (fails closed)",
 }
 
 

@@ -33,4 +33,6 @@ static const char *const ERROR_MESSAGES[] = {
     "MissingInstructionsSysvar (6028): Instructions sysvar is required when invoked by CPI",
     "ArithmeticOverflow (6029): Timestamp arithmetic overflowed",
     "SysvarUnavailable (6030): A sysvar could not be read",
+    "GuardRejected (6031): Session guard evaluated to false for this execution",
+    "GuardMalformed (6032): Stored session guard fails validation (fails closed)",
 };

@@ -87,7 +87,7 @@ def test_all_events_with_discriminators_and_fields() -> None:
 def test_all_errors() -> None:
     errors = s.idl().errors or []
     raw = s.raw_idl()["errors"]
-    assert len(errors) == len(raw) == 31
+    assert len(errors) == len(raw) == 33
     assert [e.code for e in errors] == list(range(6000, 6000 + len(errors)))
     assert [(e.code, e.name, e.msg) for e in errors] == [
         (e["code"], e["name"], e["msg"]) for e in raw
