@@ -51,6 +51,8 @@ class ErrorCode(enum.IntEnum):
     INVALID_PAYER_OWNER = 6031
     PAYER_HOLDS_DATA = 6032
     PAYER_BELOW_RENT_EXEMPTION = 6033
+    GUARD_REJECTED = 6034
+    GUARD_MALFORMED = 6035
 
     @property
     def pascal_name(self) -> str:
@@ -110,6 +112,8 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.INVALID_PAYER_OWNER: "Payer is owned by another program, so it cannot pay the rent",
     ErrorCode.PAYER_HOLDS_DATA: "Payer holds data, so the system program cannot debit it",
     ErrorCode.PAYER_BELOW_RENT_EXEMPTION: "Payer would be left below its rent-exempt minimum",
+    ErrorCode.GUARD_REJECTED: "Session guard evaluated to false for this execution",
+    ErrorCode.GUARD_MALFORMED: "Stored session guard fails validation (fails closed)",
 }
 
 

@@ -36,4 +36,6 @@ static const char *const ERROR_MESSAGES[] = {
     "AnchorError occurred. Error Code: InvalidPayerOwner. Error Number: 6031. Error Message: Payer is owned by another program, so it cannot pay the rent.",
     "AnchorError occurred. Error Code: PayerHoldsData. Error Number: 6032. Error Message: Payer holds data, so the system program cannot debit it.",
     "AnchorError occurred. Error Code: PayerBelowRentExemption. Error Number: 6033. Error Message: Payer would be left below its rent-exempt minimum.",
+    "AnchorError occurred. Error Code: GuardRejected. Error Number: 6034. Error Message: Session guard evaluated to false for this execution.",
+    "AnchorError occurred. Error Code: GuardMalformed. Error Number: 6035. Error Message: Stored session guard fails validation (fails closed).",
 };

@@ -18,6 +18,7 @@ from solders import sysvar
 from solders.pubkey import Pubkey
 
 from sessions_client import constants
+from sessions_client import guard_schema as gs
 from sessions_client.accounts import INIT_SPACE, SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
 from sessions_client.borsh import ByteArray, PubkeyType
 from sessions_client.codec import Layout, layout_of
@@ -127,6 +128,40 @@ def _constant_section() -> Iterable[str]:
     yield ""
 
 
+def _guard_section() -> Iterable[str]:
+    """Opcodes, comparisons, limits, per-opcode node sizes and operand offsets of the guard
+    language: guard.c decodes nodes with these alone."""
+    yield "/* ---- guard language (sessions_client/guard_schema.py) ---- */"
+    for op in gs.GuardOp:
+        yield f"#define GUARD_OP_{op.name} {int(op)}"
+    for cmp in gs.GuardCmp:
+        yield f"#define GUARD_CMP_{cmp.name} {int(cmp)}"
+    yield f"#define GUARD_OPCODE_SIZE {gs.OPCODE_SIZE}"
+    yield f"#define GUARD_KEY_SIZE {gs.KEY_SIZE}"
+    yield f"#define GUARD_MAX_DEPTH {gs.GUARD_MAX_DEPTH}"
+    yield f"#define GUARD_PROGRAM_IN_MAX_KEYS {gs.PROGRAM_IN_MAX_KEYS}"
+    yield f"#define GUARD_DISCRIMINATOR_MAX_WIDTH {gs.DISCRIMINATOR_MAX_WIDTH}"
+    yield f"#define GUARD_ARG_MAX_WIDTH {max(gs.ARG_WIDTHS)}"
+    yield "/* bit w is set for each width w that ARG may read */"
+    yield f"#define GUARD_ARG_WIDTHS_MASK 0x{gs.ARG_WIDTHS_MASK:x}u"
+    yield f"#define GUARD_CMP_LAST {max(gs.GuardCmp)}"
+    limit = max(gs.GuardOp) + 1
+    sizes = [gs.OPS[gs.GuardOp(v)].fixed_size if v in set(gs.GuardOp) else 0 for v in range(limit)]
+    yield "/* node size before entries (opcode + fixed operands), by opcode; 0 = unknown opcode */"
+    yield f"#define GUARD_OP_LIMIT {limit}"
+    yield "#define GUARD_FIXED_SIZES {" + ", ".join(str(v) for v in sizes) + "}"
+    yield "/* operand offsets from the start of the node (the opcode byte is at 0) */"
+    for op, spec in gs.OPS.items():
+        yield f"#define GUARD_{op.name}_SIZE {spec.fixed_size}"
+        if spec.operands is not None:
+            for field in layout_of(spec.operands).fields:
+                offset = gs.OPCODE_SIZE + field.offset
+                yield f"#define GUARD_{op.name}_OFF_{macro(field.name)} {offset}"
+        if spec.entry_size > 0:
+            yield f"#define GUARD_{op.name}_ENTRY_SIZE {spec.entry_size}"
+    yield ""
+
+
 def _error_section() -> Iterable[str]:
     yield "/* ---- custom error codes ---- */"
     for code in ErrorCode:
@@ -183,6 +218,7 @@ def render_header() -> str:
         _account_section(),
         _instruction_section(),
         _event_section(),
+        _guard_section(),
         _error_section(),
     ):
         lines.extend(section)

@@ -9,6 +9,7 @@ import typing
 from typing import Any
 
 from sessions_client import constants
+from sessions_client import guard_schema as gs
 from sessions_client.accounts import SESSION_DISCRIMINATOR
 from sessions_client.borsh import ArrayOf, ByteArray, EnumType, Primitive, PubkeyType
 from sessions_client.codec import layout_of
@@ -118,6 +119,32 @@ def _constants() -> list[dict[str, str]]:
     flags |= {f"SETTING_{s.name}": ("u32", int(s)) for s in constants.Setting}
     out = [{"name": "SESSION_SEED", "type": "bytes", "value": str(list(constants.SESSION_SEED))}]
     out += [{"name": k, "type": t, "value": str(v)} for k, (t, v) in (ints | flags).items()]
+    return out + _guard_constants()
+
+
+def _guard_constants() -> list[dict[str, Any]]:
+    """The guard language's opcode table and limits: each opcode documents its operands."""
+    out: list[dict[str, Any]] = []
+    for op, spec in gs.OPS.items():
+        operands = (
+            ", ".join(f"{f.name}: {idl_type(f.type)}" for f in layout_of(spec.operands).fields)
+            if spec.operands is not None
+            else "none"
+        )
+        if spec.entry_size:
+            operands += "; then count entries"
+        docs = [f"operands: {operands}; true when {spec.meaning}"]
+        out.append({"name": f"GUARD_OP_{op.name}", "docs": docs, "type": "u8", "value": str(op)})
+    out += [
+        {"name": f"GUARD_CMP_{c.name}", "docs": [c.symbol], "type": "u8", "value": str(int(c))}
+        for c in gs.GuardCmp
+    ]
+    limits = {
+        "GUARD_MAX_DEPTH": gs.GUARD_MAX_DEPTH,
+        "GUARD_PROGRAM_IN_MAX_KEYS": gs.PROGRAM_IN_MAX_KEYS,
+        "GUARD_DISCRIMINATOR_MAX_WIDTH": gs.DISCRIMINATOR_MAX_WIDTH,
+    }
+    out += [{"name": k, "type": "u8", "value": str(v)} for k, v in limits.items()]
     return out
 
 

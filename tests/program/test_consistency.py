@@ -361,6 +361,62 @@ def test_idl_errors_match_error_code() -> None:
     assert [int(c) for c in ErrorCode] == list(range(6000, 6000 + len(ErrorCode)))
 
 
+# The guard encoding as issue 8's design contract writes it (opcode, operand offsets from
+# the node's start, node size before entries, entry size): an oracle spelled independently
+# of sessions_client/guard_schema.py.
+CONTRACT_GUARD_OPS: dict[str, tuple[int, dict[str, int], int, int]] = {
+    "SIGNER_IS": (0x01, {"KEY": 1}, 33, 0),
+    "SIGNER_IS_OWNER": (0x02, {}, 1, 0),
+    "NOT_BEFORE": (0x03, {"T": 1}, 9, 0),
+    "NOT_AFTER": (0x04, {"T": 1}, 9, 0),
+    "USAGE_AT_MOST": (0x05, {"X": 1}, 9, 0),
+    "RATE_LIMIT": (0x06, {"N": 1, "SECONDS": 5}, 9, 0),
+    "PROGRAM_IN": (0x07, {"COUNT": 1}, 2, 32),
+    "DISCRIMINATOR_IN": (0x08, {"WIDTH": 1, "COUNT": 2}, 3, 0),
+    "ARG": (0x09, {"OFFSET": 1, "WIDTH": 3, "CMP": 4, "VALUE": 5}, 13, 0),
+    "ACCOUNT_IS": (0x0A, {"INDEX": 1, "KEY": 2}, 34, 0),
+    "LAMPORTS_AT_MOST": (0x0B, {"X": 1}, 9, 0),
+    "TOKEN_AT_MOST": (0x0C, {"MINT": 1, "X": 33}, 41, 0),
+    "AND": (0x10, {}, 1, 0),
+    "OR": (0x11, {}, 1, 0),
+    "NOT": (0x12, {}, 1, 0),
+}
+CONTRACT_CMPS = {"EQ": 0, "NE": 1, "LT": 2, "LE": 3, "GT": 4, "GE": 5}
+CONTRACT_GUARD_LIMITS = {
+    "GUARD_MAX_DEPTH": 16,
+    "GUARD_PROGRAM_IN_MAX_KEYS": 7,
+    "GUARD_DISCRIMINATOR_MAX_WIDTH": 8,
+}
+
+
+def contract_guard_defines() -> dict[str, int]:
+    want = {f"GUARD_OP_{name}": op for name, (op, _, _, _) in CONTRACT_GUARD_OPS.items()}
+    want |= {f"GUARD_CMP_{name}": value for name, value in CONTRACT_CMPS.items()}
+    want |= CONTRACT_GUARD_LIMITS
+    want |= {
+        "GUARD_OPCODE_SIZE": 1,
+        "GUARD_KEY_SIZE": 32,
+        "GUARD_ARG_MAX_WIDTH": 8,
+        "GUARD_ARG_WIDTHS_MASK": (1 << 1) | (1 << 2) | (1 << 4) | (1 << 8),
+        "GUARD_CMP_LAST": 5,
+        "GUARD_OP_LIMIT": 0x13,
+    }
+    for name, (_, fields, size, entry) in CONTRACT_GUARD_OPS.items():
+        want[f"GUARD_{name}_SIZE"] = size
+        want |= {f"GUARD_{name}_OFF_{field}": offset for field, offset in fields.items()}
+        if entry:
+            want[f"GUARD_{name}_ENTRY_SIZE"] = entry
+    return want
+
+
+def test_header_guard_node_sizes_by_opcode() -> None:
+    sizes = [int(v) for v in re.findall(r"\d+", header_defines()["GUARD_FIXED_SIZES"])]
+    expected = [0] * 0x13
+    for op, _, size, _ in CONTRACT_GUARD_OPS.values():
+        expected[op] = size
+    assert sizes == expected
+
+
 def test_idl_constants_and_address() -> None:
     assert Pubkey.from_string(IDL["address"]) == constants.PROGRAM_ID
     values = {c["name"]: c for c in IDL["constants"]}
@@ -374,8 +430,12 @@ def test_idl_constants_and_address() -> None:
         "BORROW_CAPACITY": constants.BORROW_CAPACITY,
         **{f"PERMISSION_{p.name}": int(p) for p in constants.Permission},
         **{f"SETTING_{s.name}": int(s) for s in constants.Setting},
+        **{f"GUARD_OP_{name}": op for name, (op, _, _, _) in CONTRACT_GUARD_OPS.items()},
+        **{f"GUARD_CMP_{name}": value for name, value in CONTRACT_CMPS.items()},
+        **CONTRACT_GUARD_LIMITS,
     }
     assert {k: int(v["value"]) for k, v in values.items() if k != "SESSION_SEED"} == expected
+    assert all(values[f"GUARD_OP_{name}"]["docs"] for name in CONTRACT_GUARD_OPS)
 
 
 # ============================================================================================
@@ -460,10 +520,16 @@ def expected_defines() -> dict[str, int]:
     want |= {f"ERR_{c.name}": int(c) for c in ErrorCode}
     want["ERR_FIRST"] = min(int(c) for c in ErrorCode)
     want["ERR_LAST"] = max(int(c) for c in ErrorCode)
-    return want
+    return want | contract_guard_defines()
 
 
-NON_NUMERIC = {"SESSION_SEED", "SYSVAR_CLOCK_ID", "SYSVAR_RENT_ID", "SYSVAR_INSTRUCTIONS_ID"}
+NON_NUMERIC = {
+    "SESSION_SEED",
+    "SYSVAR_CLOCK_ID",
+    "SYSVAR_RENT_ID",
+    "SYSVAR_INSTRUCTIONS_ID",
+    "GUARD_FIXED_SIZES",
+}
 
 
 def test_header_has_exactly_the_expected_defines() -> None:

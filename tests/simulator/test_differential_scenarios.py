@@ -57,7 +57,8 @@ def params(duration: int = 3600, permissions: int = 1, settings: int = 0) -> Ses
 
 
 #: Codes a top-level transaction cannot provoke: CPI only (instructions sysvar), a broken
-#: runtime (sysvars), no instruction yet (permissions, quotas, policies, activation).
+#: runtime (sysvars), no instruction yet (permissions, quotas, policies, activation, guard
+#: evaluation).
 UNREACHABLE = {
     ErrorCode.PERMISSION_DENIED,
     ErrorCode.ACTIVATION_FAILED,
@@ -65,6 +66,8 @@ UNREACHABLE = {
     ErrorCode.POLICY_VIOLATION,
     ErrorCode.MISSING_INSTRUCTIONS_SYSVAR,
     ErrorCode.SYSVAR_UNAVAILABLE,
+    ErrorCode.GUARD_REJECTED,
+    ErrorCode.GUARD_MALFORMED,
 }
 
 

@@ -1,0 +1,51 @@
+/* The guard language: validate and evaluate the postfix predicate program stored in
+ * Session.guard (len u16 + code[GUARD_CAPACITY]). The encoding (opcodes, operand offsets,
+ * node sizes, limits) is generated into sessions_layout.h from sessions_client/guard_schema.py.
+ *
+ * `code` always points at the whole GUARD_CAPACITY-byte code array: the bytes after `len`
+ * must be zero. The functions are pure (no logging, no syscall but sol_memcmp_): a caller
+ * passes a nonzero result to fail(). A guard that breaks a validation rule is refused by
+ * guard_validate, fails closed in guard_evaluate (ERR_GUARD_MALFORMED), admits nobody in
+ * guard_admits and has no rate window. */
+#pragma once
+#include "sol.h"
+#include "sessions_layout.h"
+
+/* How much of one mint the session signer's token accounts lost during this execute. */
+typedef struct {
+    SolPubkey mint;
+    u64 decrease;
+} GuardTokenSpend;
+
+/* Everything a guard's leaves read: the execution context of one inner instruction. */
+typedef struct {
+    const SolPubkey *caller;        /* execute's authority signer */
+    const SolPubkey *owner;         /* session.owner */
+    i64 now;
+    u64 usage_after;                /* usage_count + 1 */
+    u32 window_count_after;         /* executions in the current rate window, this one included */
+    i64 window_start;               /* start of the current window (informative) */
+    const SolPubkey *program_id;    /* the CPI's program */
+    const u8 *data;                 /* the CPI's instruction data */
+    u64 data_len;
+    const SolPubkey *const *account_keys; /* the CPI's accounts in order */
+    u64 account_count;
+    u64 lamports_out;               /* gross lamport outflow of the signer during this execute */
+    const GuardTokenSpend *token_spends; /* per mint: {mint, decrease}; TOKEN_AT_MOST sums a mint's */
+    u64 token_spend_count;
+} GuardInput;
+
+/* 0, or ERR_INVALID_CONFIGURATION when the guard breaks a rule (creation, request, update). */
+u64 guard_validate(const u8 *code, u64 len);
+
+/* 0 when the guard holds (len == 0 always holds), ERR_GUARD_REJECTED when it evaluates to
+ * false, ERR_GUARD_MALFORMED when it breaks a validation rule. One pass, no recursion. */
+u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in);
+
+/* Admission before any CPI: len == 0 admits the owner alone; otherwise the caller is admitted
+ * when it equals some SIGNER_IS key, or when it is the owner and the guard has a
+ * SIGNER_IS_OWNER leaf or no signer leaf at all. A malformed guard admits nobody. */
+bool guard_admits(const u8 *code, u64 len, const SolPubkey *caller, const SolPubkey *owner);
+
+/* The RATE_LIMIT window in seconds (>= 1), or 0 when the guard has none or is malformed. */
+u64 guard_rate_window_seconds(const u8 *code, u64 len);

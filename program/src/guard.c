@@ -1,0 +1,285 @@
+/* The guard language (see guard.h): one left-to-right pass over a postfix program. The bool
+ * stack lives in the bits of one u64 (bit 0 is the top), so push, AND, OR and NOT are a few
+ * ALU instructions; GUARD_MAX_DEPTH (16) bounds it. Validation and evaluation are the same
+ * pass, so what guard_validate refuses, guard_evaluate fails closed on. */
+#include "guard.h"
+
+#define BROKEN_RULE 1
+/* The pass's helpers are inlined into it: a call inside the loop would make the compiler
+ * spill the pass's state (node, end, stack, input) to the stack around it, every node. */
+#define INLINE static inline __attribute__((always_inline))
+
+/* Operands sit at any byte offset of the code. The SBF VM loads from any address, so on BPF
+ * one load reads a word (upstream BPF expands a 1-aligned 8-byte load into 22 instructions);
+ * elsewhere (the native differential build) memcpy keeps the C defined. */
+#if defined(__bpf__)
+typedef u16 __attribute__((may_alias)) guard_u16;
+typedef u32 __attribute__((may_alias)) guard_u32;
+typedef u64 __attribute__((may_alias)) guard_u64;
+INLINE u64 ld16(const u8 *p) { return *(const guard_u16 *)p; }
+INLINE u64 ld32(const u8 *p) { return *(const guard_u32 *)p; }
+INLINE u64 ld64(const u8 *p) { return *(const guard_u64 *)p; }
+#else
+INLINE u64 ld16(const u8 *p) { u16 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+INLINE u64 ld32(const u8 *p) { u32 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+INLINE u64 ld64(const u8 *p) { u64 v; __builtin_memcpy(&v, p, sizeof v); return v; }
+#endif
+
+/* `width` (1..8) bytes at p, unsigned little-endian. */
+INLINE u64 load_le(const u8 *p, u64 width) {
+    if (width == 8) return ld64(p);
+    if (width == 4) return ld32(p);
+    if (width == 2) return ld16(p);
+    u64 v = 0;
+    for (u64 i = width; i > 0; i--) v = (v << 8) | p[i - 1];
+    return v;
+}
+
+/* The 32-byte key at p (any alignment) equals k. */
+INLINE bool key_at_eq(const u8 *p, const SolPubkey *k) {
+    const u8 *q = k->x;
+    return ld64(p) == ld64(q) && ld64(p + 8) == ld64(q + 8) && ld64(p + 16) == ld64(q + 16) &&
+           ld64(p + 24) == ld64(q + 24);
+}
+
+INLINE bool program_in(const u8 *node, u64 count, const SolPubkey *program_id) {
+    const u8 *key = node + GUARD_PROGRAM_IN_SIZE;
+    for (u64 i = 0; i < count; i++, key += GUARD_PROGRAM_IN_ENTRY_SIZE)
+        if (key_at_eq(key, program_id)) return true;
+    return false;
+}
+
+INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardInput *in) {
+    if (in->data_len < width) return false;
+    u64 prefix = load_le(in->data, width);
+    const u8 *entry = node + GUARD_DISCRIMINATOR_IN_SIZE;
+    for (u64 i = 0; i < count; i++, entry += width)
+        if (load_le(entry, width) == prefix) return true;
+    return false;
+}
+
+INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
+    u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
+    if (in->data_len < width || offset > in->data_len - width) return false;
+    u64 read = load_le(in->data + offset, width);
+    u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
+    switch (node[GUARD_ARG_OFF_CMP]) {
+    case GUARD_CMP_EQ: return read == value;
+    case GUARD_CMP_NE: return read != value;
+    case GUARD_CMP_LT: return read < value;
+    case GUARD_CMP_LE: return read <= value;
+    case GUARD_CMP_GT: return read > value;
+    default: return read >= value; /* GUARD_CMP_GE: the pass refused anything above it */
+    }
+}
+
+INLINE bool account_is(const u8 *node, const GuardInput *in) {
+    u64 index = node[GUARD_ACCOUNT_IS_OFF_INDEX];
+    return index < in->account_count && key_at_eq(node + GUARD_ACCOUNT_IS_OFF_KEY, in->account_keys[index]);
+}
+
+/* Sum of the decreases recorded for the mint at `mint` (saturating: more than u64 is "too much"). */
+INLINE u64 token_spent(const u8 *mint, const GuardInput *in) {
+    u64 total = 0;
+    for (u64 i = 0; i < in->token_spend_count; i++) {
+        if (!key_at_eq(mint, &in->token_spends[i].mint)) continue;
+        u64 next = total + in->token_spends[i].decrease;
+        total = next < total ? ~0ULL : next;
+    }
+    return total;
+}
+
+/* code[len..GUARD_CAPACITY) is all zero. */
+static bool tail_is_zero(const u8 *code, u64 len) {
+    static const u8 ZERO[GUARD_CAPACITY] = {0};
+    if (len == GUARD_CAPACITY) return true;
+    i32 difference = 0;
+    sol_memcmp_(code + len, ZERO, GUARD_CAPACITY - len, &difference);
+    return difference == 0;
+}
+
+/* The bool stack is one word: a sentinel bit above the bools, bit 0 the top. Depth d holds
+ * [2^d, 2^(d+1)), so the stack rules are compares and push / AND / OR / NOT are ALU ops. */
+#define STACK_EMPTY 1ULL
+#define STACK_HOLDS_ONE (STACK_EMPTY << 1)
+#define STACK_HOLDS_TWO (STACK_EMPTY << 2)
+#define STACK_FULL (STACK_EMPTY << GUARD_MAX_DEPTH)
+
+/* The pass shared by validation (in == NULL: leaves push false) and evaluation: each node is
+ * sized, checked and (for a leaf) evaluated by one switch. Returns 0 with *holds set, or
+ * BROKEN_RULE at the first broken rule. */
+INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
+    if (len > GUARD_CAPACITY) return BROKEN_RULE;
+    const u8 *node = code, *end = code + len;
+    u64 stack = STACK_EMPTY;
+    bool rate_seen = false;
+    while (node < end) {
+        /* n is this node; `node` moves past it before its leaf is evaluated, so only node,
+         * end, stack and in stay live across the leaf helpers' calls */
+        const u8 *n = node;
+        u64 size = 0, count = 0, width = 0;
+        bool value = false;
+        switch (n[0]) {
+        case GUARD_OP_AND:
+            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+            stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
+            node = n + GUARD_AND_SIZE;
+            continue;
+        case GUARD_OP_OR:
+            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+            stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
+            node = n + GUARD_OR_SIZE;
+            continue;
+        case GUARD_OP_NOT:
+            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+            stack ^= 1;
+            node = n + GUARD_NOT_SIZE;
+            continue;
+        case GUARD_OP_SIGNER_IS:
+            size = GUARD_SIGNER_IS_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in->caller);
+            break;
+        case GUARD_OP_SIGNER_IS_OWNER:
+            size = GUARD_SIGNER_IS_OWNER_SIZE;
+            node = n + size;
+            value = in && key_at_eq(in->caller->x, in->owner);
+            break;
+        case GUARD_OP_NOT_BEFORE:
+            size = GUARD_NOT_BEFORE_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && in->now >= (i64)ld64(n + GUARD_NOT_BEFORE_OFF_T);
+            break;
+        case GUARD_OP_NOT_AFTER:
+            size = GUARD_NOT_AFTER_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && in->now <= (i64)ld64(n + GUARD_NOT_AFTER_OFF_T);
+            break;
+        case GUARD_OP_USAGE_AT_MOST:
+            size = GUARD_USAGE_AT_MOST_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && in->usage_after <= ld64(n + GUARD_USAGE_AT_MOST_OFF_X);
+            break;
+        case GUARD_OP_RATE_LIMIT:
+            size = GUARD_RATE_LIMIT_SIZE;
+            if (n + size > end || ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS) == 0 || rate_seen)
+                return BROKEN_RULE;
+            rate_seen = true;
+            node = n + size;
+            value = in && in->window_count_after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            break;
+        case GUARD_OP_PROGRAM_IN:
+            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE;
+            count = n[GUARD_PROGRAM_IN_OFF_COUNT];
+            if (count == 0 || count > GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE;
+            size = GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && program_in(n, count, in->program_id);
+            break;
+        case GUARD_OP_DISCRIMINATOR_IN:
+            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE;
+            width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
+            count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
+            if (width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
+            size = GUARD_DISCRIMINATOR_IN_SIZE + width * count;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && discriminator_in(n, width, count, in);
+            break;
+        case GUARD_OP_ARG:
+            size = GUARD_ARG_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            width = n[GUARD_ARG_OFF_WIDTH];
+            if (width > GUARD_ARG_MAX_WIDTH || !((GUARD_ARG_WIDTHS_MASK >> width) & 1)) return BROKEN_RULE;
+            if (n[GUARD_ARG_OFF_CMP] > GUARD_CMP_LAST) return BROKEN_RULE;
+            node = n + size;
+            value = in && arg_holds(n, width, in);
+            break;
+        case GUARD_OP_ACCOUNT_IS:
+            size = GUARD_ACCOUNT_IS_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && account_is(n, in);
+            break;
+        case GUARD_OP_LAMPORTS_AT_MOST:
+            size = GUARD_LAMPORTS_AT_MOST_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && in->lamports_out <= ld64(n + GUARD_LAMPORTS_AT_MOST_OFF_X);
+            break;
+        case GUARD_OP_TOKEN_AT_MOST:
+            size = GUARD_TOKEN_AT_MOST_SIZE;
+            if (n + size > end) return BROKEN_RULE;
+            node = n + size;
+            value = in && token_spent(n + GUARD_TOKEN_AT_MOST_OFF_MINT, in) <=
+                              ld64(n + GUARD_TOKEN_AT_MOST_OFF_X);
+            break;
+        default:
+            return BROKEN_RULE; /* unknown opcode */
+        }
+        if (stack >= STACK_FULL) return BROKEN_RULE;
+        stack = (stack << 1) | (u64)value;
+    }
+    if (len != 0 && (stack >> 1) != STACK_EMPTY) return BROKEN_RULE; /* final depth != 1 */
+    if (!tail_is_zero(code, len)) return BROKEN_RULE;
+    *holds = len == 0 || (stack & 1) != 0;
+    return 0;
+}
+
+/* Offset of the next node of a valid program (the pass above accepted it). */
+static u64 next_node(const u8 *node) {
+    switch (node[0]) {
+    case GUARD_OP_PROGRAM_IN:
+        return GUARD_PROGRAM_IN_SIZE + node[GUARD_PROGRAM_IN_OFF_COUNT] * GUARD_PROGRAM_IN_ENTRY_SIZE;
+    case GUARD_OP_DISCRIMINATOR_IN:
+        return GUARD_DISCRIMINATOR_IN_SIZE +
+               node[GUARD_DISCRIMINATOR_IN_OFF_WIDTH] * node[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
+    default: {
+        static const u8 FIXED[GUARD_OP_LIMIT] = GUARD_FIXED_SIZES;
+        return FIXED[node[0]];
+    }
+    }
+}
+
+u64 guard_validate(const u8 *code, u64 len) {
+    bool holds = false;
+    return run(code, len, NULL, &holds) ? ERR_INVALID_CONFIGURATION : 0;
+}
+
+u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in) {
+    bool holds = false;
+    if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
+    if (run(code, len, in, &holds)) return ERR_GUARD_MALFORMED;
+    return holds ? 0 : ERR_GUARD_REJECTED;
+}
+
+bool guard_admits(const u8 *code, u64 len, const SolPubkey *caller, const SolPubkey *owner) {
+    if (guard_validate(code, len)) return false;
+    bool signer_leaf = false, owner_leaf = false;
+    for (u64 at = 0; at < len;) {
+        const u8 *node = code + at;
+        at += next_node(node);
+        if (node[0] == GUARD_OP_SIGNER_IS) {
+            if (key_at_eq(node + GUARD_SIGNER_IS_OFF_KEY, caller)) return true;
+            signer_leaf = true;
+        } else if (node[0] == GUARD_OP_SIGNER_IS_OWNER) {
+            owner_leaf = true;
+        }
+    }
+    return key_at_eq(caller->x, owner) && (owner_leaf || !signer_leaf);
+}
+
+u64 guard_rate_window_seconds(const u8 *code, u64 len) {
+    if (guard_validate(code, len)) return 0;
+    for (u64 at = 0; at < len;) {
+        const u8 *node = code + at;
+        at += next_node(node);
+        if (node[0] == GUARD_OP_RATE_LIMIT) return ld32(node + GUARD_RATE_LIMIT_OFF_SECONDS);
+    }
+    return 0;
+}

@@ -1,0 +1,193 @@
+"""Hypothesis strategies for guards: valid expressions, their bytes, mutated and malformed
+bytes, and execution contexts drawn from the same small worlds so leaves are true about as
+often as false (a fuzzer whose leaves are always false tests only the rejection path)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from hypothesis import strategies as st
+from solders.pubkey import Pubkey
+
+from sessions_client.constants import GUARD_CAPACITY
+from sessions_client.guard_codec import encode
+from sessions_client.guard_nodes import (
+    AccountIs,
+    And,
+    Arg,
+    DiscriminatorIn,
+    GuardExpr,
+    LamportsAtMost,
+    Leaf,
+    Not,
+    NotAfter,
+    NotBefore,
+    Or,
+    ProgramIn,
+    RateLimit,
+    SignerIs,
+    SignerIsOwner,
+    TokenAtMost,
+    UsageAtMost,
+)
+from sessions_client.guard_schema import ARG_WIDTHS, GUARD_MAX_DEPTH, GuardCmp, GuardOp
+from simulator.guards import GuardContext
+
+#: A few keys, so SIGNER_IS, PROGRAM_IN, ACCOUNT_IS and TOKEN_AT_MOST match often.
+KEYS: Final = tuple(Pubkey.new_unique() for _ in range(4))
+keys = st.sampled_from(KEYS)
+small = st.integers(0, 12)
+#: Data bytes from a tiny alphabet, so prefixes and arguments match often.
+data_bytes = st.binary(max_size=24).map(lambda b: bytes(x & 3 for x in b))
+U64_MAX: Final = (1 << 64) - 1
+I64_MIN: Final = -(1 << 63)
+I64_MAX: Final = (1 << 63) - 1
+
+
+def _arg_value(width: int) -> st.SearchStrategy[int]:
+    top = (1 << (8 * width)) - 1
+    return st.one_of(st.integers(0, 4), st.sampled_from([top, top - 1, U64_MAX]))
+
+
+def _arg() -> st.SearchStrategy[Arg]:
+    return st.sampled_from(ARG_WIDTHS).flatmap(
+        lambda w: st.builds(
+            Arg, st.integers(0, 24), st.just(w), st.sampled_from(GuardCmp), _arg_value(w)
+        )
+    )
+
+
+def _discriminators() -> st.SearchStrategy[DiscriminatorIn]:
+    return st.integers(1, 8).flatmap(
+        lambda w: st.lists(
+            st.binary(min_size=w, max_size=w).map(lambda b: bytes(x & 3 for x in b)),
+            min_size=1,
+            max_size=3,
+        ).map(lambda ps: DiscriminatorIn(tuple(ps)))
+    )
+
+
+times = st.one_of(small, st.sampled_from([I64_MIN, I64_MAX, -1]))
+amounts = st.one_of(small, st.just(U64_MAX))
+
+leaves: st.SearchStrategy[Leaf] = st.one_of(
+    st.builds(SignerIs, keys),
+    st.just(SignerIsOwner()),
+    st.builds(NotBefore, times),
+    st.builds(NotAfter, times),
+    st.builds(UsageAtMost, amounts),
+    st.builds(RateLimit, st.integers(1, 120), st.integers(0, 12)),
+    st.lists(keys, min_size=1, max_size=7).map(lambda ks: ProgramIn(tuple(ks))),
+    _discriminators(),
+    _arg(),
+    st.builds(AccountIs, st.integers(0, 5), keys),
+    st.builds(LamportsAtMost, amounts),
+    st.builds(TokenAtMost, keys, amounts),
+)
+
+
+def _combine(children: st.SearchStrategy[GuardExpr]) -> st.SearchStrategy[GuardExpr]:
+    return st.one_of(
+        st.builds(And, children, children),
+        st.builds(Or, children, children),
+        st.builds(Not, children),
+    )
+
+
+def _compiles(expr: GuardExpr) -> bool:
+    program = encode(expr)
+    if len(program) > GUARD_CAPACITY:
+        return False
+    rates = sum(1 for op in _walk_ops(expr) if op is GuardOp.RATE_LIMIT)
+    return rates <= 1 and _max_depth(expr) <= GUARD_MAX_DEPTH
+
+
+def _walk_ops(expr: GuardExpr) -> list[GuardOp]:
+    out: list[GuardOp] = []
+    pending = [expr]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Leaf):
+            out.append(item.op)
+        elif isinstance(item, And | Or):
+            pending += (item.a, item.b)
+        elif isinstance(item, Not):
+            pending.append(item.a)
+    return out
+
+
+def _max_depth(expr: GuardExpr) -> int:
+    """Stack depth of the postfix evaluation: a binary node needs max(a, b + 1)."""
+    if isinstance(expr, And | Or):
+        return max(_max_depth(expr.a), _max_depth(expr.b) + 1)
+    if isinstance(expr, Not):
+        return _max_depth(expr.a)
+    return 1
+
+
+#: Expressions the compiler accepts (<= 254 bytes, depth <= 16, at most one rate limit).
+exprs: st.SearchStrategy[GuardExpr] = st.recursive(leaves, _combine, max_leaves=10).filter(
+    _compiles
+)
+
+
+def valid_programs() -> st.SearchStrategy[bytes]:
+    return exprs.map(encode)
+
+
+def _mutate(draw: st.DrawFn, code: bytes) -> tuple[bytes, int]:
+    """One or a few mutations of a program: the stored array (254 bytes) and its len."""
+    array = bytearray(code + bytes(GUARD_CAPACITY - len(code)))
+    length = len(code)
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.integers(0, 7))
+        span = min(length, GUARD_CAPACITY)  # program bytes that exist in the array
+        if kind == 0 and span:  # overwrite a byte of the program
+            array[draw(st.integers(0, span - 1))] = draw(st.integers(0, 255))
+        elif kind == 1 and span:  # an opcode-like byte anywhere in the program
+            ops = [int(op) for op in GuardOp] + [0, 0x0D, 0x13, 0xFF]
+            array[draw(st.integers(0, span - 1))] = draw(st.sampled_from(ops))
+        elif kind == 2:  # len shorter or longer than the program
+            length = draw(st.integers(0, GUARD_CAPACITY))
+        elif kind == 3 and span < GUARD_CAPACITY:  # garbage after len
+            array[draw(st.integers(span, GUARD_CAPACITY - 1))] = draw(st.integers(1, 255))
+        elif kind == 4 and length < GUARD_CAPACITY:  # append a combinator
+            array[length] = draw(st.sampled_from([GuardOp.AND, GuardOp.OR, GuardOp.NOT]))
+            length += 1
+        elif kind == 5 and 0 < length <= GUARD_CAPACITY:  # drop the last byte
+            length -= 1
+            array[length] = 0
+        elif kind == 6:  # len beyond the capacity
+            length = draw(st.sampled_from([GUARD_CAPACITY + 1, 0xFFFF]))
+        elif span:  # flip one bit
+            array[draw(st.integers(0, span - 1))] ^= 1 << draw(st.integers(0, 7))
+    return bytes(array), length
+
+
+@st.composite
+def stored_guards(draw: st.DrawFn) -> tuple[bytes, int]:
+    """(code[254], len): valid programs, their mutations, and raw random bytes."""
+    kind = draw(st.integers(0, 9))
+    if kind <= 3:
+        code = draw(valid_programs())
+        return code + bytes(GUARD_CAPACITY - len(code)), len(code)
+    if kind <= 8:
+        return _mutate(draw, draw(valid_programs()))
+    raw = draw(st.binary(max_size=40))
+    return raw + bytes(GUARD_CAPACITY - len(raw)), len(raw)
+
+
+contexts: st.SearchStrategy[GuardContext] = st.builds(
+    GuardContext,
+    caller=keys,
+    owner=keys,
+    now=st.one_of(small, st.sampled_from([I64_MIN, I64_MAX])),
+    usage_after=st.one_of(small, st.just(U64_MAX)),
+    window_count_after=st.integers(0, 13),
+    program_id=keys,
+    data=data_bytes,
+    account_keys=st.lists(keys, max_size=6).map(tuple),
+    lamports_out=amounts,
+    token_spends=st.lists(st.tuples(keys, amounts), max_size=3).map(tuple),
+    window_start=small,
+)

@@ -1,0 +1,200 @@
+"""program/src/guard.c outside the sessions program: a native (host) build called through
+ctypes, and an SBF build inside a probe program (tests/guards/c/probe.c) run in LiteSVM.
+
+Both answer the four functions of guard.h on a :class:`simulator.guards.GuardContext`, so
+the differential tests compare the C (two compilers, two targets) with the simulator.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import shutil
+import struct
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from solders.compute_budget import set_compute_unit_limit
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.litesvm import LiteSVM
+from solders.message import Message
+from solders.pubkey import Pubkey
+from solders.transaction import Transaction
+from solders.transaction_metadata import TransactionMetadata
+
+from sessions_client.constants import GUARD_CAPACITY
+from sessions_client.errors import ErrorCode
+from sessions_tools.paths import project_paths
+from sessions_tools.sbf import compile_c, link
+from simulator.guards import GuardContext
+
+C_DIR: Final = Path(__file__).resolve().parent / "c"
+MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW = 0, 1, 2, 3
+
+
+def guard_source() -> Path:
+    return project_paths().program_src / "guard.c"
+
+
+def include_dir() -> Path:
+    return project_paths().program_include
+
+
+def padded(code: bytes) -> bytes:
+    """The stored code array: the program, then zeros up to the capacity."""
+    return code + bytes(max(0, GUARD_CAPACITY - len(code)))
+
+
+class CGuardInput(ctypes.Structure):
+    """guard.h's GuardInput, field for field."""
+
+    _fields_ = (
+        ("caller", ctypes.c_void_p),
+        ("owner", ctypes.c_void_p),
+        ("now", ctypes.c_int64),
+        ("usage_after", ctypes.c_uint64),
+        ("window_count_after", ctypes.c_uint32),
+        ("window_start", ctypes.c_int64),
+        ("program_id", ctypes.c_void_p),
+        ("data", ctypes.c_void_p),
+        ("data_len", ctypes.c_uint64),
+        ("account_keys", ctypes.c_void_p),
+        ("account_count", ctypes.c_uint64),
+        ("lamports_out", ctypes.c_uint64),
+        ("token_spends", ctypes.c_void_p),
+        ("token_spend_count", ctypes.c_uint64),
+    )
+
+
+class NativeGuard:
+    """guard.c compiled for the host with the machine's C compiler (zig's clang if none)."""
+
+    def __init__(self, workdir: Path) -> None:
+        system_cc = shutil.which("cc") or shutil.which("gcc")
+        compiler = [system_cc] if system_cc else [sys.executable, "-m", "ziglang", "cc"]
+        lib = workdir / "libguard.so"
+        flags = ["-std=c11", "-O2", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror"]
+        sources = [str(guard_source()), str(C_DIR / "native_shim.c")]
+        subprocess.run(
+            [*compiler, *flags, f"-I{include_dir()}", "-o", str(lib), *sources],
+            check=True,
+            capture_output=True,
+        )
+        self.dll = ctypes.CDLL(str(lib))
+        u64, ptr = ctypes.c_uint64, ctypes.c_char_p
+        self.dll.guard_validate.argtypes = [ptr, u64]
+        self.dll.guard_validate.restype = u64
+        self.dll.guard_evaluate.argtypes = [ptr, u64, ctypes.POINTER(CGuardInput)]
+        self.dll.guard_evaluate.restype = u64
+        self.dll.guard_admits.argtypes = [ptr, u64, ptr, ptr]
+        self.dll.guard_admits.restype = ctypes.c_bool
+        self.dll.guard_rate_window_seconds.argtypes = [ptr, u64]
+        self.dll.guard_rate_window_seconds.restype = u64
+
+    def validate(self, code: bytes, length: int) -> int:
+        return int(self.dll.guard_validate(padded(code), length))
+
+    def evaluate(self, code: bytes, length: int, ctx: GuardContext) -> int:
+        keep = [bytes(ctx.caller), bytes(ctx.owner), bytes(ctx.program_id), ctx.data or b"\0"]
+        keys = [ctypes.create_string_buffer(bytes(k), 32) for k in ctx.account_keys]
+        key_ptrs = (ctypes.c_void_p * max(1, len(keys)))(
+            *[ctypes.cast(k, ctypes.c_void_p).value for k in keys]
+        )
+        spends = b"".join(bytes(m) + struct.pack("<Q", x) for m, x in ctx.token_spends)
+        spend_buf = ctypes.create_string_buffer(spends or b"\0", max(1, len(spends)))
+        bufs = [ctypes.create_string_buffer(b, len(b)) for b in keep]
+        addr = [ctypes.cast(b, ctypes.c_void_p).value for b in bufs]
+        cin = CGuardInput(
+            addr[0],
+            addr[1],
+            ctx.now,
+            ctx.usage_after,
+            ctx.window_count_after,
+            ctx.window_start,
+            addr[2],
+            addr[3],
+            len(ctx.data),
+            ctypes.cast(key_ptrs, ctypes.c_void_p).value,
+            len(keys),
+            ctx.lamports_out,
+            ctypes.cast(spend_buf, ctypes.c_void_p).value,
+            len(ctx.token_spends),
+        )
+        return int(self.dll.guard_evaluate(padded(code), length, ctypes.byref(cin)))
+
+    def admits(self, code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> bool:
+        return bool(self.dll.guard_admits(padded(code), length, bytes(caller), bytes(owner)))
+
+    def rate_window_seconds(self, code: bytes, length: int) -> int:
+        return int(self.dll.guard_rate_window_seconds(padded(code), length))
+
+
+def build_probe(workdir: Path) -> bytes:
+    """probe.c + guard.c, compiled and linked with the project's SBF toolchain."""
+    objects = []
+    for source in (C_DIR / "probe.c", guard_source()):
+        out = workdir / f"{source.stem}.o"
+        compile_c(source, out, include_dirs=[include_dir()])
+        objects.append(out)
+    return link(objects, "entrypoint").so
+
+
+def probe_data(mode: int, code: bytes, length: int, ctx: GuardContext) -> bytes:
+    """probe.c's instruction data (its header comment is the format)."""
+    head = struct.pack("<B7xH", mode, length) + padded(code)
+    keys = bytes(ctx.caller) + bytes(ctx.owner) + bytes(ctx.program_id)
+    numbers = struct.pack(
+        "<qQI4xqQQQQ",
+        ctx.now,
+        ctx.usage_after,
+        ctx.window_count_after,
+        ctx.window_start,
+        ctx.lamports_out,
+        len(ctx.data),
+        len(ctx.account_keys),
+        len(ctx.token_spends),
+    )
+    accounts = b"".join(bytes(k) for k in ctx.account_keys)
+    spends = b"".join(bytes(m) + struct.pack("<Q", x) for m, x in ctx.token_spends)
+    return head + keys + numbers + ctx.data + accounts + spends
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    result: int
+    compute_units: int
+
+
+@dataclass
+class Probe:
+    """The probe program in a LiteSVM of its own."""
+
+    so: bytes
+    svm: LiteSVM = field(default_factory=LiteSVM)
+    payer: Keypair = field(default_factory=Keypair)
+    program_id: Pubkey = field(default_factory=Pubkey.new_unique)
+
+    def __post_init__(self) -> None:
+        self.svm.airdrop(self.payer.pubkey(), 10**12)
+        self.svm.add_program(self.program_id, self.so)
+
+    def run(self, mode: int, code: bytes, length: int, ctx: GuardContext) -> ProbeRun:
+        data = probe_data(mode, code, length, ctx)
+        message = Message(
+            [set_compute_unit_limit(1_400_000), Instruction(self.program_id, data, [])],
+            self.payer.pubkey(),
+        )
+        tx = Transaction([self.payer], message, self.svm.latest_blockhash())
+        result = self.svm.send_transaction(tx)
+        self.svm.expire_blockhash()
+        assert isinstance(result, TransactionMetadata), result
+        value = int.from_bytes(bytes(result.return_data().data), "little")
+        return ProbeRun(value, result.compute_units_consumed())
+
+
+def code_of(error: ErrorCode | None) -> int:
+    """The C functions' u64 result for a simulator answer."""
+    return 0 if error is None else int(error)
