@@ -283,6 +283,12 @@ class _LayoutRegistry:
 _REGISTRY = _LayoutRegistry()
 
 
+def scalar_struct(primitive: Primitive) -> struct.Struct:
+    """The little-endian ``struct.Struct`` of one borsh scalar, for code that reads
+    operands in place (the simulator's guard evaluator) without a layout of its own."""
+    return struct.Struct("<" + primitive.fmt)
+
+
 def layout_of(cls: type[T]) -> Layout[T]:
     """The compiled layout of a schema dataclass (memoized: layouts are immutable)."""
     return _REGISTRY.get(cls)

@@ -23,8 +23,8 @@ from sessions_client.guard_nodes import (
     DiscriminatorIn,
     GuardError,
     GuardExpr,
+    GuardLeaf,
     LamportsAtMost,
-    Leaf,
     Not,
     NotAfter,
     NotBefore,
@@ -79,7 +79,7 @@ def encode(expr: GuardExpr) -> bytes:
         item = pending.pop()
         if isinstance(item, GuardOp):
             out.append(item)
-        elif isinstance(item, Leaf):
+        elif isinstance(item, GuardLeaf):
             out.append(item.op)
             out += item.operands()
         elif isinstance(item, And | Or):
@@ -95,7 +95,7 @@ def _operands(cls: type[Any], code: bytes, at: int) -> Any:
     return layout_of(cls).decode(code, at + OPCODE_SIZE)
 
 
-def _leaf(op: GuardOp, code: bytes, at: int, size: int) -> Leaf:
+def _leaf(op: GuardOp, code: bytes, at: int, size: int) -> GuardLeaf:
     """The leaf of a node whose bytes have passed the node rules."""
     entries = at + OPS[op].fixed_size
     if op is GuardOp.SIGNER_IS:

@@ -93,7 +93,7 @@ def _nested(expr: GuardExpr, level: int) -> str:
     return f"({text})" if expr.level < level else text
 
 
-class Leaf(GuardExpr):
+class GuardLeaf(GuardExpr):
     """A predicate over the execution context: one opcode and its operands."""
 
     __slots__ = ()
@@ -109,7 +109,7 @@ def _key(key: Pubkey) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SignerIs(Leaf):
+class SignerIs(GuardLeaf):
     key: Pubkey
     op: ClassVar[GuardOp] = GuardOp.SIGNER_IS
 
@@ -121,7 +121,7 @@ class SignerIs(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class SignerIsOwner(Leaf):
+class SignerIsOwner(GuardLeaf):
     op: ClassVar[GuardOp] = GuardOp.SIGNER_IS_OWNER
 
     def operands(self) -> bytes:
@@ -132,7 +132,7 @@ class SignerIsOwner(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class NotBefore(Leaf):
+class NotBefore(GuardLeaf):
     t: int
     op: ClassVar[GuardOp] = GuardOp.NOT_BEFORE
 
@@ -147,7 +147,7 @@ class NotBefore(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class NotAfter(Leaf):
+class NotAfter(GuardLeaf):
     t: int
     op: ClassVar[GuardOp] = GuardOp.NOT_AFTER
 
@@ -162,7 +162,7 @@ class NotAfter(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class UsageAtMost(Leaf):
+class UsageAtMost(GuardLeaf):
     n: int
     op: ClassVar[GuardOp] = GuardOp.USAGE_AT_MOST
 
@@ -177,7 +177,7 @@ class UsageAtMost(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class RateLimit(Leaf):
+class RateLimit(GuardLeaf):
     """At most ``n`` executions per fixed window of ``seconds``: ``calls_per(seconds, n)``."""
 
     seconds: int
@@ -196,7 +196,7 @@ class RateLimit(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class ProgramIn(Leaf):
+class ProgramIn(GuardLeaf):
     ids: tuple[Pubkey, ...]
     op: ClassVar[GuardOp] = GuardOp.PROGRAM_IN
 
@@ -212,7 +212,7 @@ class ProgramIn(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class DiscriminatorIn(Leaf):
+class DiscriminatorIn(GuardLeaf):
     prefixes: tuple[bytes, ...]
     op: ClassVar[GuardOp] = GuardOp.DISCRIMINATOR_IN
 
@@ -240,7 +240,7 @@ class DiscriminatorIn(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class Arg(Leaf):
+class Arg(GuardLeaf):
     """``width`` bytes at ``offset`` of the CPI data, unsigned LE, compared with ``value``."""
 
     offset: int
@@ -264,7 +264,7 @@ class Arg(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class AccountIs(Leaf):
+class AccountIs(GuardLeaf):
     index: int
     key: Pubkey
     op: ClassVar[GuardOp] = GuardOp.ACCOUNT_IS
@@ -280,7 +280,7 @@ class AccountIs(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class LamportsAtMost(Leaf):
+class LamportsAtMost(GuardLeaf):
     x: int
     op: ClassVar[GuardOp] = GuardOp.LAMPORTS_AT_MOST
 
@@ -295,7 +295,7 @@ class LamportsAtMost(Leaf):
 
 
 @dataclass(frozen=True, slots=True)
-class TokenAtMost(Leaf):
+class TokenAtMost(GuardLeaf):
     mint: Pubkey
     x: int
     op: ClassVar[GuardOp] = GuardOp.TOKEN_AT_MOST
@@ -341,7 +341,7 @@ class Not(GuardExpr):
 
 
 #: The leaf class of each leaf opcode.
-LEAF_TYPES: Final[dict[GuardOp, type[Leaf]]] = {
+LEAF_TYPES: Final[dict[GuardOp, type[GuardLeaf]]] = {
     cls.op: cls
     for cls in (
         SignerIs,

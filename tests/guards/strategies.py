@@ -17,8 +17,8 @@ from sessions_client.guard_nodes import (
     Arg,
     DiscriminatorIn,
     GuardExpr,
+    GuardLeaf,
     LamportsAtMost,
-    Leaf,
     Not,
     NotAfter,
     NotBefore,
@@ -31,7 +31,7 @@ from sessions_client.guard_nodes import (
     UsageAtMost,
 )
 from sessions_client.guard_schema import ARG_WIDTHS, GUARD_MAX_DEPTH, GuardCmp, GuardOp
-from simulator.guards import GuardContext
+from simulator.guard_eval import GuardContext
 
 #: A few keys, so SIGNER_IS, PROGRAM_IN, ACCOUNT_IS and TOKEN_AT_MOST match often.
 KEYS: Final = tuple(Pubkey.new_unique() for _ in range(4))
@@ -70,7 +70,7 @@ def _discriminators() -> st.SearchStrategy[DiscriminatorIn]:
 times = st.one_of(small, st.sampled_from([I64_MIN, I64_MAX, -1]))
 amounts = st.one_of(small, st.just(U64_MAX))
 
-leaves: st.SearchStrategy[Leaf] = st.one_of(
+leaves: st.SearchStrategy[GuardLeaf] = st.one_of(
     st.builds(SignerIs, keys),
     st.just(SignerIsOwner()),
     st.builds(NotBefore, times),
@@ -107,7 +107,7 @@ def _walk_ops(expr: GuardExpr) -> list[GuardOp]:
     pending = [expr]
     while pending:
         item = pending.pop()
-        if isinstance(item, Leaf):
+        if isinstance(item, GuardLeaf):
             out.append(item.op)
         elif isinstance(item, And | Or):
             pending += (item.a, item.b)

@@ -1,7 +1,7 @@
 """program/src/guard.c outside the sessions program: a native (host) build called through
 ctypes, and an SBF build inside a probe program (tests/guards/c/probe.c) run in LiteSVM.
 
-Both answer the four functions of guard.h on a :class:`simulator.guards.GuardContext`, so
+Both answer the four functions of guard.h on a :class:`simulator.guard_eval.GuardContext`, so
 the differential tests compare the C (two compilers, two targets) with the simulator.
 """
 
@@ -29,7 +29,7 @@ from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.errors import ErrorCode
 from sessions_tools.paths import project_paths
 from sessions_tools.sbf import compile_c, link
-from simulator.guards import GuardContext
+from simulator.guard_eval import GuardContext
 
 C_DIR: Final = Path(__file__).resolve().parent / "c"
 MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW = 0, 1, 2, 3

@@ -14,7 +14,7 @@ from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.guard_codec import encode
 from sessions_client.guard_schema import GuardOp, GuardRule
 from sessions_client.types import Guard
-from simulator import guards as sim
+from simulator import guard_eval as sim
 
 from .strategies import exprs, stored_guards
 

@@ -22,8 +22,8 @@ from hypothesis.errors import NoSuchExample
 from solders.pubkey import Pubkey
 
 from sessions_client.errors import ErrorCode
-from simulator import guards as sim
-from simulator.guards import GuardContext
+from simulator import guard_eval as sim
+from simulator.guard_eval import GuardContext
 
 from .strategies import contexts, keys, stored_guards
 from .support import (

@@ -20,12 +20,13 @@ from sessions_client.accounts import (
     SESSION_VERSION_OFFSET,
     HeaderFault,
     decode_session,
+    decode_session_layout,
     encode_session,
     session_header_fault,
 )
 from sessions_client.constants import SESSION_VERSION
 from sessions_client.errors import ErrorCode
-from sessions_client.exceptions import DecodeError
+from sessions_client.exceptions import DecodeError, UnsupportedSessionVersionError
 from sessions_client.pda import find_session_address
 from sessions_client.types import SessionConfig, SessionParams
 from simulator import Clock, ProgramModel, validate_session_for_execution
@@ -70,11 +71,16 @@ def test_the_version_offset_is_the_layouts() -> None:
     assert encoded[SESSION_VERSION_OFFSET] == session.version == SESSION_VERSION
 
 
-def test_decoding_refuses_size_and_discriminator_but_reads_other_versions() -> None:
+def test_decoding_refuses_size_and_discriminator_and_only_the_strict_decoder_versions() -> None:
     for fault in (HeaderFault.SIZE, HeaderFault.DISCRIMINATOR):
         with pytest.raises(DecodeError):
             decode_session(faulty(fault))
-    assert decode_session(faulty(HeaderFault.VERSION)).version == SESSION_VERSION + 1
+        with pytest.raises(DecodeError):
+            decode_session_layout(faulty(fault))
+    with pytest.raises(UnsupportedSessionVersionError):
+        decode_session(faulty(HeaderFault.VERSION))
+    # the simulator's reader decodes another version; the model refuses it with the code
+    assert decode_session_layout(faulty(HeaderFault.VERSION)).version == SESSION_VERSION + 1
 
 
 @pytest.mark.parametrize("fault", list(HeaderFault), ids=str)

@@ -10,14 +10,14 @@ the C it also says which rule broke, and where, and which leaf was false.
 from __future__ import annotations
 
 import operator
-import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from solders.pubkey import Pubkey
 
-from sessions_client.codec import layout_of
+from sessions_client.borsh import I64, U16, U32, U64
+from sessions_client.codec import layout_of, scalar_struct
 from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.errors import ErrorCode
 from sessions_client.guard_schema import (
@@ -66,10 +66,10 @@ _ACCOUNT_KEY: Final = _at(AccountIsOperands, "key")
 _MINT: Final = _at(TokenAtMostOperands, "mint")
 _TOKEN_X: Final = _at(TokenAtMostOperands, "x")
 _AMOUNT: Final = OPCODE_SIZE  # USAGE_AT_MOST and LAMPORTS_AT_MOST: one u64
-_U16: Final = struct.Struct("<H")
-_U32: Final = struct.Struct("<I")
-_U64: Final = struct.Struct("<Q")
-_I64: Final = struct.Struct("<q")
+_U16: Final = scalar_struct(U16)
+_U32: Final = scalar_struct(U32)
+_U64: Final = scalar_struct(U64)
+_I64: Final = scalar_struct(I64)
 
 #: ARG's comparisons (``read <cmp> value``).
 COMPARE: Final[dict[int, Callable[[int, int], bool]]] = {
