@@ -25,13 +25,13 @@ connection reset.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import ClassVar, Final
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from sessions_tools.localnet.dispatch import encode
 from sessions_tools.localnet.rpc_errors import invalid_request
 
 _log = logging.getLogger(__name__)
@@ -41,8 +41,7 @@ LINGER_SECONDS: Final = 1.0
 
 def canned_response(status: int, message: str) -> bytes:
     """A complete ``Connection: close`` HTTP/1.1 response with a JSON-RPC error body."""
-    error = {"jsonrpc": "2.0", "error": invalid_request(message).to_json(), "id": None}
-    body = json.dumps(error, separators=(",", ":")).encode("utf-8")
+    body = encode({"jsonrpc": "2.0", "error": invalid_request(message).to_json(), "id": None})
     head = (
         f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
         "content-type: application/json\r\n"
