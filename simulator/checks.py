@@ -1,7 +1,8 @@
 """The program's account and argument checks (accounts.c, pda.c, create.c's validate_params).
 
-Each returns the error the program returns, or None; the caller runs them in the program's
-order, so the first failing check decides the error, as on-chain.
+Each check's docstring opens with the C function it mirrors (a test holds them to the
+program's sources). Each returns the error the program returns, or None; the caller runs
+them in the program's order, so the first failing check decides the error, as on-chain.
 """
 
 from __future__ import annotations
@@ -129,13 +130,14 @@ def require_rent_receiver(
 
 
 def stored_status_valid(status: SessionStatus) -> bool:
+    """``stored_status_valid``: one of the statuses the program stores."""
     return status in _STORED_STATUSES
 
 
 def derive_session_address(
     creator: Pubkey, id_le: bytes, bump: int, program_id: Pubkey
 ) -> Pubkey | None:
-    """``create_program_address`` with an explicit bump (None when it is on the curve)."""
+    """``address_with_bump``: the PDA with an explicit bump (None when it is on the curve)."""
     try:
         return Pubkey.create_program_address(
             [SESSION_SEED, bytes(creator), id_le, bytes((bump,))], program_id

@@ -47,7 +47,8 @@ _REQUEST_BUMP: Final = arg_offset("request_session", "bump")
 def _check_creation_accounts(
     env: Env, keys: Sequence[Pubkey], signers: Collection[Pubkey], writable: Collection[Pubkey]
 ) -> ErrorCode | None:
-    """Payer (signer, writable), system program, then a fresh session address."""
+    """``check_creation_accounts``: payer (signer, writable), system program, then a fresh
+    session address."""
     payer = keys[0]
     if payer not in signers:
         return ErrorCode.MISSING_SIGNER
@@ -113,6 +114,7 @@ def create_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> tuple[Event, ...] | ErrorCode:
+    """``process_create_session``: a session in Created for the signing creator."""
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err
@@ -163,6 +165,7 @@ def request_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> tuple[Event, ...] | ErrorCode:
+    """``process_request_session``: a dapp's request, Requested until the owner approves."""
     err = _check_creation_accounts(env, keys, signers, writable)
     if err is not None:
         return err

@@ -61,7 +61,7 @@ def approve_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> Result:
-    """Requested -> Created: the lifetime starts at approval."""
+    """``process_approve_session``: Requested -> Created; the lifetime starts at approval."""
     address, owner = keys[1], keys[0]
     record = env.ledger.sessions.get(address)
     if record is None or address not in writable:
@@ -106,7 +106,7 @@ def activate_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> Result:
-    """Created -> Active, unless expired."""
+    """``process_activate_session``: Created -> Active, unless expired."""
     address, owner = keys[1], keys[0]
     record = env.ledger.sessions.get(address)
     if record is None or address not in writable:
@@ -131,6 +131,7 @@ def _pause_or_resume(
     to_status: SessionStatus,
     wrong_status: ErrorCode,
     event: Callable[[Pubkey, Pubkey, int], Event],
+    mirrors: str,
 ) -> LifecycleHandler:
     """Build the pause or resume handler: the same checks, differing only in the statuses,
     the wrong-status error and the event. A closure rather than a shared helper call, so
@@ -163,16 +164,21 @@ def _pause_or_resume(
         )
         return (event(address, owner, now),)
 
+    handler.__doc__ = f"``{mirrors}``: {from_status.name} -> {to_status.name}, unless expired."
     return handler
 
 
 #: Active -> Paused, unless expired.
 pause_session: Final = _pause_or_resume(
-    _ACTIVE, _PAUSED, ErrorCode.SESSION_NOT_ACTIVE, session_paused
+    _ACTIVE, _PAUSED, ErrorCode.SESSION_NOT_ACTIVE, session_paused, "process_pause_session"
 )
 #: Paused -> Active, unless expired.
 resume_session: Final = _pause_or_resume(
-    _PAUSED, _ACTIVE, ErrorCode.INVALID_STATUS_TRANSITION, session_resumed
+    _PAUSED,
+    _ACTIVE,
+    ErrorCode.INVALID_STATUS_TRANSITION,
+    session_resumed,
+    "process_resume_session",
 )
 
 
@@ -194,8 +200,8 @@ def expire_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> Result:
-    """Permissionless: a timed-out request closes; an expired session becomes Expired, or
-    closes with AUTO_EXPIRE."""
+    """``process_expire_session``: permissionless; a timed-out request closes; an expired
+    session becomes Expired, or closes with AUTO_EXPIRE."""
     record = load_session(env.ledger, env.program_id, keys[0], writable)
     if isinstance(record, ErrorCode):
         return record
@@ -234,7 +240,8 @@ def close_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> Result:
-    """The owner closes any session; the creator a Requested or Expired one."""
+    """``process_close_session``: the owner closes any session; the creator a Requested or
+    Expired one."""
     authority, receiver = keys[0], keys[2]
     record = load_session(env.ledger, env.program_id, keys[1], writable)
     if isinstance(record, ErrorCode):

@@ -114,6 +114,14 @@ extern void sol_memset_(void *dst, u8 value, u64 n);
 #define SOL_ACCOUNT_STORAGE_OVERHEAD 128
 /* The highest bump seed, where find_program_address starts. */
 #define SOL_MAX_BUMP 255
+/* sol_get_stack_height() of a top-level instruction (a CPI runs higher). */
+#define SOL_TOP_LEVEL_STACK_HEIGHT 1
+/* The largest i64 (C11 freestanding has no <stdint.h> INT64_MAX here). */
+#define I64_MAX 0x7fffffffffffffffLL
+
+/* A helper with more than five arguments must never be a real call (SBF passes five in
+ * registers): it is declared with this, so the compiler inlines it or fails. */
+#define SOL_ALWAYS_INLINE static inline __attribute__((always_inline))
 
 #define SOL_LOG(literal) sol_log_((literal), sizeof(literal) - 1)
 

@@ -13,9 +13,6 @@
  *   then the CPI, the initial state, the event. */
 #include "program.h"
 
-#define INT64_MAX_VALUE 0x7fffffffffffffffLL
-#define SOL_TOP_LEVEL_STACK_HEIGHT 1
-
 /* Reject anything the program cannot honour: unbounded lifetimes, unknown flag bits,
  * COMPOSE without EXECUTE, more borrow slots than exist, nonzero reserved bytes, and any
  * guard bytes (no guard language is deployed yet, so any guard is unknown: fail closed). */
@@ -61,7 +58,7 @@ static u64 creator_program(const Context *ctx, u64 sysvar_index, SolPubkey *out)
 }
 
 static u64 add_seconds(i64 now, i64 seconds, i64 *out) {
-    if (seconds > 0 && now > INT64_MAX_VALUE - seconds) return fail(ERR_ARITHMETIC_OVERFLOW);
+    if (seconds > 0 && now > I64_MAX - seconds) return fail(ERR_ARITHMETIC_OVERFLOW);
     *out = now + seconds;
     return 0;
 }
@@ -84,8 +81,9 @@ static inline void copy_words(u8 *dst, const u8 *src, u64 size) {
 
 /* Write the initial state; the account's data is all zeros after creation, so only nonzero
  * fields are written. */
-static void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *creator,
-                         const SolPubkey *origin, u64 session_id, u8 bump, u8 status, i64 now) {
+SOL_ALWAYS_INLINE void init_session(u8 *d, const u8 *params, const u8 *owner, const u8 *creator,
+                                    const SolPubkey *origin, u64 session_id, u8 bump, u8 status,
+                                    i64 now) {
     store_u64(d, SESSION_DISCRIMINATOR);
     d[SESSION_OFF_VERSION] = SESSION_VERSION;
     d[SESSION_OFF_BUMP] = bump;

@@ -6,8 +6,6 @@
  * Each handler validates every account and the state before it writes anything. */
 #include "program.h"
 
-#define INT64_MAX_VALUE 0x7fffffffffffffffLL
-
 typedef struct {
     u8 *account; /* the serialized session account */
     u8 *d;       /* its data */
@@ -53,7 +51,7 @@ u64 process_approve_session(const Context *ctx) {
     i64 duration = S_I64(s.d, SESSION_OFF_CONFIG_MAX_DURATION);
     /* Creation validated it; a stored value out of range is corruption, not arithmetic. */
     if (duration < 1 || duration > MAX_SESSION_DURATION) return fail(ERR_INVALID_STORED_STATE);
-    if (s.now > INT64_MAX_VALUE - duration) return fail(ERR_ARITHMETIC_OVERFLOW);
+    if (s.now > I64_MAX - duration) return fail(ERR_ARITHMETIC_OVERFLOW);
     store_i64(s.d + SESSION_OFF_EXPIRES_AT, s.now + duration);
     set_status(s.d, SESSION_STATUS_CREATED, s.now);
     emit_session_created((const u8 *)acc_key(s.account), s.d);

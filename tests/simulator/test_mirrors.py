@@ -1,0 +1,45 @@
+"""Each check and handler of the simulator names the C function it mirrors, and that
+function exists in the program's sources."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+from simulator import checks
+from simulator.handler_registry import collect_handlers, handler_modules
+
+PROGRAM = Path(__file__).resolve().parents[2] / "program"
+C_FUNCTIONS = {
+    name
+    for path in [*(PROGRAM / "src").glob("*.c"), *(PROGRAM / "include").glob("*.h")]
+    for name in re.findall(r"^[A-Za-z_][\w \*]*?\b(\w+)\([^;{}()]*\)\s*\{", path.read_text(), re.M)
+}
+MIRRORED = re.compile(r"``(\w+)``")
+
+
+def mirrored(obj: object) -> str | None:
+    doc = inspect.getdoc(obj) or ""
+    found = MIRRORED.match(doc)
+    return found.group(1) if found else None
+
+
+def test_the_c_scan_sees_the_program() -> None:
+    assert {"load_session", "process_activate_session", "verify_session_address"} <= C_FUNCTIONS
+
+
+def test_every_handler_names_its_c_handler() -> None:
+    for name, handler in collect_handlers(handler_modules()).items():
+        assert mirrored(handler) == f"process_{name}", name
+
+
+def test_every_check_names_a_c_function() -> None:
+    public = [
+        fn
+        for name, fn in vars(checks).items()
+        if inspect.isfunction(fn) and fn.__module__ == checks.__name__ and not name.startswith("_")
+    ]
+    assert len(public) >= 6
+    for fn in public:
+        assert mirrored(fn) in C_FUNCTIONS, fn.__name__
