@@ -24,12 +24,14 @@ from sessions_client.lifecycle import (
     next_status,
 )
 from simulator.clock import DEFAULT_START_TIME, Clock
+from simulator.execute_policy import ExecutionRequest
 from simulator.execution import ExecutionGrant, validate_session_for_execution
 from simulator.factory import FactoryError, PendingOperation, SessionFactory
-from simulator.isolation import ExecutionRequest, SessionIsolationManager, Usage
+from simulator.isolation import SessionIsolationManager
 from simulator.ledger import ForeignAccount
 from simulator.outcome import Outcome, RuntimeFailure
 from simulator.program import ProgramModel
+from simulator.record import UsageFields
 from simulator.rent import Rent
 from simulator.state import SessionState
 from simulator.templates import FactoryConfig, Overrides, SessionTemplate
@@ -55,7 +57,7 @@ __all__ = [
     "SessionState",
     "SessionTemplate",
     "Step",
-    "Usage",
+    "UsageFields",
     "allowed_steps",
     "next_status",
     "validate_session_for_execution",

@@ -10,17 +10,14 @@ permissions and the seconds left, or the error code the program uses for that fa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
 from sessions_client.accounts import decode_session_layout, session_header_fault
-from sessions_client.constants import Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.exceptions import DecodeError
-from sessions_client.types import Session, SessionStatus
+from sessions_client.types import Session
 from simulator.checks import HEADER_ERRORS
+from simulator.execute_policy import check_execution_gate
 from simulator.state import SessionState
-
-_EXECUTE: Final = int(Permission.EXECUTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +62,11 @@ def validate_session_for_execution(source: ExecutionSource, now: int) -> Executi
     session = load_session_state(source)
     if isinstance(session, ErrorCode):
         return session
-    if session.status is not SessionStatus.ACTIVE:
-        return ErrorCode.SESSION_NOT_ACTIVE
-    if not session.effective_permissions & _EXECUTE:
-        return ErrorCode.PERMISSION_DENIED
-    if now >= session.expires_at:
-        return ErrorCode.SESSION_EXPIRED
+    refused = check_execution_gate(
+        session.status, session.effective_permissions, session.expires_at, now
+    )
+    if refused is not None:
+        return refused
     return ExecutionGrant(
         session.session_id, session.effective_permissions, session.expires_at - now
     )

@@ -14,45 +14,35 @@ Three boundaries, checked in this order after the execution gate
   borrowed accounts and child sessions are counted against ``ResourceQuotas``, where zero
   means none allowed (fail closed), never unlimited.
 
-The program has no execute instruction yet, so usage is kept here, per session address,
-and never written into the session's account.
+The program has no execute instruction yet, so usage is kept here, per session address
+(as the record's :class:`~simulator.record.UsageFields`), and never written into the
+session's account. The gate, scope and quota checks themselves are
+:mod:`simulator.execute_policy`'s, which the next issue's execute handler calls on the
+record instead; this manager then keeps only the data-access policies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from typing import Final
 
 from solders.pubkey import Pubkey
 
 from sessions_client.constants import NAMESPACE_LEN, Permission
 from sessions_client.errors import ErrorCode
-from sessions_client.types import Session, SessionStatus, UsageStats
+from sessions_client.types import Session, SessionStatus
+from simulator.execute_policy import (
+    ExecutionRequest,
+    charge,
+    check_quotas,
+    check_target_program,
+    release,
+)
 from simulator.execution import load_session_state, validate_session_for_execution
+from simulator.record import NO_USAGE, UsageFields
 from simulator.state import SessionState
 
-_ZERO_KEY: Final = Pubkey.default()
 READ_CROSS: Final = Permission.READ_CROSS_SESSION
 WRITE_CROSS: Final = Permission.WRITE_CROSS_SESSION
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionRequest:
-    """One execution under a session: its target program and what it consumes."""
-
-    program: Pubkey
-    compute_units: int = 0
-    lamports: int = 0
-    borrowed_accounts: int = 0
-    children: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    """What a session has consumed: its execution count and its usage statistics."""
-
-    executions: int = 0
-    stats: UsageStats = field(default_factory=UsageStats)
 
 
 class SessionIsolationManager:
@@ -61,7 +51,8 @@ class SessionIsolationManager:
     __slots__ = ("_data", "_usage")
 
     def __init__(self) -> None:
-        self._usage: dict[Pubkey, Usage] = {}
+        #: Usage per session address, until execute keeps it in the record's usage group.
+        self._usage: dict[Pubkey, UsageFields] = {}
         #: (session address, namespace, key) -> value: each session's own partition.
         self._data: dict[tuple[Pubkey, bytes, bytes], bytes] = {}
 
@@ -76,56 +67,30 @@ class SessionIsolationManager:
 
     # -- quotas ------------------------------------------------------------------------------
 
-    def usage(self, address: Pubkey) -> Usage:
-        return self._usage.get(address, Usage())
+    def usage(self, address: Pubkey) -> UsageFields:
+        return self._usage.get(address, NO_USAGE)
 
     def authorize_execution(
         self, state: SessionState, request: ExecutionRequest, now: int
-    ) -> Usage | ErrorCode:
+    ) -> UsageFields | ErrorCode:
         """Gate, scope, then quotas; on success the execution is charged and the new usage
         returned. Nothing is charged when any check fails."""
         grant = validate_session_for_execution(state, now)
         if isinstance(grant, ErrorCode):
             return grant
         session = state.account
-        if session.scope.program not in (_ZERO_KEY, request.program):
-            return ErrorCode.POLICY_VIOLATION
-        used = self.usage(state.address)
-        q, s = session.quotas, used.stats
-        if (
-            used.executions + 1 > q.max_executions
-            or s.compute_units_used + request.compute_units > q.max_compute_units
-            or s.lamports_spent + request.lamports > q.max_lamports
-            or s.borrowed_count + request.borrowed_accounts > q.max_borrowed_accounts
-            or s.children_count + request.children > q.max_children
-        ):
-            return ErrorCode.QUOTA_EXCEEDED
-        charged = Usage(
-            used.executions + 1,
-            replace(
-                s,
-                compute_units_used=s.compute_units_used + request.compute_units,
-                lamports_spent=s.lamports_spent + request.lamports,
-                last_used_at=now,
-                borrowed_count=s.borrowed_count + request.borrowed_accounts,
-                children_count=s.children_count + request.children,
-            ),
-        )
+        refused = check_target_program(session.scope.program, request.program)
+        if refused is None:
+            refused = check_quotas(session.quotas, self.usage(state.address), request)
+        if refused is not None:
+            return refused
+        charged = charge(self.usage(state.address), request, now)
         self._usage[state.address] = charged
         return charged
 
     def release(self, address: Pubkey, *, borrowed_accounts: int = 0, children: int = 0) -> None:
         """Return borrowed accounts or retire children (the other counters only grow)."""
-        used = self.usage(address)
-        s = used.stats
-        self._usage[address] = Usage(
-            used.executions,
-            replace(
-                s,
-                borrowed_count=max(0, s.borrowed_count - borrowed_accounts),
-                children_count=max(0, s.children_count - children),
-            ),
-        )
+        self._usage[address] = release(self.usage(address), borrowed_accounts, children)
 
     def forget(self, address: Pubkey) -> None:
         """Drop a closed session's usage and data."""

@@ -13,10 +13,10 @@ tuple.
 
 Records are immutable NamedTuples, never mutated: a transition builds a new one through
 the named constructors below (:func:`created_record`, :func:`requested_record`,
-:func:`with_lifecycle`, :func:`with_lamports`), whose signatures mypy checks. Inside
-them the tuples are built with ``tuple.__new__`` (four times cheaper than a NamedTuple's
-keyword ``__new__``, the simulator's hot path); a test holds each equal to the keyword
-construction. :func:`to_session` rebuilds the client mirror's
+:func:`with_lifecycle`, :func:`new_usage`, :func:`with_lamports`), whose signatures mypy
+checks. Inside them the tuples are built with ``tuple.__new__`` (four times cheaper than
+a NamedTuple's keyword ``__new__``, the simulator's hot path); a test holds each equal
+to the keyword construction. :func:`to_session` rebuilds the client mirror's
 :class:`~sessions_client.types.Session` (and :func:`encode_record` its exact account
 bytes) only when someone looks.
 """
@@ -222,6 +222,11 @@ def with_lifecycle(
     return _new(
         SessionRecord, (origin, lifecycle, usage, guard, delegation, leases, protocol, lamports)
     )
+
+
+def new_usage(usage_count: int, stats: UsageStats) -> UsageFields:
+    """A usage group (what an execution charged, or released)."""
+    return _new(UsageFields, (usage_count, stats))
 
 
 def with_lamports(record: SessionRecord, lamports: int) -> SessionRecord:

@@ -9,8 +9,10 @@ from solders.pubkey import Pubkey
 from sessions_client.constants import PROGRAM_ID, Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.types import ResourceQuotas, SessionScope
+from simulator.execute_policy import ExecutionRequest
 from simulator.factory import SessionFactory
-from simulator.isolation import ExecutionRequest, SessionIsolationManager, Usage
+from simulator.isolation import SessionIsolationManager
+from simulator.record import UsageFields
 from simulator.state import SessionState
 from simulator.templates import Overrides
 
@@ -61,8 +63,8 @@ def test_executions_are_charged_until_a_quota_runs_out(
     state = live(factory, parties.owner)
     now = factory.program.clock.now()
     first = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID, 600, 20), now)
-    assert isinstance(first, Usage)
-    assert first.executions == 1
+    assert isinstance(first, UsageFields)
+    assert first.usage_count == 1
     assert first.stats.compute_units_used == 600
     assert first.stats.lamports_spent == 20
     assert first.stats.last_used_at == now
@@ -70,8 +72,8 @@ def test_executions_are_charged_until_a_quota_runs_out(
     assert too_much is ErrorCode.QUOTA_EXCEEDED
     assert manager.usage(state.address) == first  # nothing charged on refusal
     second = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID, 400, 30), now + 1)
-    assert isinstance(second, Usage)
-    assert second.executions == 2
+    assert isinstance(second, UsageFields)
+    assert second.usage_count == 2
     third = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now + 2)
     assert third is ErrorCode.QUOTA_EXCEEDED  # max_executions
 
@@ -111,12 +113,12 @@ def test_borrowed_accounts_and_children_are_released(
     state = live(factory, parties.owner, quotas=QUOTAS)
     now = factory.program.clock.now()
     request = ExecutionRequest(PROGRAM_ID, borrowed_accounts=1, children=1)
-    assert isinstance(manager.authorize_execution(state, request, now), Usage)
+    assert isinstance(manager.authorize_execution(state, request, now), UsageFields)
     manager.release(state.address, borrowed_accounts=1, children=1)
     used = manager.usage(state.address)
     assert used.stats.borrowed_count == 0
     assert used.stats.children_count == 0
-    assert used.executions == 1
+    assert used.usage_count == 1
 
 
 def test_the_execution_gate_comes_first(
@@ -140,7 +142,8 @@ def test_the_scope_program_bounds_execution(
     now = factory.program.clock.now()
     elsewhere = ExecutionRequest(parties.payer)
     assert manager.authorize_execution(state, elsewhere, now) is ErrorCode.POLICY_VIOLATION
-    assert isinstance(manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now), Usage)
+    charged = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now)
+    assert isinstance(charged, UsageFields)
 
 
 def test_namespace_scoping(
@@ -213,5 +216,5 @@ def test_forget_drops_usage_and_data(
     manager.write(state, NS, b"k", b"v", now=now)
     manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now)
     manager.forget(state.address)
-    assert manager.usage(state.address) == Usage()
+    assert manager.usage(state.address) == UsageFields()
     assert manager.read(state, NS, b"k", now=now) is None
