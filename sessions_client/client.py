@@ -25,7 +25,6 @@ Example::
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,11 +32,29 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from solana.rpc.async_api import AsyncClient
+from solders.account_decoder import UiAccountEncoding
 from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.message import Message
 from solders.pubkey import Pubkey
+from solders.rpc.config import (
+    RpcAccountInfoConfig,
+    RpcContextConfig,
+    RpcProgramAccountsConfig,
+    RpcRequestAirdropConfig,
+    RpcSendTransactionConfig,
+)
+from solders.rpc.filter import Memcmp
+from solders.rpc.requests import (
+    GetAccountInfo,
+    GetBalance,
+    GetLatestBlockhash,
+    GetMultipleAccounts,
+    GetProgramAccounts,
+    RequestAirdrop,
+    SendRawTransaction,
+)
 from solders.signature import Signature
 from solders.transaction import Transaction
 
@@ -70,8 +87,8 @@ from sessions_client.pda import find_session_address, session_id_with_bump
 from sessions_client.rpc import (
     Commitment,
     RpcCaller,
-    b58encode,
     check_commitment,
+    commitment_level,
     context_value,
     expect_base64_data,
     expect_dict,
@@ -126,8 +143,8 @@ class _FieldFilter:
     def matches(self, data: bytes) -> bool:
         return data[self.offset : self.offset + len(self.expected)] == self.expected
 
-    def to_json(self) -> dict[str, Any]:
-        return {"memcmp": {"offset": self.offset, "bytes": b58encode(self.expected)}}
+    def to_filter(self) -> Memcmp:
+        return Memcmp(self.offset, self.expected)
 
 
 class SessionsClient:
@@ -190,6 +207,15 @@ class SessionsClient:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+    def _context_config(self) -> RpcContextConfig:
+        return RpcContextConfig(commitment_level(self.commitment))
+
+    def _account_config(self) -> RpcAccountInfoConfig:
+        """Account reads: base64 data at the client's commitment."""
+        return RpcAccountInfoConfig(
+            UiAccountEncoding.Base64, commitment=commitment_level(self.commitment)
+        )
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         """A raw JSON-RPC call with this client's timeout, retries and typed errors."""
@@ -360,15 +386,12 @@ class SessionsClient:
         )
 
     async def _send_raw(self, wire: bytes, instructions: Sequence[Instruction]) -> None:
-        config = {
-            "encoding": "base64",
-            "skipPreflight": self.skip_preflight,
-            "preflightCommitment": self.commitment,
-        }
+        config = RpcSendTransactionConfig(
+            skip_preflight=self.skip_preflight,
+            preflight_commitment=commitment_level(self.commitment),
+        )
         try:
-            result = await self._rpc.call(
-                "sendTransaction", [base64.b64encode(wire).decode("ascii"), config]
-            )
+            result = await self._rpc.send(SendRawTransaction(wire, config))
         except RpcResponseError as exc:
             if is_already_processed(exc):
                 # A retried send whose first attempt landed: same signed bytes, same signature.
@@ -380,7 +403,7 @@ class SessionsClient:
         expect_signature(result, "sendTransaction result")
 
     async def latest_blockhash(self) -> Hash:
-        result = await self._rpc.call("getLatestBlockhash", [{"commitment": self.commitment}])
+        result = await self._rpc.send(GetLatestBlockhash(self._context_config()))
         value = expect_dict(context_value(result, "getLatestBlockhash result"), "value")
         text = member(value, "blockhash", "getLatestBlockhash result.value")
         try:
@@ -401,9 +424,8 @@ class SessionsClient:
 
     async def airdrop(self, address: Pubkey, lamports: int) -> Signature:
         """requestAirdrop and wait for it to reach the commitment (localnets, devnet)."""
-        result = await self._rpc.call(
-            "requestAirdrop", [str(address), lamports, {"commitment": self.commitment}]
-        )
+        config = RpcRequestAirdropConfig(commitment=commitment_level(self.commitment))
+        result = await self._rpc.send(RequestAirdrop(address, lamports, config))
         signature = expect_signature(result, "requestAirdrop result")
         err = await wait_for_signature(
             self._rpc,
@@ -417,7 +439,7 @@ class SessionsClient:
         return signature
 
     async def get_balance(self, address: Pubkey) -> int:
-        result = await self._rpc.call("getBalance", [str(address), {"commitment": self.commitment}])
+        result = await self._rpc.send(GetBalance(address, self._context_config()))
         value = context_value(result, "getBalance result")
         if isinstance(value, bool) or not isinstance(value, int):
             raise MalformedRpcResponseError("getBalance result.value: expected an integer")
@@ -441,10 +463,7 @@ class SessionsClient:
 
     async def load_session(self, address: Pubkey) -> Session | None:
         """The decoded Session at ``address``, or None when no account exists there."""
-        result = await self._rpc.call(
-            "getAccountInfo",
-            [str(address), {"encoding": "base64", "commitment": self.commitment}],
-        )
+        result = await self._rpc.send(GetAccountInfo(address, self._account_config()))
         value = context_value(result, "getAccountInfo result")
         if value is None:
             return None
@@ -466,12 +485,8 @@ class SessionsClient:
         out: list[Session | None] = []
         for start in range(0, len(addresses), MAX_MULTIPLE_ACCOUNTS):
             chunk = addresses[start : start + MAX_MULTIPLE_ACCOUNTS]
-            result = await self._rpc.call(
-                "getMultipleAccounts",
-                [
-                    [str(address) for address in chunk],
-                    {"encoding": "base64", "commitment": self.commitment},
-                ],
+            result = await self._rpc.send(
+                GetMultipleAccounts(list(chunk), self._account_config())
             )
             where = "getMultipleAccounts result.value"
             values = expect_list(context_value(result, "getMultipleAccounts result"), where)
@@ -514,18 +529,13 @@ class SessionsClient:
         if creator is not None:
             wanted.append(_FieldFilter("creator", CREATOR_OFFSET, bytes(creator)))
         server_side = wanted[: MAX_FILTERS - 2]
-        filters: list[dict[str, Any]] = [
-            {"dataSize": SESSION_ACCOUNT_SIZE},
-            {"memcmp": {"offset": 0, "bytes": b58encode(SESSION_DISCRIMINATOR)}},
-            *(f.to_json() for f in server_side),
+        filters: list[int | Memcmp] = [
+            SESSION_ACCOUNT_SIZE,  # dataSize
+            Memcmp(0, SESSION_DISCRIMINATOR),
+            *(f.to_filter() for f in server_side),
         ]
-        result = await self._rpc.call(
-            "getProgramAccounts",
-            [
-                str(self.program_id),
-                {"encoding": "base64", "commitment": self.commitment, "filters": filters},
-            ],
-        )
+        config = RpcProgramAccountsConfig(self._account_config(), filters)
+        result = await self._rpc.send(GetProgramAccounts(self.program_id, config))
         if isinstance(result, dict) and "value" in result:  # withContext-style answers
             result = result["value"]
         where = "getProgramAccounts result"

@@ -22,7 +22,10 @@ from typing import Any, Final
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
+from solders.rpc.config import RpcTransactionConfig
+from solders.rpc.requests import GetSignatureStatuses, GetTransaction
 from solders.signature import Signature
+from solders.transaction_status import UiTransactionEncoding
 
 from sessions_client.errors import SessionsProgramError, error_from_code
 from sessions_client.exceptions import (
@@ -37,6 +40,7 @@ from sessions_client.rpc import (
     COMMITMENT_RANK,
     Commitment,
     RpcCaller,
+    commitment_level,
     context_value,
     expect_dict,
     expect_int,
@@ -157,7 +161,7 @@ async def wait_for_signature(
     wanted = COMMITMENT_RANK[commitment]
     where = "getSignatureStatuses result.value[0]"
     while True:
-        result = await rpc.call("getSignatureStatuses", [[str(signature)]])
+        result = await rpc.send(GetSignatureStatuses([signature]))
         statuses = expect_list(
             context_value(result, "getSignatureStatuses result"),
             "getSignatureStatuses result.value",
@@ -218,17 +222,12 @@ async def get_transaction(
     rpc: RpcCaller, signature: Signature, commitment: Commitment
 ) -> ConfirmedTransaction:
     """One getTransaction; TransactionNotFoundError if the endpoint has no record."""
-    result = await rpc.call(
-        "getTransaction",
-        [
-            str(signature),
-            {
-                "encoding": "json",
-                "commitment": _history_commitment(commitment),
-                "maxSupportedTransactionVersion": 0,
-            },
-        ],
+    config = RpcTransactionConfig(
+        UiTransactionEncoding.Json,
+        commitment=commitment_level(_history_commitment(commitment)),
+        max_supported_transaction_version=0,
     )
+    result = await rpc.send(GetTransaction(signature, config))
     if result is None:
         raise TransactionNotFoundError(f"no transaction {signature} at {commitment}")
     return parse_transaction(result, signature)

@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import json
 from collections.abc import Mapping
-from typing import Any, Final, Literal, TypeAlias
+from types import MappingProxyType
+from typing import Any, Final, Literal, Protocol, TypeAlias
 
 from solana.exceptions import SolanaRpcException
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.jsonrpc import JsonRpcRequest, SolanaJsonRpcError
+from solders.commitment_config import CommitmentLevel
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 
@@ -45,7 +48,25 @@ from sessions_client.exceptions import (
 Commitment: TypeAlias = Literal["processed", "confirmed", "finalized"]
 COMMITMENT_RANK: Final[dict[str, int]] = {"processed": 0, "confirmed": 1, "finalized": 2}
 
-_B58_ALPHABET: Final = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+_COMMITMENT_LEVELS: Final[Mapping[str, CommitmentLevel]] = MappingProxyType(
+    {
+        "processed": CommitmentLevel.Processed,
+        "confirmed": CommitmentLevel.Confirmed,
+        "finalized": CommitmentLevel.Finalized,
+    }
+)
+
+
+def commitment_level(value: Commitment) -> CommitmentLevel:
+    """solders' CommitmentLevel for a commitment name (for typed request configs)."""
+    return _COMMITMENT_LEVELS[value]
+
+
+class RpcRequestBody(Protocol):
+    """A solders typed RPC request (``solders.rpc.requests``): it serializes itself."""
+
+    def to_json(self) -> str: ...
 
 
 def check_commitment(value: str) -> Commitment:
@@ -57,17 +78,6 @@ def check_commitment(value: str) -> Commitment:
     if value == "finalized":
         return "finalized"
     raise ValueError(f"commitment must be processed, confirmed or finalized, got {value!r}")
-
-
-def b58encode(data: bytes) -> str:
-    """Bitcoin-alphabet base58, as Solana's RPC expects for memcmp bytes."""
-    number = int.from_bytes(data, "big")
-    out = bytearray()
-    while number:
-        number, rest = divmod(number, 58)
-        out.append(_B58_ALPHABET[rest])
-    pad = len(data) - len(data.lstrip(b"\0"))
-    return (b"1" * pad + bytes(reversed(out))).decode("ascii")
 
 
 def _class_names(exc: BaseException) -> set[str]:
@@ -100,6 +110,13 @@ class RpcCaller:
         self.retries = retries
         self.retry_backoff = retry_backoff
         self._next_id = 0
+
+    async def send(self, request: RpcRequestBody) -> Any:
+        """The ``result`` of a solders typed request: its method and params (configs,
+        filters, encodings) are serialized by solders, as solana-py does; the answer is
+        read by the caller with the strict ``expect_*`` readers below."""
+        body = json.loads(request.to_json())
+        return await self.call(body["method"], body.get("params"))
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         """The ``result`` of ``method(params)``; typed errors as described in the module doc."""
