@@ -72,8 +72,7 @@ def approve_session(
     if owner != o.owner:
         return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    lifecycle = record.lifecycle
-    if lifecycle.status is not _REQUESTED:
+    if record.status is not _REQUESTED:
         return ErrorCode.INVALID_STATUS_TRANSITION
     if now >= o.request_deadline:
         return ErrorCode.REQUEST_TIMED_OUT
@@ -83,7 +82,7 @@ def approve_session(
         return ErrorCode.ARITHMETIC_OVERFLOW
     expires_at = now + o.max_duration
     env.ledger.put_session(
-        address, with_lifecycle(record, _CREATED, now, lifecycle.activated_at, expires_at)
+        address, with_lifecycle(record, _CREATED, now, record.activated_at, expires_at)
     )
     return (
         session_created(
@@ -116,10 +115,9 @@ def activate_session(
     if owner != record.origin.owner:
         return ErrorCode.UNAUTHORIZED
     now = env.clock.now()
-    lifecycle = record.lifecycle
-    if lifecycle.status is not _CREATED:
+    if record.status is not _CREATED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    expires_at = lifecycle.expires_at
+    expires_at = record.expires_at
     if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
     env.ledger.put_session(address, with_lifecycle(record, _ACTIVE, now, now, expires_at))
@@ -153,14 +151,13 @@ def _pause_or_resume(
         if owner != record.origin.owner:
             return ErrorCode.UNAUTHORIZED
         now = env.clock.now()
-        lifecycle = record.lifecycle
-        if lifecycle.status is not from_status:
+        if record.status is not from_status:
             return wrong_status
-        expires_at = lifecycle.expires_at
+        expires_at = record.expires_at
         if now >= expires_at:
             return ErrorCode.SESSION_EXPIRED
         env.ledger.put_session(
-            address, with_lifecycle(record, to_status, now, lifecycle.activated_at, expires_at)
+            address, with_lifecycle(record, to_status, now, record.activated_at, expires_at)
         )
         return (event(address, owner, now),)
 
@@ -211,8 +208,7 @@ def expire_session(
         return err
     now = env.clock.now()
     o = record.origin
-    lifecycle = record.lifecycle
-    status, expires_at = lifecycle.status, lifecycle.expires_at
+    status, expires_at = record.status, record.expires_at
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
     if status is _EXPIRED:
@@ -228,7 +224,7 @@ def expire_session(
     if o.settings & _AUTO_EXPIRE:
         return (expired, _close(env, record, receiver, now, CloseReason.EXPIRED))
     env.ledger.put_session(
-        o.address, with_lifecycle(record, _EXPIRED, now, lifecycle.activated_at, expires_at)
+        o.address, with_lifecycle(record, _EXPIRED, now, record.activated_at, expires_at)
     )
     return (expired,)
 
@@ -252,7 +248,7 @@ def close_session(
     if authority not in signers:
         return ErrorCode.MISSING_SIGNER
     o = record.origin
-    status, expires_at = record.lifecycle.status, record.lifecycle.expires_at
+    status, expires_at = record.status, record.expires_at
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
     by_owner = authority == o.owner

@@ -308,8 +308,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         assert record is not None
         boundary = (
             record.origin.request_deadline
-            if record.lifecycle.status is SessionStatus.REQUESTED
-            else record.lifecycle.expires_at
+            if record.status is SessionStatus.REQUESTED
+            else record.expires_at
         )
         when = boundary + data.draw(st.sampled_from([-1, 0, 1]), label="delta")
         self.twin.set_time(max(I64_MIN, min(I64_MAX, when)))
@@ -326,8 +326,8 @@ class DifferentialMachine(RuleBasedStateMachine):
         assert record is not None
         boundary = (
             record.origin.request_deadline
-            if record.lifecycle.status is SessionStatus.REQUESTED
-            else record.lifecycle.expires_at
+            if record.status is SessionStatus.REQUESTED
+            else record.expires_at
         )
         when = boundary + data.draw(st.sampled_from([-1, 0, 0, 1]), label="delta")
         self.twin.set_time(max(I64_MIN, min(I64_MAX, when)))

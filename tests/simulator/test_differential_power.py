@@ -35,7 +35,7 @@ def one_second_early(handler: InstructionHandler) -> InstructionHandler:
     ) -> HandlerResult:
         record = env.ledger.sessions.get(keys[1])
         now = env.clock.now()
-        if record is None or now != record.lifecycle.expires_at:
+        if record is None or now != record.expires_at:
             return handler(env, keys, data, signers, writable)
         env.clock.set(now - 1)
         try:

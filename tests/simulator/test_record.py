@@ -33,7 +33,6 @@ PARAMS = layout_of(SessionParams).encode(SessionParams(SessionConfig(600, 1, 1))
 ADDRESS, OWNER, CREATOR = (Pubkey(bytes([i]) * 32) for i in (1, 2, 3))
 GROUPS = (
     rec.SessionOrigin,
-    rec.LifecycleFields,
     rec.UsageFields,
     rec.GuardFields,
     rec.DelegationFields,
@@ -76,7 +75,10 @@ def test_named_constructors_equal_keyword_construction() -> None:
     created = rec.created_record(o, 100, 700, 5_000)
     assert created == rec.SessionRecord(
         origin=o,
-        lifecycle=rec.LifecycleFields(SessionStatus.CREATED, 100, 0, 700),
+        status=SessionStatus.CREATED,
+        updated_at=100,
+        activated_at=0,
+        expires_at=700,
         usage=rec.UsageFields(),
         guard=rec.GuardFields(effective_permissions=1),
         delegation=rec.DelegationFields(),
@@ -85,10 +87,10 @@ def test_named_constructors_equal_keyword_construction() -> None:
         lamports=5_000,
     )
     requested = rec.requested_record(origin(400), 100, 5_000)
-    assert requested.lifecycle == rec.LifecycleFields(SessionStatus.REQUESTED, 100, 0, 0)
+    assert requested[1:5] == (SessionStatus.REQUESTED, 100, 0, 0)
     moved = rec.with_lifecycle(created, SessionStatus.ACTIVE, 150, 150, 700)
     assert moved == created._replace(
-        lifecycle=rec.LifecycleFields(SessionStatus.ACTIVE, 150, 150, 700)
+        status=SessionStatus.ACTIVE, updated_at=150, activated_at=150, expires_at=700
     )
     assert rec.with_lamports(moved, 9).lamports == 9
     for value in (o, created, moved):
@@ -126,7 +128,7 @@ def _simulator_sources() -> dict[str, ast.Module]:
 
 def test_no_record_is_built_or_unpacked_outside_record_py() -> None:
     group_names = {cls.__name__ for cls in GROUPS}
-    fields = {"origin", "lifecycle", "usage", "guard", "delegation", "leases", "protocol"}
+    fields = {"origin", "usage", "guard", "delegation", "leases", "protocol"}
     for name, tree in _simulator_sources().items():
         if name == "record.py":
             continue
