@@ -87,6 +87,24 @@ test("airdrop, transfer and balances", async () => {
   assert.equal((await rpc.getBalance(bob.address).send()).value, 1_777_000n);
   const status = await rpc.getSignatureStatuses([signature as never]).send();
   assert.equal(status.value[0]?.err, null);
+  const landed = await rpc
+    .getTransaction(signature as never, { commitment: "confirmed", maxSupportedTransactionVersion: 0 })
+    .send();
+  const block = await rpc
+    .getBlock(landed!.slot, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+      transactionDetails: "signatures",
+      rewards: false,
+    })
+    .send();
+  assert.deepEqual(block!.signatures, [signature]);
+  assert.equal(block!.blockTime, await rpc.getBlockTime(landed!.slot).send());
+  const blocks = await rpc.getBlocks(landed!.slot, landed!.slot, { commitment: "confirmed" }).send();
+  assert.deepEqual(blocks, [landed!.slot]);
+  const supply = await rpc.getSupply({ commitment: "confirmed" }).send();
+  assert.equal(supply.value.circulating, supply.value.total);
+  assert.ok(supply.value.total > 0n);
 });
 
 test("the lifecycle through the Codama-rendered client, with program, account and logs notifications", async () => {
