@@ -1,9 +1,10 @@
-"""``jsonParsed`` instructions: the system program's, decoded like the validator's parser.
+"""``jsonParsed`` instructions of the system and token programs, as the validator parses them.
 
 web3.js ``getParsedTransaction`` and Kit's ``jsonParsed`` types expect
 ``{"program": "system", "programId", "parsed": {"type", "info"}, "stackHeight"}``
 for a program the validator knows how to parse, with the same ``type`` names
-and ``info`` members (agave's ``parse_system``). Data that does not decode
+and ``info`` members (agave's ``parse_system``; the token programs' are in
+:mod:`~sessions_tools.localnet.parsed_token_instructions`). Data that does not decode
 (too short, an unknown tag, too few accounts) is left partially decoded, as
 the validator leaves it; trailing bytes are ignored, as the system program
 itself ignores them.
@@ -20,7 +21,12 @@ from typing import Final
 from solders.pubkey import Pubkey
 
 from sessions_tools.localnet.config import SYSTEM_PROGRAM_ID
+from sessions_tools.localnet.parsed_token_instructions import (
+    MalformedTokenInstructionError,
+    parse_token_instruction,
+)
 from sessions_tools.localnet.rpc_errors import JsonValue
+from sessions_tools.localnet.tokens import PROGRAM_NAMES, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
 
 Info = dict[str, JsonValue]
 
@@ -168,7 +174,13 @@ def _parse_system(data: bytes, keys: Sequence[str]) -> JsonValue:
 
 
 _PARSERS: Final[Mapping[Pubkey, tuple[str, Callable[[bytes, Sequence[str]], JsonValue]]]] = (
-    MappingProxyType({SYSTEM_PROGRAM_ID: ("system", _parse_system)})
+    MappingProxyType(
+        {
+            SYSTEM_PROGRAM_ID: ("system", _parse_system),
+            TOKEN_PROGRAM_ID: (PROGRAM_NAMES[TOKEN_PROGRAM_ID], parse_token_instruction),
+            TOKEN_2022_PROGRAM_ID: (PROGRAM_NAMES[TOKEN_2022_PROGRAM_ID], parse_token_instruction),
+        }
+    )
 )
 
 
@@ -182,7 +194,7 @@ def parsed_instruction_json(
     program, parse = entry
     try:
         parsed = parse(data, [str(key) for key in accounts])
-    except _MalformedError:
+    except (_MalformedError, MalformedTokenInstructionError):
         return None
     return {
         "program": program,

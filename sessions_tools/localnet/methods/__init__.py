@@ -17,6 +17,7 @@ from sessions_tools.localnet.methods import (
     history,
     sending,
     supply,
+    tokens,
 )
 from sessions_tools.localnet.methods.common import API_VERSION, Handler
 
@@ -54,6 +55,9 @@ METHODS: Mapping[str, Handler] = MappingProxyType(
         "getBlocks": blocks.get_blocks,
         "getBlocksWithLimit": blocks.get_blocks_with_limit,
         "getSupply": supply.get_supply,
+        "getTokenAccountsByOwner": tokens.get_token_accounts_by_owner,
+        "getTokenAccountBalance": tokens.get_token_account_balance,
+        "getTokenSupply": tokens.get_token_supply,
     }
 )
 
