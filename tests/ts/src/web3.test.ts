@@ -1,4 +1,4 @@
-/** @solana/web3.js 1.x against `sessions localnet`: airdrop, transfer, filters, subscriptions. */
+/** @solana/web3.js 1.x against `sessions localnet`: airdrop, transfer, filters, subscriptions, tokens. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -8,6 +8,7 @@ import {
   PublicKey,
   SystemProgram,
   Transaction,
+  TransactionInstruction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
 import { RPC_URL, WS_URL, waitFor } from "./env.ts";
@@ -118,4 +119,88 @@ test("onAccountChange, onLogs and onProgramAccountChange deliver notifications",
   await connection.removeAccountChangeListener(ids[0]);
   await connection.removeOnLogsListener(ids[1]);
   await connection.removeProgramAccountChangeListener(ids[2]);
+});
+
+test("SPL Token: a real mint and account through getTokenAccountBalance / getParsedTokenAccountsByOwner", async () => {
+  const TOKEN = new PublicKey("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA");
+  const payer = Keypair.generate();
+  const holder = Keypair.generate().publicKey;
+  await airdrop(payer.publicKey, LAMPORTS_PER_SOL);
+  const mint = Keypair.generate();
+  const account = Keypair.generate();
+  const u64 = (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(n);
+    return b;
+  };
+  // SPL Token instructions spelled by hand: InitializeMint2 (20), InitializeAccount3 (18), MintTo (7)
+  const initializeMint2 = new TransactionInstruction({
+    programId: TOKEN,
+    keys: [{ pubkey: mint.publicKey, isSigner: false, isWritable: true }],
+    data: Buffer.concat([Buffer.from([20, 2]), payer.publicKey.toBuffer(), Buffer.from([0])]),
+  });
+  const initializeAccount3 = new TransactionInstruction({
+    programId: TOKEN,
+    keys: [
+      { pubkey: account.publicKey, isSigner: false, isWritable: true },
+      { pubkey: mint.publicKey, isSigner: false, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([18]), holder.toBuffer()]),
+  });
+  const mintTo = new TransactionInstruction({
+    programId: TOKEN,
+    keys: [
+      { pubkey: mint.publicKey, isSigner: false, isWritable: true },
+      { pubkey: account.publicKey, isSigner: false, isWritable: true },
+      { pubkey: payer.publicKey, isSigner: true, isWritable: false },
+    ],
+    data: Buffer.concat([Buffer.from([7]), u64(12_345n)]),
+  });
+  const setup = new Transaction().add(
+    SystemProgram.createAccount({
+      fromPubkey: payer.publicKey,
+      newAccountPubkey: mint.publicKey,
+      lamports: await connection.getMinimumBalanceForRentExemption(82),
+      space: 82,
+      programId: TOKEN,
+    }),
+    initializeMint2,
+    SystemProgram.createAccount({
+      fromPubkey: payer.publicKey,
+      newAccountPubkey: account.publicKey,
+      lamports: await connection.getMinimumBalanceForRentExemption(165),
+      space: 165,
+      programId: TOKEN,
+    }),
+    initializeAccount3,
+  );
+  await sendAndConfirmTransaction(connection, setup, [payer, mint, account], { commitment: "confirmed" });
+  const minted = await sendAndConfirmTransaction(connection, new Transaction().add(mintTo), [payer], {
+    commitment: "confirmed",
+  });
+
+  const balance = await connection.getTokenAccountBalance(account.publicKey);
+  assert.deepEqual(balance.value, { amount: "12345", decimals: 2, uiAmount: 123.45, uiAmountString: "123.45" });
+  assert.equal((await connection.getTokenSupply(mint.publicKey)).value.amount, "12345");
+  const parsed = await connection.getParsedTokenAccountsByOwner(holder, { mint: mint.publicKey });
+  assert.equal(parsed.value.length, 1);
+  assert.ok(parsed.value[0].pubkey.equals(account.publicKey));
+  assert.equal(parsed.value[0].account.data.program, "spl-token");
+  assert.equal(parsed.value[0].account.data.parsed.info.tokenAmount.uiAmountString, "123.45");
+  const raw = await connection.getTokenAccountsByOwner(holder, { programId: TOKEN });
+  assert.equal(raw.value.length, 1);
+  assert.equal(raw.value[0].account.data.length, 165);
+  const tx = await connection.getParsedTransaction(minted, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+  const instruction = tx!.transaction.message.instructions[0];
+  assert.ok("parsed" in instruction);
+  assert.equal(instruction.program, "spl-token");
+  assert.deepEqual(instruction.parsed, {
+    type: "mintTo",
+    info: {
+      mint: mint.publicKey.toBase58(),
+      account: account.publicKey.toBase58(),
+      mintAuthority: payer.publicKey.toBase58(),
+      amount: "12345",
+    },
+  });
 });
