@@ -51,7 +51,7 @@ from solders.transaction_status import (
     TransactionReturnData,
 )
 
-from sessions_tools.localnet.blocks import Block, BlockStore
+from sessions_tools.localnet.block_store import Block, BlockStore
 from sessions_tools.localnet.config import (
     SYSTEM_PROGRAM_ID,
     ClockConfig,

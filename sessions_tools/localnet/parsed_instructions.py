@@ -12,7 +12,6 @@ itself ignores them.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -20,15 +19,23 @@ from typing import Final
 
 from solders.pubkey import Pubkey
 
+from sessions_client.borsh import U32, U64
+from sessions_client.codec import scalar_struct
 from sessions_tools.localnet.config import SYSTEM_PROGRAM_ID
 from sessions_tools.localnet.parsed_token_instructions import (
     MalformedTokenInstructionError,
     parse_token_instruction,
 )
 from sessions_tools.localnet.rpc_errors import JsonValue
-from sessions_tools.localnet.tokens import PROGRAM_NAMES, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
+from sessions_tools.localnet.token_layouts import (
+    PROGRAM_NAMES,
+    TOKEN_2022_PROGRAM_ID,
+    TOKEN_PROGRAM_ID,
+)
 
-Info = dict[str, JsonValue]
+SystemInfo = dict[str, JsonValue]
+_U32: Final = scalar_struct(U32)
+_U64: Final = scalar_struct(U64)
 
 
 class _MalformedError(Exception):
@@ -50,7 +57,7 @@ class _Reader:
         return chunk
 
     def u64(self) -> int:
-        return int(struct.unpack("<Q", self.take(8))[0])
+        return int(_U64.unpack(self.take(8))[0])
 
     def pubkey(self) -> str:
         return str(Pubkey.from_bytes(self.take(32)))
@@ -62,13 +69,13 @@ class _Reader:
             raise _MalformedError from exc
 
 
-def _accounts(keys: Sequence[str], names: Sequence[str]) -> Info:
+def _accounts(keys: Sequence[str], names: Sequence[str]) -> SystemInfo:
     if len(keys) < len(names):
         raise _MalformedError
     return {name: keys[index] for index, name in enumerate(names)}
 
 
-def _create_account(r: _Reader, keys: Sequence[str]) -> Info:
+def _create_account(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {
         **_accounts(keys, ("source", "newAccount")),
         "lamports": r.u64(),
@@ -77,15 +84,15 @@ def _create_account(r: _Reader, keys: Sequence[str]) -> Info:
     }
 
 
-def _assign(r: _Reader, keys: Sequence[str]) -> Info:
+def _assign(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {**_accounts(keys, ("account",)), "owner": r.pubkey()}
 
 
-def _transfer(r: _Reader, keys: Sequence[str]) -> Info:
+def _transfer(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {**_accounts(keys, ("source", "destination")), "lamports": r.u64()}
 
 
-def _create_account_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
+def _create_account_with_seed(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {
         **_accounts(keys, ("source", "newAccount")),
         "base": r.pubkey(),
@@ -96,29 +103,29 @@ def _create_account_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
     }
 
 
-def _advance_nonce(r: _Reader, keys: Sequence[str]) -> Info:
+def _advance_nonce(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return _accounts(keys, ("nonceAccount", "recentBlockhashesSysvar", "nonceAuthority"))
 
 
-def _withdraw_nonce(r: _Reader, keys: Sequence[str]) -> Info:
+def _withdraw_nonce(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     names = ("nonceAccount", "destination", "recentBlockhashesSysvar", "rentSysvar")
     return {**_accounts(keys, (*names, "nonceAuthority")), "lamports": r.u64()}
 
 
-def _initialize_nonce(r: _Reader, keys: Sequence[str]) -> Info:
+def _initialize_nonce(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     names = ("nonceAccount", "recentBlockhashesSysvar", "rentSysvar")
     return {**_accounts(keys, names), "nonceAuthority": r.pubkey()}
 
 
-def _authorize_nonce(r: _Reader, keys: Sequence[str]) -> Info:
+def _authorize_nonce(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {**_accounts(keys, ("nonceAccount", "nonceAuthority")), "newAuthorized": r.pubkey()}
 
 
-def _allocate(r: _Reader, keys: Sequence[str]) -> Info:
+def _allocate(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {**_accounts(keys, ("account",)), "space": r.u64()}
 
 
-def _allocate_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
+def _allocate_with_seed(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {
         **_accounts(keys, ("account",)),
         "base": r.pubkey(),
@@ -128,7 +135,7 @@ def _allocate_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
     }
 
 
-def _assign_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
+def _assign_with_seed(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return {
         **_accounts(keys, ("account",)),
         "base": r.pubkey(),
@@ -137,16 +144,16 @@ def _assign_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
     }
 
 
-def _transfer_with_seed(r: _Reader, keys: Sequence[str]) -> Info:
+def _transfer_with_seed(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     info = _accounts(keys, ("source", "sourceBase", "destination"))
     return {**info, "lamports": r.u64(), "sourceSeed": r.seed(), "sourceOwner": r.pubkey()}
 
 
-def _upgrade_nonce(r: _Reader, keys: Sequence[str]) -> Info:
+def _upgrade_nonce(r: _Reader, keys: Sequence[str]) -> SystemInfo:
     return _accounts(keys, ("nonceAccount",))
 
 
-_SYSTEM: Final[tuple[tuple[str, Callable[[_Reader, Sequence[str]], Info]], ...]] = (
+_SYSTEM: Final[tuple[tuple[str, Callable[[_Reader, Sequence[str]], SystemInfo]], ...]] = (
     ("createAccount", _create_account),
     ("assign", _assign),
     ("transfer", _transfer),
@@ -166,7 +173,7 @@ _SYSTEM: Final[tuple[tuple[str, Callable[[_Reader, Sequence[str]], Info]], ...]]
 
 def _parse_system(data: bytes, keys: Sequence[str]) -> JsonValue:
     reader = _Reader(data)
-    (tag,) = struct.unpack("<I", reader.take(4))
+    (tag,) = _U32.unpack(reader.take(4))
     if tag >= len(_SYSTEM):
         raise _MalformedError
     name, parse = _SYSTEM[tag]

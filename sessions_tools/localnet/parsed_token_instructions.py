@@ -10,16 +10,18 @@ An authority followed by more accounts is a multisig: the field becomes
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable, Sequence
 from typing import Final
 
 from solders.pubkey import Pubkey
 
+from sessions_client.borsh import U64
+from sessions_client.codec import scalar_struct
 from sessions_tools.localnet.rpc_errors import JsonValue
-from sessions_tools.localnet.tokens import ui_token_amount
+from sessions_tools.localnet.token_layouts import ui_token_amount
 
-Info = dict[str, JsonValue]
+TokenInfo = dict[str, JsonValue]
+_U64: Final = scalar_struct(U64)
 AUTHORITY_TYPES: Final = ("mintTokens", "freezeAccount", "accountOwner", "closeAccount")
 
 
@@ -45,7 +47,7 @@ class _Data:
         return self._take(1)[0]
 
     def u64(self) -> int:
-        return int(struct.unpack("<Q", self._take(8))[0])
+        return int(_U64.unpack(self._take(8))[0])
 
     def pubkey(self) -> str:
         return str(Pubkey.from_bytes(self._take(32)))
@@ -57,13 +59,13 @@ class _Data:
         return self.pubkey() if tag == 1 else None
 
 
-def _named(keys: Sequence[str], names: Sequence[str]) -> Info:
+def _named(keys: Sequence[str], names: Sequence[str]) -> TokenInfo:
     if len(keys) < len(names):
         raise MalformedTokenInstructionError
     return {name: keys[index] for index, name in enumerate(names)}
 
 
-def _signed(keys: Sequence[str], names: Sequence[str], authority: str) -> Info:
+def _signed(keys: Sequence[str], names: Sequence[str], authority: str) -> TokenInfo:
     """``names`` then the authority, or a multisig authority and its signers."""
     info = _named(keys, (*names, authority))
     signers = keys[len(names) + 1 :]
@@ -73,7 +75,7 @@ def _signed(keys: Sequence[str], names: Sequence[str], authority: str) -> Info:
     return info
 
 
-def _initialize_mint(d: _Data, keys: Sequence[str], with_rent: bool) -> Info:
+def _initialize_mint(d: _Data, keys: Sequence[str], with_rent: bool) -> TokenInfo:
     info = _named(keys, ("mint", "rentSysvar") if with_rent else ("mint",))
     info["decimals"] = d.u8()
     info["mintAuthority"] = d.pubkey()
@@ -83,7 +85,7 @@ def _initialize_mint(d: _Data, keys: Sequence[str], with_rent: bool) -> Info:
     return info
 
 
-def _set_authority(d: _Data, keys: Sequence[str]) -> Info:
+def _set_authority(d: _Data, keys: Sequence[str]) -> TokenInfo:
     kind = d.u8()
     if kind >= len(AUTHORITY_TYPES):
         raise MalformedTokenInstructionError
@@ -94,31 +96,33 @@ def _set_authority(d: _Data, keys: Sequence[str]) -> Info:
     return info
 
 
-def _amount(names: Sequence[str], authority: str) -> Callable[[_Data, Sequence[str]], Info]:
-    def parse(d: _Data, keys: Sequence[str]) -> Info:
+def _amount(names: Sequence[str], authority: str) -> Callable[[_Data, Sequence[str]], TokenInfo]:
+    def parse(d: _Data, keys: Sequence[str]) -> TokenInfo:
         return {**_signed(keys, names, authority), "amount": str(d.u64())}
 
     return parse
 
 
-def _checked(names: Sequence[str], authority: str) -> Callable[[_Data, Sequence[str]], Info]:
-    def parse(d: _Data, keys: Sequence[str]) -> Info:
+def _checked(names: Sequence[str], authority: str) -> Callable[[_Data, Sequence[str]], TokenInfo]:
+    def parse(d: _Data, keys: Sequence[str]) -> TokenInfo:
         amount, decimals = d.u64(), d.u8()
         return {**_signed(keys, names, authority), "tokenAmount": ui_token_amount(amount, decimals)}
 
     return parse
 
 
-def _authority_only(names: Sequence[str], authority: str) -> Callable[[_Data, Sequence[str]], Info]:
+def _authority_only(
+    names: Sequence[str], authority: str
+) -> Callable[[_Data, Sequence[str]], TokenInfo]:
     return lambda d, keys: _signed(keys, names, authority)
 
 
-def _accounts_only(names: Sequence[str]) -> Callable[[_Data, Sequence[str]], Info]:
+def _accounts_only(names: Sequence[str]) -> Callable[[_Data, Sequence[str]], TokenInfo]:
     return lambda d, keys: _named(keys, names)
 
 
-def _multisig(with_rent: bool) -> Callable[[_Data, Sequence[str]], Info]:
-    def parse(d: _Data, keys: Sequence[str]) -> Info:
+def _multisig(with_rent: bool) -> Callable[[_Data, Sequence[str]], TokenInfo]:
+    def parse(d: _Data, keys: Sequence[str]) -> TokenInfo:
         names = ("multisig", "rentSysvar") if with_rent else ("multisig",)
         info = _named(keys, names)
         info["signers"] = list(keys[len(names) :])
@@ -128,8 +132,8 @@ def _multisig(with_rent: bool) -> Callable[[_Data, Sequence[str]], Info]:
     return parse
 
 
-def _owner_in_data(names: Sequence[str], rent: bool) -> Callable[[_Data, Sequence[str]], Info]:
-    def parse(d: _Data, keys: Sequence[str]) -> Info:
+def _owner_in_data(names: Sequence[str], rent: bool) -> Callable[[_Data, Sequence[str]], TokenInfo]:
+    def parse(d: _Data, keys: Sequence[str]) -> TokenInfo:
         info = _named(keys, (*names, "rentSysvar") if rent else names)
         info["owner"] = d.pubkey()
         return info
@@ -137,7 +141,7 @@ def _owner_in_data(names: Sequence[str], rent: bool) -> Callable[[_Data, Sequenc
     return parse
 
 
-_PARSERS: Final[tuple[tuple[str, Callable[[_Data, Sequence[str]], Info]], ...]] = (
+_PARSERS: Final[tuple[tuple[str, Callable[[_Data, Sequence[str]], TokenInfo]], ...]] = (
     ("initializeMint", lambda d, keys: _initialize_mint(d, keys, with_rent=True)),
     ("initializeAccount", _accounts_only(("account", "mint", "owner", "rentSysvar"))),
     ("initializeMultisig", _multisig(with_rent=True)),

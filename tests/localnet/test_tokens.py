@@ -23,7 +23,7 @@ from spl.token.instructions import models
 
 from sessions_tools.localnet import RunningLocalnet
 from sessions_tools.localnet.parsed_instructions import parsed_instruction_json
-from sessions_tools.localnet.tokens import (
+from sessions_tools.localnet.token_layouts import (
     ACCOUNT_LEN,
     MINT_LEN,
     TOKEN_2022_PROGRAM_ID,

@@ -1,4 +1,4 @@
-"""Block reads: getBlock, getBlocks and getBlocksWithLimit over :mod:`..localnet.blocks`.
+"""Block reads: getBlock, getBlocks and getBlocksWithLimit (over the ledger's block store).
 
 Answers follow the validator's: ``transactionDetails`` full / accounts /
 signatures / none, ``encoding`` json / jsonParsed / base58 / base64,
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sessions_tools.localnet.blocks import Block
+from sessions_tools.localnet.block_store import Block
 from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.methods.history import (
     TRANSACTION_RESPONSE_ENCODINGS,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from solders.account import Account
 from solders.pubkey import Pubkey
 
-from sessions_tools.localnet import tokens
+from sessions_tools.localnet import token_layouts as tokens
 from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.rpc_errors import JsonValue
 

@@ -1,7 +1,7 @@
 """Token reads: getTokenAccountsByOwner, getTokenAccountBalance, getTokenSupply.
 
 Over the SPL Token and Token-2022 programs LiteSVM ships (layouts in
-:mod:`~sessions_tools.localnet.tokens`). Refusals use the validator's words:
+:mod:`~sessions_tools.localnet.token_layouts`). Refusals use the validator's words:
 an unknown token program, a missing mint or account, an account that is not
 a token account or mint are all ``Invalid param`` (-32602). Encodings are the
 account reads' (binary by default, which 165-byte token accounts exceed, as on
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
-from sessions_tools.localnet import tokens
+from sessions_tools.localnet import token_layouts as tokens
 from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.encoding import AccountEncoding, encode_keyed_account
 from sessions_tools.localnet.methods.common import (

@@ -14,14 +14,15 @@ the base64 fallback a validator uses for data it cannot parse.
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Annotated, Final
 
 from solders.account import Account
 from solders.pubkey import Pubkey
 
+from sessions_client.borsh import PUBKEY, U8, U32, U64
+from sessions_client.codec import layout_of
 from sessions_tools.localnet.rpc_errors import JsonValue
 
 TOKEN_PROGRAM_ID: Final = Pubkey.from_string("TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA")
@@ -35,8 +36,36 @@ ACCOUNT_TYPE_ACCOUNT: Final = 2
 OWNER_OFFSET: Final = 32
 MINT_OFFSET: Final = 0
 _STATES: Final = ("uninitialized", "initialized", "frozen")
-_ACCOUNT: Final = struct.Struct("<32s32sQI32sBIQQI32s")
-_MINT: Final = struct.Struct("<I32sQBBI32s")
+
+
+@dataclass(frozen=True)
+class _PackedTokenAccount:
+    """The token program's ``Account`` as packed (``COption`` = u32 tag + value)."""
+
+    mint: Annotated[Pubkey, PUBKEY]
+    owner: Annotated[Pubkey, PUBKEY]
+    amount: Annotated[int, U64]
+    delegate_tag: Annotated[int, U32]
+    delegate: Annotated[Pubkey, PUBKEY]
+    state: Annotated[int, U8]
+    native_tag: Annotated[int, U32]
+    native_reserve: Annotated[int, U64]
+    delegated_amount: Annotated[int, U64]
+    close_authority_tag: Annotated[int, U32]
+    close_authority: Annotated[Pubkey, PUBKEY]
+
+
+@dataclass(frozen=True)
+class _PackedMint:
+    """The token program's ``Mint`` as packed."""
+
+    mint_authority_tag: Annotated[int, U32]
+    mint_authority: Annotated[Pubkey, PUBKEY]
+    supply: Annotated[int, U64]
+    decimals: Annotated[int, U8]
+    is_initialized: Annotated[int, U8]
+    freeze_authority_tag: Annotated[int, U32]
+    freeze_authority: Annotated[Pubkey, PUBKEY]
 
 
 @dataclass(frozen=True)
@@ -97,39 +126,36 @@ def has_extensions(account: Account) -> bool:
     return len(account.data) > ACCOUNT_TYPE_OFFSET
 
 
-def _option_key(tag: int, raw: bytes) -> Pubkey | None:
-    return Pubkey.from_bytes(raw) if tag == 1 else None
+def _option_key(tag: int, key: Pubkey) -> Pubkey | None:
+    return key if tag == 1 else None
 
 
 def parse_token_account(data: bytes) -> TokenAccount | None:
-    """The base layout; ``None`` for an impossible state byte."""
-    (mint, owner, amount, delegate_tag, delegate, state, native_tag, native, delegated,
-     close_tag, close) = _ACCOUNT.unpack_from(data)  # fmt: skip
-    if state >= len(_STATES):
+    """The base layout (the first 165 bytes); ``None`` for an impossible state byte."""
+    packed = layout_of(_PackedTokenAccount).decode(data[:ACCOUNT_LEN])
+    if packed.state >= len(_STATES):
         return None
     return TokenAccount(
-        mint=Pubkey.from_bytes(mint),
-        owner=Pubkey.from_bytes(owner),
-        amount=amount,
-        delegate=_option_key(delegate_tag, delegate),
-        state=_STATES[state],
-        native_reserve=native if native_tag == 1 else None,
-        delegated_amount=delegated,
-        close_authority=_option_key(close_tag, close),
+        mint=packed.mint,
+        owner=packed.owner,
+        amount=packed.amount,
+        delegate=_option_key(packed.delegate_tag, packed.delegate),
+        state=_STATES[packed.state],
+        native_reserve=packed.native_reserve if packed.native_tag == 1 else None,
+        delegated_amount=packed.delegated_amount,
+        close_authority=_option_key(packed.close_authority_tag, packed.close_authority),
     )
 
 
 def parse_mint(data: bytes) -> Mint:
-    """The base mint layout."""
-    authority_tag, authority, supply, decimals, initialized, freeze_tag, freeze = _MINT.unpack_from(
-        data
-    )
+    """The base mint layout (the first 82 bytes)."""
+    packed = layout_of(_PackedMint).decode(data[:MINT_LEN])
     return Mint(
-        mint_authority=_option_key(authority_tag, authority),
-        supply=supply,
-        decimals=decimals,
-        is_initialized=bool(initialized),
-        freeze_authority=_option_key(freeze_tag, freeze),
+        mint_authority=_option_key(packed.mint_authority_tag, packed.mint_authority),
+        supply=packed.supply,
+        decimals=packed.decimals,
+        is_initialized=bool(packed.is_initialized),
+        freeze_authority=_option_key(packed.freeze_authority_tag, packed.freeze_authority),
     )
 
 
