@@ -1,4 +1,4 @@
-"""The ``sessions`` command: build, codegen, demo, bench, localnet."""
+"""The ``sessions`` command: build, codegen, demo, bench, localnet, the operator commands, watch."""
 
 from __future__ import annotations
 
@@ -226,6 +226,33 @@ def logs(
 
     def operation(target: Target) -> Coroutine[Any, Any, None]:
         return show_logs(target, program_id, signature, as_json=as_json, console=console)
+
+    raise typer.Exit(run_command(config, url, operation))
+
+
+@app.command()
+def watch(
+    *,
+    count: Annotated[
+        int | None, typer.Option(help="Stop after this many events (default: run until Ctrl-C).")
+    ] = None,
+    ws: Annotated[
+        str | None,
+        typer.Option("--ws", help="PubSub URL (default: the RPC URL's, port + 1 as the CLI does)."),
+    ] = None,
+    as_json: JsonOption = False,
+    program_id: ProgramIdOption = None,
+    url: UrlOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the program's events as they happen (logsSubscribe), and its errors by name."""
+    from sessions_tools.ops.runner import run_command
+    from sessions_tools.watch import watch_events
+
+    def operation(target: Target) -> Coroutine[Any, Any, None]:
+        return watch_events(
+            target, program_id, ws_url=ws, count=count, as_json=as_json, console=console
+        )
 
     raise typer.Exit(run_command(config, url, operation))
 

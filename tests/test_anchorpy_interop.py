@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from localnet_process import sessions_localnet
 
 from sessions_tools.interop.anchorpy_env import ensure_anchorpy_env, run_in_anchorpy_env
 from sessions_tools.interop.fixtures import generate_fixtures
@@ -25,7 +27,12 @@ pytestmark = pytest.mark.interop
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEROP = ROOT / "tests" / "interop"
-ENV_VARS = ("SESSIONS_INTEROP_FIXTURES", "SESSIONS_INTEROP_PROGRAM", "SESSIONS_INTEROP_IDL")
+ENV_VARS = (
+    "SESSIONS_INTEROP_FIXTURES",
+    "SESSIONS_INTEROP_PROGRAM",
+    "SESSIONS_INTEROP_IDL",
+    "SESSIONS_INTEROP_RPC_URL",
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +73,15 @@ def run_suite(env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[s
     )
 
 
-def suite_env(fixtures: Path, so: Path, idl: Path) -> dict[str, str]:
-    return dict(zip(ENV_VARS, (str(fixtures), str(so), str(idl)), strict=True))
+def suite_env(fixtures: Path, so: Path, idl: Path, rpc_url: str) -> dict[str, str]:
+    return dict(zip(ENV_VARS, (str(fixtures), str(so), str(idl), rpc_url), strict=True))
+
+
+@pytest.fixture(scope="module")
+def localnet_url() -> Iterator[str]:
+    """A ``sessions localnet`` process for the suite's RPC tests (anchorpy's own Provider)."""
+    with sessions_localnet() as net:
+        yield net.url
 
 
 def summary(proc: subprocess.CompletedProcess[str]) -> str:
@@ -76,12 +90,12 @@ def summary(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_anchorpy_reads_idl_accounts_events_and_drives_the_program(
-    tmp_path: Path, program_so: Path, anchorpy_python: Path
+    tmp_path: Path, program_so: Path, anchorpy_python: Path, localnet_url: str
 ) -> None:
     assert anchorpy_python.is_file()
     fixtures = tmp_path / "fixtures"
     generate_fixtures(fixtures, program=program_so.read_bytes(), idl_path=project_paths().idl)
-    proc = run_suite(suite_env(fixtures, program_so, project_paths().idl))
+    proc = run_suite(suite_env(fixtures, program_so, project_paths().idl, localnet_url))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output  # 5 (no tests) fails here too
     last = summary(proc)
@@ -147,6 +161,8 @@ def test_suite_fails_when_the_idl_disagrees_with_the_program(
     tmp_path: Path,
     program_so: Path,
     anchorpy_python: Path,
+    *,
+    localnet_url: str,
     tamper: object,
     must_fail: list[str],
 ) -> None:
@@ -158,7 +174,7 @@ def test_suite_fails_when_the_idl_disagrees_with_the_program(
     fixtures = tmp_path / "fixtures"
     # Fixtures stamped with the tampered IDL's hash: only the semantic checks can object.
     generate_fixtures(fixtures, program=program_so.read_bytes(), idl_path=bad_idl)
-    proc = run_suite(suite_env(fixtures, program_so, bad_idl))
+    proc = run_suite(suite_env(fixtures, program_so, bad_idl, localnet_url))
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
     failed = set(re.findall(r"^FAILED \S+::(\w+)", proc.stdout, re.MULTILINE))
@@ -166,7 +182,7 @@ def test_suite_fails_when_the_idl_disagrees_with_the_program(
 
 
 def test_suite_fails_when_the_fixtures_disagree(
-    tmp_path: Path, program_so: Path, anchorpy_python: Path
+    tmp_path: Path, program_so: Path, anchorpy_python: Path, localnet_url: str
 ) -> None:
     fixtures = tmp_path / "fixtures"
     path = generate_fixtures(fixtures, program=program_so.read_bytes())
@@ -174,7 +190,7 @@ def test_suite_fails_when_the_fixtures_disagree(
     step = next(st for st in document["steps"] if st["name"] == "a_pause")
     step["decoded"]["usage"]["last_used_at"] = 1  # what our decoder "said" is now wrong
     path.write_text(json.dumps(document))
-    proc = run_suite(suite_env(fixtures, program_so, project_paths().idl))
+    proc = run_suite(suite_env(fixtures, program_so, project_paths().idl, localnet_url))
     assert proc.returncode == 1, proc.stdout
     failed = re.findall(r"^FAILED \S+::(\w+\[\w+\])", proc.stdout, re.MULTILINE)
     assert failed == ["test_decoded_account_matches_ours[a_pause]"], proc.stdout

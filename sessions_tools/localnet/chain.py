@@ -51,6 +51,7 @@ from solders.transaction_status import (
     TransactionReturnData,
 )
 
+from sessions_tools.localnet.block_store import Block, BlockStore
 from sessions_tools.localnet.config import (
     SYSTEM_PROGRAM_ID,
     ClockConfig,
@@ -61,6 +62,8 @@ from sessions_tools.localnet.fees import fee_for_message
 from sessions_tools.localnet.nonce import nonce_account_address, nonce_vouches
 from sessions_tools.localnet.transactions import LoadedAddresses, with_blockhash
 
+NATIVE_LOADER_ID: Final = Pubkey.from_string("NativeLoader1111111111111111111111111111111")
+SYSVAR_OWNER_ID: Final = Pubkey.from_string("Sysvar1111111111111111111111111111111111111")
 MAX_PROCESSING_AGE: Final = 150
 """Blocks a blockhash stays usable for, as on mainnet."""
 MS_PER_SLOT: Final = 400
@@ -218,8 +221,12 @@ class Chain:
         self._listeners: list[BlockListener] = []
         self._sync_clock()
         self._genesis_hash = self._svm.latest_blockhash()
+        self._blocks = BlockStore(self._genesis_slot, self._genesis_hash)
+        self._initial_supply = 0
+        self._burned_fees = 0
         self._remember_blockhash(self._genesis_hash)
         self._svm.set_slot_hashes(self._slot_hashes)
+        self._initial_supply = self._count_lamports(())
 
     @classmethod
     def from_config(cls, config: LocalnetConfig) -> Chain:
@@ -240,6 +247,9 @@ class Chain:
                     entry.lamports, entry.data, entry.owner, entry.executable, entry.rent_epoch
                 ),
             )
+        ledger._initial_supply = ledger._count_lamports(
+            tuple(entry.address for entry in config.accounts)
+        )
         return ledger
 
     # ----------------------------------------------------------------- identity
@@ -340,6 +350,21 @@ class Chain:
         """Records for getSignatureStatuses, read at one slot."""
         async with self._lock:
             return Observed(self._slot, [self._history.get(sig) for sig in signatures])
+
+    async def block(self, slot: int) -> Observed[Block | None]:
+        """The block at ``slot`` (``None``: skipped, or not produced yet), read at the head."""
+        async with self._lock:
+            return Observed(self._slot, self._blocks.get(slot))
+
+    async def block_slots(self, start: int, end: int, limit: int) -> Observed[list[int]]:
+        """Slots with a block in ``start..=end`` (at most ``limit``), read at the head."""
+        async with self._lock:
+            return Observed(self._slot, self._blocks.slots(start, end, limit))
+
+    async def supply(self) -> Observed[int]:
+        """Total lamports: everything at genesis less the fees burned since."""
+        async with self._lock:
+            return Observed(self._slot, self._initial_supply - self._burned_fees)
 
     async def signatures_for_address(
         self,
@@ -636,10 +661,31 @@ class Chain:
         self._history[signature] = record
         self._index(signature, keys)
         self._transaction_count += 1
+        self._burned_fees += execution.fee  # no leader to pay: the whole fee leaves the supply
+        height = self._block_height
         self._advance_slot()
+        self._blocks.close(record, blockhash=self._svm.latest_blockhash(), block_height=height)
         changed = tuple((key, self._get_account(key)) for key in dict.fromkeys(keys))
         self._emit(BlockEvent(slot=self._slot, parent=record.slot, record=record, accounts=changed))
         return record
+
+    def _count_lamports(self, extra: Sequence[Pubkey]) -> int:
+        """Lamports in every account reachable from the native loader, sysvars and system
+        program through the programs that own accounts, plus ``extra`` (preloaded accounts,
+        whose owner may be any address); only used at genesis, when nothing else exists."""
+        counted: dict[Pubkey, int] = {address: self._balance(address) for address in extra}
+        owners = [NATIVE_LOADER_ID, SYSVAR_OWNER_ID, SYSTEM_PROGRAM_ID]
+        scanned: set[Pubkey] = set()
+        while owners:
+            owner = owners.pop()
+            if owner in scanned:
+                continue
+            scanned.add(owner)
+            for address, account in self._svm.get_program_accounts(owner):
+                counted[address] = account.lamports
+                if account.executable:
+                    owners.append(address)
+        return sum(counted.values())
 
     def _emit(self, event: BlockEvent) -> None:
         for listener in list(self._listeners):

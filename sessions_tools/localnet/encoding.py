@@ -3,9 +3,10 @@
 Shapes follow the validator's ``UiAccount``: ``data`` is ``[text, encoding]``
 (or a bare base58 string for the legacy ``binary`` encoding), and ``space``
 is the full data length even when a ``dataSlice`` trims ``data``.
-``jsonParsed`` has no parsers here and falls back to base64, exactly as a
-validator does for a program it cannot parse; clients detect that by the
-array form.
+``jsonParsed`` data comes from the parsers of
+:mod:`~sessions_tools.localnet.methods.parsed_accounts` (SPL token accounts and
+mints); anything else falls back to base64, exactly as a validator does for a
+program it cannot parse, and clients detect that by the array form.
 """
 
 from __future__ import annotations
@@ -77,14 +78,18 @@ def encode_data(data: bytes, encoding: AccountEncoding) -> JsonValue:
 
 
 def encode_account(
-    account: Account, encoding: AccountEncoding, data_slice: DataSlice | None = None
+    account: Account,
+    encoding: AccountEncoding,
+    data_slice: DataSlice | None = None,
+    parsed: JsonValue = None,
 ) -> dict[str, JsonValue]:
-    """One ``UiAccount`` object."""
+    """One ``UiAccount`` object; ``parsed`` is the jsonParsed data, when a parser knew it."""
     data = bytes(account.data)
     shown = data_slice.apply(data) if data_slice is not None else data
+    use_parsed = encoding is AccountEncoding.JSON_PARSED and parsed is not None
     return {
         "lamports": account.lamports,
-        "data": encode_data(shown, encoding),
+        "data": parsed if use_parsed else encode_data(shown, encoding),
         "owner": str(account.owner),
         "executable": account.executable,
         "rentEpoch": account.rent_epoch,
@@ -93,10 +98,15 @@ def encode_account(
 
 
 def encode_keyed_account(
-    address: Pubkey, account: Account, encoding: AccountEncoding, data_slice: DataSlice | None
+    address: Pubkey,
+    account: Account,
+    encoding: AccountEncoding,
+    data_slice: DataSlice | None,
+    parsed: JsonValue = None,
 ) -> dict[str, JsonValue]:
     """One getProgramAccounts entry."""
-    return {"pubkey": str(address), "account": encode_account(account, encoding, data_slice)}
+    ui_account = encode_account(account, encoding, data_slice, parsed)
+    return {"pubkey": str(address), "account": ui_account}
 
 
 def _zstd_compress(data: bytes) -> bytes:

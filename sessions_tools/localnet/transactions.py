@@ -22,6 +22,7 @@ from solders.signature import Signature
 from solders.transaction import VersionedTransaction
 
 from sessions_tools.localnet.base58 import b58decode, b58encode
+from sessions_tools.localnet.parsed_instructions import parsed_instruction_json
 from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 PACKET_DATA_SIZE: Final = 1232
@@ -177,6 +178,16 @@ def partially_decoded_instruction_json(
     }
 
 
+def jsonparsed_instruction_json(
+    instruction: CompiledInstruction, keys: Sequence[Pubkey], stack_height: int | None
+) -> dict[str, JsonValue]:
+    """A ``jsonParsed`` instruction: parsed where a parser knows the program, else partial."""
+    accounts = [keys[index] for index in instruction.accounts]
+    program_id = keys[instruction.program_id_index]
+    parsed = parsed_instruction_json(program_id, accounts, bytes(instruction.data), stack_height)
+    return parsed or partially_decoded_instruction_json(instruction, keys, stack_height)
+
+
 def _legacy_or_v0(transaction: VersionedTransaction) -> Message | MessageV0:
     message = transaction.message
     if isinstance(message, MessageV1):
@@ -245,7 +256,7 @@ def _parsed_message_json(
         "accountKeys": account_keys,
         "recentBlockhash": str(message.recent_blockhash),
         "instructions": [
-            partially_decoded_instruction_json(instruction, keys, None)
+            jsonparsed_instruction_json(instruction, keys, None)
             for instruction in message.instructions
         ],
     }

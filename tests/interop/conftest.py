@@ -23,8 +23,13 @@ REQUIRED = {
     "SESSIONS_INTEROP_IDL": "idl/sessions.json",
 }
 
+#: Variable -> the server it must point at.
+REQUIRED_URLS = {
+    "SESSIONS_INTEROP_RPC_URL": "the HTTP URL of a sessions localnet the main env runs",
+}
+
 _HAS_ANCHORPY = importlib.util.find_spec("anchorpy") is not None
-_ANY_SET = any(name in os.environ for name in REQUIRED)
+_ANY_SET = any(name in os.environ for name in (*REQUIRED, *REQUIRED_URLS))
 
 if not _HAS_ANCHORPY and not _ANY_SET:
     # The main environment collecting tests/: nothing here can run in it.
@@ -47,6 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
             problems.append(f"{name} is not set ({what})")
         elif not Path(value).exists():
             problems.append(f"{name}={value} does not exist ({what})")
+    for name, what in REQUIRED_URLS.items():
+        if not os.environ.get(name):
+            problems.append(f"{name} is not set ({what})")
     if problems:
         raise pytest.UsageError("anchorpy interop tests cannot run:\n  " + "\n  ".join(problems))
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from sessions_tools.localnet.methods import account_reads, cluster, history, sending
+from sessions_tools.localnet.methods import (
+    account_reads,
+    blocks,
+    cluster,
+    history,
+    sending,
+    supply,
+    tokens,
+)
 from sessions_tools.localnet.methods.common import API_VERSION, Handler
 
 METHODS: Mapping[str, Handler] = MappingProxyType(
@@ -43,6 +51,13 @@ METHODS: Mapping[str, Handler] = MappingProxyType(
         "getSignatureStatuses": history.get_signature_statuses,
         "getTransaction": history.get_transaction,
         "getSignaturesForAddress": history.get_signatures_for_address,
+        "getBlock": blocks.get_block,
+        "getBlocks": blocks.get_blocks,
+        "getBlocksWithLimit": blocks.get_blocks_with_limit,
+        "getSupply": supply.get_supply,
+        "getTokenAccountsByOwner": tokens.get_token_accounts_by_owner,
+        "getTokenAccountBalance": tokens.get_token_account_balance,
+        "getTokenSupply": tokens.get_token_supply,
     }
 )
 

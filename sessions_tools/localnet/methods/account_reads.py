@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
+
+from solders.account import Account
 
 from sessions_tools.localnet.chain import Chain
 from sessions_tools.localnet.encoding import AccountEncoding, encode_account, encode_keyed_account
@@ -13,10 +16,20 @@ from sessions_tools.localnet.methods.common import (
     data_slice,
     with_context,
 )
+from sessions_tools.localnet.methods.parsed_accounts import parsed_account_data
 from sessions_tools.localnet.params import Params, as_pubkey
 from sessions_tools.localnet.rpc_errors import JsonValue, invalid_params
 
 MAX_MULTIPLE_ACCOUNTS: Final = 100
+
+
+async def _parsed(
+    ledger: Chain, encoding: AccountEncoding, accounts: Sequence[Account | None]
+) -> list[JsonValue]:
+    """jsonParsed data when asked for (``None`` each otherwise: nothing extra is read)."""
+    if encoding is not AccountEncoding.JSON_PARSED:
+        return [None] * len(accounts)
+    return await parsed_account_data(ledger, accounts)
 
 
 async def get_balance(ledger: Chain, params: Params) -> JsonValue:
@@ -42,7 +55,8 @@ async def get_account_info(ledger: Chain, params: Params) -> JsonValue:
     observed = await ledger.account(address)
     check_min_context_slot(config, observed.slot)
     account = observed.value
-    value = None if account is None else encode_account(account, encoding, window)
+    [parsed] = await _parsed(ledger, encoding, [account])
+    value = None if account is None else encode_account(account, encoding, window, parsed)
     return with_context(observed.slot, value)
 
 
@@ -60,9 +74,10 @@ async def get_multiple_accounts(ledger: Chain, params: Params) -> JsonValue:
     window = data_slice(config, encoding)
     observed = await ledger.accounts(addresses)
     check_min_context_slot(config, observed.slot)
+    parsed = await _parsed(ledger, encoding, observed.value)
     value = [
-        None if account is None else encode_account(account, encoding, window)
-        for account in observed.value
+        None if account is None else encode_account(account, encoding, window, data)
+        for account, data in zip(observed.value, parsed, strict=True)
     ]
     return with_context(observed.slot, value)
 
@@ -84,9 +99,10 @@ async def get_program_accounts(ledger: Chain, params: Params) -> JsonValue:
     config.boolean("sortResults", default=True)
     observed = await ledger.program_accounts(program_id)
     check_min_context_slot(config, observed.slot)
+    kept = [(key, account) for key, account in observed.value if matches_all(filters, account.data)]
+    parsed = await _parsed(ledger, encoding, [account for _, account in kept])
     value = [
-        encode_keyed_account(address, account, encoding, window)
-        for address, account in observed.value
-        if matches_all(filters, bytes(account.data))
+        encode_keyed_account(address, account, encoding, window, data)
+        for (address, account), data in zip(kept, parsed, strict=True)
     ]
     return with_context(observed.slot, value) if with_ctx else value

@@ -20,7 +20,8 @@ MAX_SIGNATURES_FOR_ADDRESS: Final = 1000
 TRANSACTION_RESPONSE_ENCODINGS: Final = ("json", "jsonParsed", "base64", "base58")
 
 
-def _require_confirmed(config: Config) -> None:
+def require_confirmed(config: Config) -> None:
+    """History answers come from confirmed blocks: ``processed`` is refused, as on a validator."""
     if config.commitment() == "processed":
         raise invalid_params(
             f"{config.where}.commitment: method does not support commitment below `confirmed`"
@@ -52,7 +53,7 @@ async def get_transaction(ledger: Chain, params: Params) -> JsonValue:
         config = Config(params.where(1, "encoding"), {"encoding": second})
     else:
         config = params.config(1)
-    _require_confirmed(config)
+    require_confirmed(config)
     encoding = config.choice("encoding", TRANSACTION_RESPONSE_ENCODINGS, "json")
     max_version = config.u64("maxSupportedTransactionVersion")
     record = await ledger.transaction(signature)
@@ -77,7 +78,7 @@ async def get_signatures_for_address(ledger: Chain, params: Params) -> JsonValue
     params.at_most(2)
     address = params.pubkey(0, "address")
     config = params.config(1)
-    _require_confirmed(config)
+    require_confirmed(config)
     limit = config.u64("limit")
     if limit is None:
         limit = MAX_SIGNATURES_FOR_ADDRESS

@@ -19,7 +19,7 @@ from sessions_tools.localnet.encoding import AccountEncoding, encode_account
 from sessions_tools.localnet.rpc_errors import JsonValue
 from sessions_tools.localnet.transactions import (
     compiled_instruction_json,
-    partially_decoded_instruction_json,
+    jsonparsed_instruction_json,
 )
 from sessions_tools.localnet.txerrors import transaction_error_json
 
@@ -78,7 +78,7 @@ def inner_instructions_json(
         instructions = [
             compiled_instruction_json(inner.instruction(), inner.stack_height())
             if keys is None
-            else partially_decoded_instruction_json(inner.instruction(), keys, inner.stack_height())
+            else jsonparsed_instruction_json(inner.instruction(), keys, inner.stack_height())
             for inner in group
         ]
         rendered.append({"index": index, "instructions": instructions})
