@@ -1,4 +1,4 @@
-"""Differential fuzzing of program/src/guard.c against simulator/guards.py.
+"""Differential fuzzing of program/src/guard.c against simulator/guard_eval.py.
 
 The same random guards (valid programs, their mutations, raw bytes) and random execution
 contexts go through three evaluators: guard.c built for the host (ctypes), guard.c built
