@@ -31,6 +31,7 @@ from .strategies import guard_cases, keys, stored_guards
 from .support import (
     MODE_ADMITS,
     MODE_EVALUATE,
+    MODE_HAS_SIGNER_LEAF,
     MODE_RATE_WINDOW,
     MODE_VALIDATE,
     NativeGuard,
@@ -78,13 +79,14 @@ def test_native_evaluation_matches_simulator(
 
 @NATIVE
 @given(stored=stored_guards(), caller=keys, owner=keys)
-def test_native_validation_admission_window_match_simulator(
+def test_native_validation_admission_window_signers_match_simulator(
     native: NativeGuard, stored: tuple[bytes, int], caller: Pubkey, owner: Pubkey
 ) -> None:
     code, length = stored
     assert native.validate(code, length) == code_of(sim.validate(code, length))
     assert native.admits(code, length, caller, owner) == sim.admits(code, length, caller, owner)
     assert native.rate_window_seconds(code, length) == sim.rate_window_seconds(code, length)
+    assert native.has_signer_leaf(code, length) == sim.has_signer_leaf(code, length)
 
 
 @IN_SVM
@@ -98,6 +100,8 @@ def test_sbf_build_matches_simulator(probe: Probe, case: tuple[bytes, int, Guard
     assert probe.run(MODE_ADMITS, code, length, ctx).result == int(admitted)
     window = sim.rate_window_seconds(code, length)
     assert probe.run(MODE_RATE_WINDOW, code, length, ctx).result == window
+    signer_leaf = sim.has_signer_leaf(code, length)
+    assert probe.run(MODE_HAS_SIGNER_LEAF, code, length, ctx).result == int(signer_leaf)
 
 
 def _diverges(native: NativeGuard, case: tuple[bytes, int, GuardContext]) -> bool:
