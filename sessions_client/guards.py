@@ -113,6 +113,21 @@ def token_at_most(mint: KeyLike, x: int) -> TokenAtMost:
     return TokenAtMost(_pubkey(mint), x)
 
 
+def names_a_signer(expr: GuardExpr | None) -> bool:
+    """Whether ``expr`` has a ``signer_is`` or ``signer_is_owner`` predicate: a narrowing
+    update_guard by anyone but the owner may not add one (it could widen admission)."""
+    pending = [] if expr is None else [expr]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, SignerIs | SignerIsOwner):
+            return True
+        if isinstance(node, And | Or):
+            pending += (node.a, node.b)
+        elif isinstance(node, Not):
+            pending.append(node.a)
+    return False
+
+
 def compile_guard(expr: GuardExpr | None) -> Guard:
     """The schema's ``Guard`` struct holding ``expr``'s postfix program (None: no guard).
 
@@ -180,6 +195,7 @@ __all__ = [
     "decode_guard",
     "discriminator_in",
     "lamports_at_most",
+    "names_a_signer",
     "not_after",
     "not_before",
     "program_is",

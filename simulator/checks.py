@@ -1,4 +1,5 @@
-"""The program's account and argument checks (accounts.c, pda.c, create.c's validate_params).
+"""The program's account and argument checks (accounts.c, pda.c, create.c's validate_params,
+whose guard check is :mod:`simulator.guard_eval`).
 
 Each check's docstring opens with the C function it mirrors (a test holds them to the
 program's sources). Each returns the error the program returns, or None; the caller runs
@@ -25,12 +26,15 @@ from sessions_client.constants import (
 )
 from sessions_client.errors import ErrorCode
 from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
+from simulator import guard_eval
 from simulator.instruction import PARAMS
 from simulator.ledger import Ledger
 from simulator.record import SessionRecord
 
 _ZERO_KEY: Final = Pubkey.default()
-_NO_GUARD: Final = bytes(PARAMS.guard_size)
+_GUARD_LEN: Final = layout_of(SessionParams).leaf_struct("guard.len")
+_GUARD_LEN_AT: Final = layout_of(SessionParams).leaf("guard.len").offset
+_GUARD_CODE_AT: Final = layout_of(SessionParams).leaf("guard.code").offset
 _CONFIG: Final = layout_of(SessionParams).field_struct("config")
 _MAX_BORROWED: Final = layout_of(SessionParams).leaf_struct("quotas.max_borrowed_accounts")
 _EXECUTE: Final = int(Permission.EXECUTE)
@@ -70,8 +74,9 @@ def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
     at = base + PARAMS.quotas_reserved
     if data[at : at + 4] != b"\0\0\0\0":
         return ErrorCode.INVALID_CONFIGURATION
-    at = base + PARAMS.guard
-    if data[at : at + PARAMS.guard_size] != _NO_GUARD:
+    length = _GUARD_LEN.unpack_from(data, base + _GUARD_LEN_AT)[0]
+    code = data[base + _GUARD_CODE_AT : base + PARAMS.guard + PARAMS.guard_size]
+    if guard_eval.validate(code, length) is not None:
         return ErrorCode.INVALID_CONFIGURATION
     return config
 

@@ -306,3 +306,11 @@ def rate_window_seconds(code: bytes, length: int) -> int:
         if code[at] == GuardOp.RATE_LIMIT:
             return int(_U32.unpack_from(code, at + _RATE_SECONDS)[0])
     return 0
+
+
+def has_signer_leaf(code: bytes, length: int) -> bool:
+    """``guard_has_signer_leaf``: a SIGNER_IS or SIGNER_IS_OWNER node (True when malformed)."""
+    if check(code, length) is not None:
+        return True
+    signers = (GuardOp.SIGNER_IS, GuardOp.SIGNER_IS_OWNER)
+    return any(code[at] in signers for at in _nodes(code, length))

@@ -66,7 +66,8 @@ class SessionOrigin(NamedTuple):
     created_at: int
     request_deadline: int
     #: The borsh ``SessionParams`` exactly as the instruction carried them (scope, quotas,
-    #: metadata are read from here; the guard is not: the program never copies it).
+    #: metadata are read from here; the guard is copied into GuardFields at creation, since
+    #: update_guard changes it).
     params: bytes
     #: The account's reserved bytes (zero unless the account was written from outside).
     reserved: bytes = bytes(_RESERVED_LEN)
@@ -133,6 +134,17 @@ NO_DELEGATION: Final = DelegationFields()
 NO_LEASES: Final = LeaseFields()
 NO_PROTOCOL: Final = ProtocolFields()
 _NO_GUARD: Final = Guard()
+_GUARD_LEN: Final = _PARAMS.leaf_struct("guard.len")
+_GUARD_LEN_AT: Final = _PARAMS.leaf("guard.len").offset
+_GUARD_AT: Final = _PARAMS.field("guard").offset
+
+
+def _created_guard(params: bytes) -> Guard:
+    """The guard the program copies at creation (validated: zero after len, so no guard is
+    all zero and shares one instance)."""
+    if _GUARD_LEN.unpack_from(params, _GUARD_LEN_AT)[0] == 0:
+        return _NO_GUARD
+    return layout_of(Guard).decode(params, _GUARD_AT)
 
 
 # -- named constructors (the only places records are built) ---------------------------------
@@ -186,7 +198,7 @@ def created_record(
             0,
             expires_at,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _NO_GUARD)),
+            _new(GuardFields, (origin.permissions, _created_guard(origin.params))),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,
@@ -206,7 +218,7 @@ def requested_record(origin: SessionOrigin, now: int, lamports: int) -> SessionR
             0,
             0,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _NO_GUARD)),
+            _new(GuardFields, (origin.permissions, _created_guard(origin.params))),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,

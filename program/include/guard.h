@@ -49,3 +49,7 @@ bool guard_admits(const u8 *code, u64 len, const SolPubkey *caller, const SolPub
 
 /* The RATE_LIMIT window in seconds (>= 1), or 0 when the guard has none or is malformed. */
 u64 guard_rate_window_seconds(const u8 *code, u64 len);
+
+/* The guard has a SIGNER_IS or SIGNER_IS_OWNER node (update_guard's narrowing: a part that
+ * names no signer cannot widen admission). A malformed guard answers true (fail closed). */
+bool guard_has_signer_leaf(const u8 *code, u64 len);

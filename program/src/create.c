@@ -12,10 +12,11 @@
  *      stays rent-exempt (or empty)                create_pda_account (system.c)
  *   then the CPI, the initial state, the event. */
 #include "program.h"
+#include "guard.h"
 
 /* Reject anything the program cannot honour: unbounded lifetimes, unknown flag bits,
- * COMPOSE without EXECUTE, more borrow slots than exist, nonzero reserved bytes, and any
- * guard bytes (no guard language is deployed yet, so any guard is unknown: fail closed). */
+ * COMPOSE without EXECUTE, more borrow slots than exist, nonzero reserved bytes, and a guard
+ * that breaks any rule of the guard language (guard.c). */
 static u64 validate_params(const u8 *p) {
     const u8 *config = p + SESSION_PARAMS_OFF_CONFIG;
     i64 max_duration = load_i64(config + SESSION_CONFIG_OFF_MAX_DURATION);
@@ -30,10 +31,9 @@ static u64 validate_params(const u8 *p) {
     if (load_u16(quotas + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) > BORROW_CAPACITY ||
         load_u32(quotas + RESOURCE_QUOTAS_OFF_RESERVED) != 0)
         return fail(ERR_INVALID_CONFIGURATION);
-    static const u64 NO_GUARD[GUARD_SIZE / 8] = {0};
-    i32 difference = 0;
-    sol_memcmp_(p + SESSION_PARAMS_OFF_GUARD, NO_GUARD, GUARD_SIZE, &difference);
-    if (difference != 0) return fail(ERR_INVALID_CONFIGURATION);
+    const u8 *guard = p + SESSION_PARAMS_OFF_GUARD;
+    if (guard_validate(guard + GUARD_OFF_CODE, load_u16(guard + GUARD_OFF_LEN)))
+        return fail(ERR_INVALID_CONFIGURATION);
     return 0;
 }
 
@@ -103,6 +103,13 @@ SOL_ALWAYS_INLINE void init_session(u8 *d, const u8 *params, const u8 *owner, co
     store_i64(d + SESSION_OFF_UPDATED_AT, now);
 }
 
+/* The validated guard (zero bytes after len), copied only when there is one: the new
+ * account's data is zero already. */
+static void store_guard(u8 *d, const u8 *params) {
+    if (load_u16(params + SESSION_PARAMS_OFF_GUARD + GUARD_OFF_LEN) != 0)
+        sol_memcpy_(d + SESSION_OFF_GUARD, params + SESSION_PARAMS_OFF_GUARD, GUARD_SIZE);
+}
+
 _Static_assert(SESSION_SIZE_CONFIG == SESSION_CONFIG_SIZE, "config copied whole");
 _Static_assert(SESSION_SIZE_SCOPE == SESSION_SCOPE_SIZE, "scope copied whole");
 _Static_assert(SESSION_SIZE_QUOTAS == RESOURCE_QUOTAS_SIZE, "quotas copied whole");
@@ -111,6 +118,7 @@ _Static_assert(SESSION_CONFIG_SIZE % sizeof(u64) == 0 && RESOURCE_QUOTAS_SIZE % 
 _Static_assert(SESSION_PARAMS_OFF_CONFIG % sizeof(u64) == 0 && SESSION_PARAMS_OFF_QUOTAS % sizeof(u64) == 0 &&
                    IX_CREATE_SESSION_ARG_PARAMS % sizeof(u64) == 0 && IX_REQUEST_SESSION_ARG_PARAMS % sizeof(u64) == 0,
                "the copied arguments are 8-aligned in instruction data");
+_Static_assert(SESSION_SIZE_GUARD == GUARD_SIZE, "guard copied whole");
 
 u64 process_create_session(const Context *ctx) {
     u8 *creator = ctx->accounts[IX_CREATE_SESSION_ACC_CREATOR];
@@ -135,6 +143,7 @@ u64 process_create_session(const Context *ctx) {
     u8 *d = acc_data(session);
     init_session(d, params, (const u8 *)acc_key(creator), (const u8 *)acc_key(creator), &origin,
                  load_u64(id_le), bump, SESSION_STATUS_CREATED, now);
+    store_guard(d, params);
     store_i64(d + SESSION_OFF_EXPIRES_AT, expires_at);
     emit_session_created((const u8 *)acc_key(session), d);
     return 0;
@@ -165,6 +174,7 @@ u64 process_request_session(const Context *ctx) {
     u8 *d = acc_data(session);
     init_session(d, params, owner, (const u8 *)acc_key(requester), &origin, load_u64(id_le), bump,
                  SESSION_STATUS_REQUESTED, now);
+    store_guard(d, params);
     store_i64(d + SESSION_OFF_REQUEST_DEADLINE, deadline);
     emit_session_requested((const u8 *)acc_key(session), d);
     return 0;

@@ -27,6 +27,7 @@ INLINE u64 ld64(const u8 *p) { u64 v; __builtin_memcpy(&v, p, sizeof v); return 
 
 /* `width` (1..8) bytes at p, unsigned little-endian. */
 INLINE u64 load_le(const u8 *p, u64 width) {
+    if (width == 1) return p[0];
     if (width == 8) return ld64(p);
     if (width == 4) return ld32(p);
     if (width == 2) return ld16(p);
@@ -60,7 +61,7 @@ INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardIn
 
 INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
-    if (in->data_len < width || offset > in->data_len - width) return false;
+    if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
     u64 read = load_le(in->data + offset, width);
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
@@ -109,13 +110,13 @@ static bool tail_is_zero(const u8 *code, u64 len) {
  * sized, checked and (for a leaf) evaluated by one switch. Returns 0 with *holds set, or
  * BROKEN_RULE at the first broken rule. */
 INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
-    if (len > GUARD_CAPACITY) return BROKEN_RULE;
+    /* the tail first: no call after the loop keeps the pass's state in registers */
+    if (len > GUARD_CAPACITY || !tail_is_zero(code, len)) return BROKEN_RULE;
     const u8 *node = code, *end = code + len;
     u64 stack = STACK_EMPTY;
     bool rate_seen = false;
     while (node < end) {
-        /* n is this node; `node` moves past it before its leaf is evaluated, so only node,
-         * end, stack and in stay live across the leaf helpers' calls */
+        /* n is this node; `node` moves past it before its leaf is evaluated */
         const u8 *n = node;
         u64 size = 0, count = 0, width = 0;
         bool value = false;
@@ -226,7 +227,6 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
         stack = (stack << 1) | (u64)value;
     }
     if (len != 0 && (stack >> 1) != STACK_EMPTY) return BROKEN_RULE; /* final depth != 1 */
-    if (!tail_is_zero(code, len)) return BROKEN_RULE;
     *holds = len == 0 || (stack & 1) != 0;
     return 0;
 }
@@ -282,4 +282,14 @@ u64 guard_rate_window_seconds(const u8 *code, u64 len) {
         if (node[0] == GUARD_OP_RATE_LIMIT) return ld32(node + GUARD_RATE_LIMIT_OFF_SECONDS);
     }
     return 0;
+}
+
+bool guard_has_signer_leaf(const u8 *code, u64 len) {
+    if (guard_validate(code, len)) return true;
+    for (u64 at = 0; at < len;) {
+        const u8 *node = code + at;
+        at += next_node(node);
+        if (node[0] == GUARD_OP_SIGNER_IS || node[0] == GUARD_OP_SIGNER_IS_OWNER) return true;
+    }
+    return false;
 }

@@ -17,7 +17,9 @@ Section = Callable[[], dict[str, Any]]
 
 
 def _cu() -> dict[str, Any]:
-    return dict(measure_instruction_cu())
+    from sessions_tools.bench.guard_bench import measure_guard_validation_cu
+
+    return dict(measure_instruction_cu()) | measure_guard_validation_cu()
 
 
 def _cu_portable() -> dict[str, Any]:

@@ -4,7 +4,7 @@ often as false (a fuzzer whose leaves are always false tests only the rejection 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from hypothesis import strategies as st
 from solders.pubkey import Pubkey
@@ -49,11 +49,12 @@ def _arg_value(width: int) -> st.SearchStrategy[int]:
     return st.one_of(st.integers(0, 4), st.sampled_from([top, top - 1, U64_MAX]))
 
 
-def _arg() -> st.SearchStrategy[Arg]:
+ANY_CMP: Final = st.sampled_from(GuardCmp)
+
+
+def _arg(cmps: st.SearchStrategy[GuardCmp] = ANY_CMP) -> st.SearchStrategy[Arg]:
     return st.sampled_from(ARG_WIDTHS).flatmap(
-        lambda w: st.builds(
-            Arg, st.integers(0, 24), st.just(w), st.sampled_from(GuardCmp), _arg_value(w)
-        )
+        lambda w: st.builds(Arg, st.integers(0, 24), st.just(w), cmps, _arg_value(w))
     )
 
 
@@ -70,7 +71,8 @@ def _discriminators() -> st.SearchStrategy[DiscriminatorIn]:
 times = st.one_of(small, st.sampled_from([I64_MIN, I64_MAX, -1]))
 amounts = st.one_of(small, st.just(U64_MAX))
 
-leaves: st.SearchStrategy[GuardLeaf] = st.one_of(
+#: Every leaf kind but ARG.
+OTHER_LEAVES: Final[tuple[st.SearchStrategy[GuardLeaf], ...]] = (
     st.builds(SignerIs, keys),
     st.just(SignerIsOwner()),
     st.builds(NotBefore, times),
@@ -79,10 +81,18 @@ leaves: st.SearchStrategy[GuardLeaf] = st.one_of(
     st.builds(RateLimit, st.integers(1, 120), st.integers(0, 12)),
     st.lists(keys, min_size=1, max_size=7).map(lambda ks: ProgramIn(tuple(ks))),
     _discriminators(),
-    _arg(),
     st.builds(AccountIs, st.integers(0, 5), keys),
     st.builds(LamportsAtMost, amounts),
     st.builds(TokenAtMost, keys, amounts),
+)
+leaves: st.SearchStrategy[GuardLeaf] = st.one_of(*OTHER_LEAVES, _arg())
+
+
+#: Each leaf kind and each ARG comparison equally likely: one comparison written wrong (a <
+#: for a <=) must show up in a few hundred examples.
+focused_leaves: st.SearchStrategy[GuardLeaf] = st.one_of(
+    *OTHER_LEAVES,
+    *[_arg(st.just(cmp)) for cmp in GuardCmp],
 )
 
 
@@ -191,3 +201,100 @@ contexts: st.SearchStrategy[GuardContext] = st.builds(
     token_spends=st.lists(st.tuples(keys, amounts), max_size=3).map(tuple),
     window_start=small,
 )
+
+
+def leaves_of(expr: GuardExpr) -> list[GuardLeaf]:
+    return [node for node in _nodes(expr) if isinstance(node, GuardLeaf)]
+
+
+def _nodes(expr: GuardExpr) -> list[GuardExpr]:
+    out: list[GuardExpr] = []
+    pending = [expr]
+    while pending:
+        item = pending.pop()
+        out.append(item)
+        if isinstance(item, And | Or):
+            pending += (item.a, item.b)
+        elif isinstance(item, Not):
+            pending.append(item.a)
+    return out
+
+
+def _near(draw: st.DrawFn, thresholds: list[int], low: int, high: int) -> int:
+    """A value at, just below or just above one of the thresholds (or any small one)."""
+    if not thresholds or draw(st.integers(0, 4)) == 0:
+        return draw(st.integers(max(low, 0), min(high, 12)))
+    t = draw(st.sampled_from(thresholds)) + draw(st.sampled_from([-1, 0, 0, 0, 1]))
+    return min(max(t, low), high)
+
+
+@st.composite
+def contexts_for(draw: st.DrawFn, expr: GuardExpr) -> GuardContext:
+    """A context aimed at the expression's boundaries: each comparison's operand lands at its
+    threshold or one off, keys and prefixes match about half the time. Off-by-one errors in
+    any comparison (a < for a <=) then decide outcomes often, so the fuzzer sees them."""
+    found = leaves_of(expr)
+
+    def of(cls: type[GuardLeaf]) -> list[Any]:
+        return [leaf for leaf in found if isinstance(leaf, cls)]
+
+    times = [leaf.t for leaf in of(NotBefore) + of(NotAfter)]
+    signer_keys = [leaf.key for leaf in of(SignerIs)]
+    program_keys = [k for leaf in of(ProgramIn) for k in leaf.ids]
+    caller = draw(st.sampled_from(signer_keys + list(KEYS)))
+    owner = caller if draw(st.booleans()) else draw(keys)
+    data = bytearray(draw(st.binary(min_size=0, max_size=32)))
+    for leaf in of(Arg):
+        if draw(st.integers(0, 7)):
+            top = (1 << (8 * leaf.width)) - 1
+            value = max(0, min(leaf.value + draw(st.sampled_from([-1, 0, 0, 0, 1])), top))
+            end = leaf.offset + leaf.width
+            if draw(st.integers(0, 5)) and len(data) < end:
+                data += bytes(end - len(data))
+            if len(data) >= end:
+                data[leaf.offset : end] = value.to_bytes(leaf.width, "little")
+    for leaf in of(DiscriminatorIn):
+        if draw(st.booleans()):
+            prefix = draw(st.sampled_from(leaf.prefixes))
+            if draw(st.integers(0, 5)) == 0:
+                prefix = prefix[:-1]  # one byte short
+            data[: len(prefix)] = prefix
+    accounts = list(draw(st.lists(keys, max_size=6)))
+    for leaf in of(AccountIs):
+        if draw(st.booleans()):
+            accounts += [draw(keys) for _ in range(leaf.index + 1 - len(accounts))]
+            accounts[leaf.index] = leaf.key
+    spends = list(draw(st.lists(st.tuples(keys, amounts), max_size=2)))
+    for leaf in of(TokenAtMost):
+        amount = _near(draw, [leaf.x], 0, U64_MAX)
+        if draw(st.booleans()) and amount > 0:  # split over two entries of the mint
+            spends += [(leaf.mint, amount // 2), (leaf.mint, amount - amount // 2)]
+        else:
+            spends.append((leaf.mint, amount))
+    return GuardContext(
+        caller=caller,
+        owner=owner,
+        now=_near(draw, times, I64_MIN, I64_MAX),
+        usage_after=_near(draw, [leaf.n for leaf in of(UsageAtMost)], 0, U64_MAX),
+        window_count_after=_near(draw, [leaf.n for leaf in of(RateLimit)], 0, (1 << 32) - 1),
+        program_id=draw(st.sampled_from(program_keys + list(KEYS))),
+        data=bytes(data),
+        account_keys=tuple(accounts[:6]),
+        lamports_out=_near(draw, [leaf.x for leaf in of(LamportsAtMost)], 0, U64_MAX),
+        token_spends=tuple(spends[-3:]),
+        window_start=draw(small),
+    )
+
+
+@st.composite
+def guard_cases(draw: st.DrawFn) -> tuple[bytes, int, GuardContext]:
+    """(code[254], len, context): single leaves (half the cases) and compound programs with
+    contexts at their boundaries, or mutated and raw bytes with an arbitrary context."""
+    kind = draw(st.integers(0, 9))
+    if kind < 7:
+        expr = draw(focused_leaves if kind < 5 else exprs)
+        program = encode(expr)
+        stored = program + bytes(GUARD_CAPACITY - len(program))
+        return stored, len(program), draw(contexts_for(expr))
+    code, length = draw(stored_guards())
+    return code, length, draw(contexts)

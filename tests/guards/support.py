@@ -32,7 +32,7 @@ from sessions_tools.sbf import compile_c, link
 from simulator.guard_eval import GuardContext
 
 C_DIR: Final = Path(__file__).resolve().parent / "c"
-MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW = 0, 1, 2, 3
+MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW, MODE_HAS_SIGNER_LEAF = range(5)
 
 
 def guard_source() -> Path:
@@ -93,6 +93,8 @@ class NativeGuard:
         self.dll.guard_admits.restype = ctypes.c_bool
         self.dll.guard_rate_window_seconds.argtypes = [ptr, u64]
         self.dll.guard_rate_window_seconds.restype = u64
+        self.dll.guard_has_signer_leaf.argtypes = [ptr, u64]
+        self.dll.guard_has_signer_leaf.restype = ctypes.c_bool
 
     def validate(self, code: bytes, length: int) -> int:
         return int(self.dll.guard_validate(padded(code), length))
@@ -130,6 +132,9 @@ class NativeGuard:
 
     def rate_window_seconds(self, code: bytes, length: int) -> int:
         return int(self.dll.guard_rate_window_seconds(padded(code), length))
+
+    def has_signer_leaf(self, code: bytes, length: int) -> bool:
+        return bool(self.dll.guard_has_signer_leaf(padded(code), length))
 
 
 def build_probe(workdir: Path) -> bytes:

@@ -41,6 +41,13 @@ def test_expression_bytes_expression(expr: g.GuardExpr) -> None:
 
 @SETTINGS
 @given(expr=exprs)
+def test_names_a_signer_agrees_with_the_bytes(expr: g.GuardExpr) -> None:
+    guard = g.compile_guard(expr)
+    assert g.names_a_signer(expr) == sim.has_signer_leaf(guard.code, guard.len)
+
+
+@SETTINGS
+@given(expr=exprs)
 def test_str_is_the_builder_expression(expr: g.GuardExpr) -> None:
     """str() prints builder syntax: evaluating it rebuilds the same expression."""
     assert eval(str(expr), dict(BUILDER_NAMESPACE)) == expr

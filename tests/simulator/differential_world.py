@@ -6,6 +6,7 @@ import functools
 import hashlib
 from typing import Final
 
+from guards.strategies import stored_guards, valid_programs
 from hypothesis import strategies as st
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
@@ -14,6 +15,7 @@ from solders.sysvar import CLOCK
 from sessions_client import instructions as ix
 from sessions_client.constants import (
     BORROW_CAPACITY,
+    GUARD_CAPACITY,
     MAX_REQUEST_TTL,
     MAX_SESSION_DURATION,
     METADATA_LEN,
@@ -30,6 +32,7 @@ from sessions_client.types import (
 )
 from simulator.checks import derive_session_address
 from simulator.clock import I64_MAX
+from simulator.guard_eval import check as guard_check
 from simulator.program import ProgramModel
 
 #: Four well-funded wallets, a poor one and two odd ones. The poor one has 10,000,000
@@ -127,6 +130,15 @@ FLAWS: Final = (
     "quota_reserved",
     "guard_len",
     "guard_code",
+    "guard_broken",
+)
+
+
+#: Stored guards the program refuses (mutated programs, raw bytes; u16 lengths).
+BROKEN_GUARDS: Final = (
+    stored_guards()
+    .map(lambda stored: (stored[0], stored[1] & 0xFFFF))
+    .filter(lambda stored: guard_check(*stored) is not None)
 )
 
 
@@ -161,6 +173,12 @@ def session_params(draw: st.DrawFn, *, flawless: bool = False) -> SessionParams:
         guard = Guard(len=1)
     elif flaw == "guard_code":
         guard = Guard(code=bytes(253) + b"\x01")
+    elif flaw == "guard_broken":
+        code, length = draw(BROKEN_GUARDS)
+        guard = Guard(length, code)
+    elif draw(st.integers(0, 3)) == 0:  # a valid guard, stored and carried through the lifecycle
+        program = draw(valid_programs())
+        guard = Guard(len(program), program + bytes(GUARD_CAPACITY - len(program)))
     quotas = ResourceQuotas(
         max_executions=draw(st.sampled_from([0, 10, 2**64 - 1])),
         max_compute_units=draw(st.sampled_from([0, 1_400_000])),

@@ -15,6 +15,7 @@
 #define PROBE_EVALUATE 1
 #define PROBE_ADMITS 2
 #define PROBE_RATE_WINDOW 3
+#define PROBE_HAS_SIGNER_LEAF 4
 #define PROBE_MAX_ACCOUNTS 16
 #define PROBE_MAX_SPENDS 8
 #define PROBE_ERR_INPUT 1
@@ -55,6 +56,7 @@ static u64 run(const u8 *d, u64 n, u64 *out) {
     if (mode == PROBE_VALIDATE) return (*out = guard_validate(code, len)), 0;
     if (mode == PROBE_ADMITS) return (*out = guard_admits(code, len, &caller, &owner)), 0;
     if (mode == PROBE_RATE_WINDOW) return (*out = guard_rate_window_seconds(code, len)), 0;
+    if (mode == PROBE_HAS_SIGNER_LEAF) return (*out = guard_has_signer_leaf(code, len)), 0;
     u64 data_len = ld(d + OFF_DATA_LEN), accounts = ld(d + OFF_ACCOUNT_COUNT);
     u64 spends = ld(d + OFF_SPEND_COUNT);
     if (accounts > PROBE_MAX_ACCOUNTS || spends > PROBE_MAX_SPENDS) return PROBE_ERR_INPUT;
