@@ -45,16 +45,27 @@ def builder(
     return program.methods[name].args([args[a.name] for a in idl_ix.args]).accounts(accounts)
 
 
+def create_builder(
+    program: Program, owner: Keypair, session_id: int, max_duration: int = 3_600
+) -> tuple[MethodsBuilder, Pubkey]:
+    """create_session for ``owner``, its PDA resolved from the IDL's seeds."""
+    accounts, bumps = s.resolve_accounts(
+        "create_session", {"creator": owner.pubkey()}, {"session_id": session_id}
+    )
+    args = {
+        "session_id": session_id,
+        "params": params(max_duration=max_duration),
+        "bump": bumps["session"],
+    }
+    return builder(program, "create_session", args, accounts), accounts["session"]
+
+
 async def reject_activation_twice() -> ProgramError:
     async with AsyncClient(os.environ["SESSIONS_INTEROP_RPC_URL"], Confirmed) as client:
         owner = await funded(client)
         program = rpc_program(client, owner)
-        accounts, bumps = s.resolve_accounts(
-            "create_session", {"creator": owner.pubkey()}, {"session_id": 5}
-        )
-        args = {"session_id": 5, "params": params(), "bump": bumps["session"]}
-        await builder(program, "create_session", args, accounts).rpc(OPTS)
-        session = accounts["session"]
+        create, session = create_builder(program, owner, 5)
+        await create.rpc(OPTS)
         activate = builder(
             program, "activate_session", {}, {"owner": owner.pubkey(), "session": session}
         )
@@ -75,13 +86,9 @@ def test_rejected_rpc_raises_the_idl_error() -> None:
 async def create_with_zero_duration() -> ProgramError:
     async with AsyncClient(os.environ["SESSIONS_INTEROP_RPC_URL"], Confirmed) as client:
         owner = await funded(client)
-        program = rpc_program(client, owner)
-        accounts, bumps = s.resolve_accounts(
-            "create_session", {"creator": owner.pubkey()}, {"session_id": 6}
-        )
-        args = {"session_id": 6, "params": params(max_duration=0), "bump": bumps["session"]}
+        create, _ = create_builder(rpc_program(client, owner), owner, 6, max_duration=0)
         with pytest.raises(ProgramError) as caught:
-            await builder(program, "create_session", args, accounts).rpc(OPTS)
+            await create.rpc(OPTS)
     return caught.value
 
 

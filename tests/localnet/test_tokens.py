@@ -46,24 +46,26 @@ async def send(client: AsyncClient, payer: Keypair, ixs: list[Instruction], *ext
     return str((await client.send_transaction(tx)).value)
 
 
+async def allocate(
+    client: AsyncClient, payer: Keypair, new: Keypair, space: int, owner: Pubkey
+) -> Instruction:
+    """A rent-exempt ``space``-byte account for ``owner`` (a token program)."""
+    rent = (await client.get_minimum_balance_for_rent_exemption(space)).value
+    params = CreateAccountParams(
+        from_pubkey=payer.pubkey(), to_pubkey=new.pubkey(), lamports=rent, space=space, owner=owner
+    )
+    return create_account(params)
+
+
 async def new_mint(
     client: AsyncClient, payer: Keypair, program: Pubkey = TOKEN_PROGRAM_ID
 ) -> Pubkey:
     mint = Keypair()
-    rent = (await client.get_minimum_balance_for_rent_exemption(MINT_LEN)).value
     await send(
         client,
         payer,
         [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=payer.pubkey(),
-                    to_pubkey=mint.pubkey(),
-                    lamports=rent,
-                    space=MINT_LEN,
-                    owner=program,
-                )
-            ),
+            await allocate(client, payer, mint, MINT_LEN, program),
             spl.initialize_mint2(
                 models.InitializeMint2Params(
                     decimals=DECIMALS,
@@ -88,7 +90,6 @@ async def token_world(fresh_localnet: RunningLocalnet) -> dict[str, Any]:
         mint = await new_mint(client, payer)
         alice_ata = spl.get_associated_token_address(alice.pubkey(), mint)
         bob_account = Keypair()
-        rent = (await client.get_minimum_balance_for_rent_exemption(ACCOUNT_LEN)).value
         await send(
             client,
             payer,
@@ -103,15 +104,7 @@ async def token_world(fresh_localnet: RunningLocalnet) -> dict[str, Any]:
                         amount=1_500_000,
                     )
                 ),
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=payer.pubkey(),
-                        to_pubkey=bob_account.pubkey(),
-                        lamports=rent,
-                        space=ACCOUNT_LEN,
-                        owner=TOKEN_PROGRAM_ID,
-                    )
-                ),
+                await allocate(client, payer, bob_account, ACCOUNT_LEN, TOKEN_PROGRAM_ID),
                 spl.initialize_account3(
                     models.InitializeAccount3Params(
                         program_id=TOKEN_PROGRAM_ID,

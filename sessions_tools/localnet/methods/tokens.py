@@ -10,10 +10,11 @@ a validator; base64, base64+zstd, jsonParsed), with ``dataSlice``.
 
 from __future__ import annotations
 
+from solders.account import Account
 from solders.pubkey import Pubkey
 
 from sessions_tools.localnet import token_layouts as tokens
-from sessions_tools.localnet.chain import Chain
+from sessions_tools.localnet.chain import Chain, Observed
 from sessions_tools.localnet.encoding import AccountEncoding, encode_keyed_account
 from sessions_tools.localnet.methods.common import (
     account_encoding,
@@ -83,12 +84,18 @@ async def get_token_accounts_by_owner(ledger: Chain, params: Params) -> JsonValu
     return with_context(observed.slot, value)
 
 
-async def get_token_account_balance(ledger: Chain, params: Params) -> JsonValue:
-    """getTokenAccountBalance: the amount scaled by the mint's decimals."""
-    address = params.pubkey(0, "account")
+async def _one_account(ledger: Chain, params: Params, name: str) -> Observed[Account | None]:
+    """The account named by ``[address, {commitment, minContextSlot}]``."""
+    address = params.pubkey(0, name)
     config = context_config(params, 1)
     observed = await ledger.account(address)
     check_min_context_slot(config, observed.slot)
+    return observed
+
+
+async def get_token_account_balance(ledger: Chain, params: Params) -> JsonValue:
+    """getTokenAccountBalance: the amount scaled by the mint's decimals."""
+    observed = await _one_account(ledger, params, "account")
     account = observed.value
     if account is None:
         raise _invalid_param("could not find account")
@@ -107,10 +114,7 @@ async def get_token_account_balance(ledger: Chain, params: Params) -> JsonValue:
 
 async def get_token_supply(ledger: Chain, params: Params) -> JsonValue:
     """getTokenSupply: a mint's supply, scaled by its decimals."""
-    address = params.pubkey(0, "mint")
-    config = context_config(params, 1)
-    observed = await ledger.account(address)
-    check_min_context_slot(config, observed.slot)
+    observed = await _one_account(ledger, params, "mint")
     account = observed.value
     if account is None or not tokens.is_mint(account):
         raise _invalid_param("not a Token mint")
