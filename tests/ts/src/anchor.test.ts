@@ -9,7 +9,7 @@ import anchor from "@coral-xyz/anchor"; // CommonJS: its named exports are read 
 
 const { AnchorError, AnchorProvider, BN, Program, Wallet } = anchor;
 import { Connection, Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import { IDL, RPC_URL, SOL, WS_URL, accountFieldOffset, accountSize, u64le, waitFor } from "./env.ts";
+import { IDL, RPC_URL, SOL, WS_URL, accountFieldOffset, accountSize, u64le, waitFor, subscriptionsLive } from "./env.ts";
 
 const connection = new Connection(RPC_URL, { commitment: "confirmed", wsEndpoint: WS_URL });
 const owner = Keypair.generate();
@@ -64,7 +64,7 @@ test("the whole lifecycle built from the IDL, with events through addEventListen
       program.addEventListener(name, (data, slot, signature) => events.push({ name, slot, signature, data }), "confirmed"),
     );
   }
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await subscriptionsLive(connection); // the server confirmed every subscription
   const id = bump255Id(owner.publicKey, 1);
   const [session, bump] = sessionAddress(owner.publicKey, id);
   const created = await program.methods

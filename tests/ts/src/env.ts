@@ -87,3 +87,25 @@ export function waitFor<T>(
     tick();
   });
 }
+
+/**
+ * Resolve once every subscription a web3.js Connection (and so Anchor's event listeners,
+ * which use the provider's Connection) asked for has been confirmed by the server.
+ * web3.js 1.x exposes no API for this, so it reads the connection's own subscription table.
+ */
+export function subscriptionsLive(connection: unknown, ms = 10_000): Promise<void> {
+  const table = () =>
+    Object.values((connection as { _subscriptionsByHash: Record<string, { state: string }> })._subscriptionsByHash);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const entries = table();
+      if (entries.length > 0 && entries.every((s) => s.state === "subscribed")) return resolve();
+      if (Date.now() - started > ms) {
+        return reject(new Error(`subscriptions not confirmed: ${JSON.stringify(entries.map((s) => s.state))}`));
+      }
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}

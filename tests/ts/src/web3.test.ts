@@ -11,7 +11,7 @@ import {
   TransactionInstruction,
   sendAndConfirmTransaction,
 } from "@solana/web3.js";
-import { RPC_URL, WS_URL, waitFor } from "./env.ts";
+import { RPC_URL, WS_URL, waitFor, subscriptionsLive } from "./env.ts";
 
 const connection = new Connection(RPC_URL, { commitment: "confirmed", wsEndpoint: WS_URL });
 
@@ -104,7 +104,7 @@ test("onAccountChange, onLogs and onProgramAccountChange deliver notifications",
       { commitment: "confirmed", filters: [{ dataSize: 0 }] },
     ),
   ];
-  await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscriptions register
+  await subscriptionsLive(connection); // the server confirmed every subscription
   const tx = new Transaction().add(
     SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: recipient, lamports: 5_000_000 }),
   );
