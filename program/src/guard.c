@@ -62,7 +62,8 @@ INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardIn
 INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
     if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
-    u64 read = load_le(in->data + offset, width);
+    const u8 *at = in->data + offset; /* width is 1, 2, 4 or 8 (validated): one load */
+    u64 read = width == 8 ? ld64(at) : width == 4 ? ld32(at) : width == 2 ? ld16(at) : at[0];
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
     case GUARD_CMP_EQ: return read == value;
