@@ -314,3 +314,24 @@ def has_signer_leaf(code: bytes, length: int) -> bool:
         return True
     signers = (GuardOp.SIGNER_IS, GuardOp.SIGNER_IS_OWNER)
     return any(code[at] in signers for at in _nodes(code, length))
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFacts:
+    """``guard_inspect``'s answers: what execute needs before its CPI, from one pass."""
+
+    malformed: bool
+    admitted: bool
+    has_signer_leaf: bool
+    rate_window_seconds: int
+
+
+def inspect(code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> GuardFacts:
+    """``guard_inspect``: admission, signer leaf and rate window (fail-closed when malformed)."""
+    malformed = check(code, length) is not None
+    return GuardFacts(
+        malformed,
+        admits(code, length, caller, owner),
+        has_signer_leaf(code, length),
+        rate_window_seconds(code, length),
+    )

@@ -35,12 +35,29 @@ typedef struct {
     u64 token_spend_count;
 } GuardInput;
 
+/* What execute needs to know before its CPI, from one validating pass (guard_inspect):
+ * caller and owner are inputs, the rest outputs. */
+typedef struct {
+    const SolPubkey *caller;
+    const SolPubkey *owner;
+    bool admitted;            /* guard_admits(code, len, caller, owner) */
+    bool has_signer_leaf;     /* guard_has_signer_leaf(code, len) */
+    u64 rate_window_seconds;  /* guard_rate_window_seconds(code, len) */
+    bool named;               /* (scratch) some SIGNER_IS key is the caller */
+    bool owner_leaf;          /* (scratch) the guard has a SIGNER_IS_OWNER node */
+} GuardFacts;
+
 /* 0, or ERR_INVALID_CONFIGURATION when the guard breaks a rule (creation, request, update). */
 u64 guard_validate(const u8 *code, u64 len);
 
 /* 0 when the guard holds (len == 0 always holds), ERR_GUARD_REJECTED when it evaluates to
  * false, ERR_GUARD_MALFORMED when it breaks a validation rule. One pass, no recursion. */
 u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in);
+
+/* One validating pass answering admission, the rate window and the signer question at once
+ * (what execute needs before its CPI, instead of three passes): 0 with *facts filled in, or
+ * ERR_GUARD_MALFORMED with the fail-closed answers (nobody admitted, no window, a signer). */
+u64 guard_inspect(const u8 *code, u64 len, GuardFacts *facts);
 
 /* Admission before any CPI: len == 0 admits the owner alone; otherwise the caller is admitted
  * when it equals some SIGNER_IS key, or when it is the owner and the guard has a

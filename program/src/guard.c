@@ -62,7 +62,8 @@ INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardIn
 INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
     if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
-    u64 read = load_le(in->data + offset, width);
+    const u8 *at = in->data + offset; /* width is 1, 2, 4 or 8 (validated): one load */
+    u64 read = width == 8 ? ld64(at) : width == 4 ? ld32(at) : width == 2 ? ld16(at) : at[0];
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
     case GUARD_CMP_EQ: return read == value;
@@ -109,7 +110,7 @@ static bool tail_is_zero(const u8 *code, u64 len) {
 /* The pass shared by validation (in == NULL: leaves push false) and evaluation: each node is
  * sized, checked and (for a leaf) evaluated by one switch. Returns 0 with *holds set, or
  * BROKEN_RULE at the first broken rule. */
-INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
+INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts, bool *holds) {
     /* the tail first: no call after the loop keeps the pass's state in registers */
     if (len > GUARD_CAPACITY || !tail_is_zero(code, len)) return BROKEN_RULE;
     const u8 *node = code, *end = code + len;
@@ -141,11 +142,16 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
             value = in && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in->caller);
+            if (facts) {
+                facts->has_signer_leaf = true;
+                if (key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, facts->caller)) facts->named = true;
+            }
             break;
         case GUARD_OP_SIGNER_IS_OWNER:
             size = GUARD_SIGNER_IS_OWNER_SIZE;
             node = n + size;
             value = in && key_at_eq(in->caller->x, in->owner);
+            if (facts) facts->has_signer_leaf = facts->owner_leaf = true;
             break;
         case GUARD_OP_NOT_BEFORE:
             size = GUARD_NOT_BEFORE_SIZE;
@@ -172,6 +178,7 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
             rate_seen = true;
             node = n + size;
             value = in && in->window_count_after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            if (facts) facts->rate_window_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             break;
         case GUARD_OP_PROGRAM_IN:
             if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE;
@@ -231,65 +238,47 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, bool *holds) {
     return 0;
 }
 
-/* Offset of the next node of a valid program (the pass above accepted it). */
-static u64 next_node(const u8 *node) {
-    switch (node[0]) {
-    case GUARD_OP_PROGRAM_IN:
-        return GUARD_PROGRAM_IN_SIZE + node[GUARD_PROGRAM_IN_OFF_COUNT] * GUARD_PROGRAM_IN_ENTRY_SIZE;
-    case GUARD_OP_DISCRIMINATOR_IN:
-        return GUARD_DISCRIMINATOR_IN_SIZE +
-               node[GUARD_DISCRIMINATOR_IN_OFF_WIDTH] * node[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-    default: {
-        static const u8 FIXED[GUARD_OP_LIMIT] = GUARD_FIXED_SIZES;
-        return FIXED[node[0]];
-    }
-    }
-}
-
 u64 guard_validate(const u8 *code, u64 len) {
     bool holds = false;
-    return run(code, len, NULL, &holds) ? ERR_INVALID_CONFIGURATION : 0;
+    return run(code, len, NULL, NULL, &holds) ? ERR_INVALID_CONFIGURATION : 0;
 }
 
 u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in) {
     bool holds = false;
     if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
-    if (run(code, len, in, &holds)) return ERR_GUARD_MALFORMED;
+    if (run(code, len, in, NULL, &holds)) return ERR_GUARD_MALFORMED;
     return holds ? 0 : ERR_GUARD_REJECTED;
 }
 
+u64 guard_inspect(const u8 *code, u64 len, GuardFacts *facts) {
+    facts->named = facts->owner_leaf = facts->has_signer_leaf = false;
+    facts->rate_window_seconds = 0;
+    bool holds = false;
+    u64 broken = run(code, len, NULL, facts, &holds);
+    facts->admitted = !broken && (facts->named || (key_at_eq(facts->caller->x, facts->owner) &&
+                                                   (facts->owner_leaf || !facts->has_signer_leaf)));
+    if (!broken) return 0;
+    facts->has_signer_leaf = true; /* the fail-closed answers: nobody admitted, no window */
+    facts->rate_window_seconds = 0;
+    return ERR_GUARD_MALFORMED;
+}
+
 bool guard_admits(const u8 *code, u64 len, const SolPubkey *caller, const SolPubkey *owner) {
-    if (guard_validate(code, len)) return false;
-    bool signer_leaf = false, owner_leaf = false;
-    for (u64 at = 0; at < len;) {
-        const u8 *node = code + at;
-        at += next_node(node);
-        if (node[0] == GUARD_OP_SIGNER_IS) {
-            if (key_at_eq(node + GUARD_SIGNER_IS_OFF_KEY, caller)) return true;
-            signer_leaf = true;
-        } else if (node[0] == GUARD_OP_SIGNER_IS_OWNER) {
-            owner_leaf = true;
-        }
-    }
-    return key_at_eq(caller->x, owner) && (owner_leaf || !signer_leaf);
+    GuardFacts facts = {.caller = caller, .owner = owner};
+    guard_inspect(code, len, &facts);
+    return facts.admitted;
 }
 
 u64 guard_rate_window_seconds(const u8 *code, u64 len) {
-    if (guard_validate(code, len)) return 0;
-    for (u64 at = 0; at < len;) {
-        const u8 *node = code + at;
-        at += next_node(node);
-        if (node[0] == GUARD_OP_RATE_LIMIT) return ld32(node + GUARD_RATE_LIMIT_OFF_SECONDS);
-    }
-    return 0;
+    SolPubkey nobody = {{0}};
+    GuardFacts facts = {.caller = &nobody, .owner = &nobody};
+    guard_inspect(code, len, &facts);
+    return facts.rate_window_seconds;
 }
 
 bool guard_has_signer_leaf(const u8 *code, u64 len) {
-    if (guard_validate(code, len)) return true;
-    for (u64 at = 0; at < len;) {
-        const u8 *node = code + at;
-        at += next_node(node);
-        if (node[0] == GUARD_OP_SIGNER_IS || node[0] == GUARD_OP_SIGNER_IS_OWNER) return true;
-    }
-    return false;
+    SolPubkey nobody = {{0}};
+    GuardFacts facts = {.caller = &nobody, .owner = &nobody};
+    guard_inspect(code, len, &facts);
+    return facts.has_signer_leaf;
 }

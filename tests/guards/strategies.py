@@ -71,29 +71,35 @@ def _discriminators() -> st.SearchStrategy[DiscriminatorIn]:
 times = st.one_of(small, st.sampled_from([I64_MIN, I64_MAX, -1]))
 amounts = st.one_of(small, st.just(U64_MAX))
 
-#: Every leaf kind but ARG.
-OTHER_LEAVES: Final[tuple[st.SearchStrategy[GuardLeaf], ...]] = (
-    st.builds(SignerIs, keys),
-    st.just(SignerIsOwner()),
-    st.builds(NotBefore, times),
-    st.builds(NotAfter, times),
-    st.builds(UsageAtMost, amounts),
-    st.builds(RateLimit, st.integers(1, 120), st.integers(0, 12)),
-    st.lists(keys, min_size=1, max_size=7).map(lambda ks: ProgramIn(tuple(ks))),
-    _discriminators(),
-    st.builds(AccountIs, st.integers(0, 5), keys),
-    st.builds(LamportsAtMost, amounts),
-    st.builds(TokenAtMost, keys, amounts),
-)
-leaves: st.SearchStrategy[GuardLeaf] = st.one_of(*OTHER_LEAVES, _arg())
+
+def leaf_strategies(
+    pool: st.SearchStrategy[Pubkey],
+    clock: st.SearchStrategy[int] = times,
+    amount: st.SearchStrategy[int] = amounts,
+) -> tuple[st.SearchStrategy[GuardLeaf], st.SearchStrategy[GuardLeaf]]:
+    """(leaves, focused leaves) over a key pool, a range of times and of amounts; focused:
+    each leaf kind and each ARG comparison equally likely, so one comparison written wrong
+    (a < for a <=) shows up in a few hundred examples."""
+    others = (
+        st.builds(SignerIs, pool),
+        st.just(SignerIsOwner()),
+        st.builds(NotBefore, clock),
+        st.builds(NotAfter, clock),
+        st.builds(UsageAtMost, amount),
+        st.builds(RateLimit, st.integers(1, 120), st.integers(0, 12)),
+        st.lists(pool, min_size=1, max_size=7).map(lambda ks: ProgramIn(tuple(ks))),
+        _discriminators(),
+        st.builds(AccountIs, st.integers(0, 5), pool),
+        st.builds(LamportsAtMost, amount),
+        st.builds(TokenAtMost, pool, amount),
+    )
+    return (
+        st.one_of(*others, _arg()),
+        st.one_of(*others, *[_arg(st.just(cmp)) for cmp in GuardCmp]),
+    )
 
 
-#: Each leaf kind and each ARG comparison equally likely: one comparison written wrong (a <
-#: for a <=) must show up in a few hundred examples.
-focused_leaves: st.SearchStrategy[GuardLeaf] = st.one_of(
-    *OTHER_LEAVES,
-    *[_arg(st.just(cmp)) for cmp in GuardCmp],
-)
+leaves, focused_leaves = leaf_strategies(keys)
 
 
 def _combine(children: st.SearchStrategy[GuardExpr]) -> st.SearchStrategy[GuardExpr]:
@@ -135,10 +141,13 @@ def _max_depth(expr: GuardExpr) -> int:
     return 1
 
 
-#: Expressions the compiler accepts (<= 254 bytes, depth <= 16, at most one rate limit).
-exprs: st.SearchStrategy[GuardExpr] = st.recursive(leaves, _combine, max_leaves=10).filter(
-    _compiles
-)
+def expressions(base: st.SearchStrategy[GuardLeaf]) -> st.SearchStrategy[GuardExpr]:
+    """Expressions over ``base`` the compiler accepts (<= 254 bytes, depth <= 16, at most one
+    rate limit)."""
+    return st.recursive(base, _combine, max_leaves=10).filter(_compiles)
+
+
+exprs: st.SearchStrategy[GuardExpr] = expressions(leaves)
 
 
 def valid_programs() -> st.SearchStrategy[bytes]:

@@ -29,7 +29,7 @@ from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.errors import ErrorCode
 from sessions_tools.paths import project_paths
 from sessions_tools.sbf import compile_c, link
-from simulator.guard_eval import GuardContext
+from simulator.guard_eval import GuardContext, GuardFacts
 
 C_DIR: Final = Path(__file__).resolve().parent / "c"
 MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW, MODE_HAS_SIGNER_LEAF = range(5)
@@ -69,6 +69,20 @@ class CGuardInput(ctypes.Structure):
     )
 
 
+class CGuardFacts(ctypes.Structure):
+    """guard.h's GuardFacts, field for field."""
+
+    _fields_ = (
+        ("caller", ctypes.c_char_p),
+        ("owner", ctypes.c_char_p),
+        ("admitted", ctypes.c_bool),
+        ("has_signer_leaf", ctypes.c_bool),
+        ("rate_window_seconds", ctypes.c_uint64),
+        ("named", ctypes.c_bool),
+        ("owner_leaf", ctypes.c_bool),
+    )
+
+
 class NativeGuard:
     """guard.c compiled for the host with the machine's C compiler (zig's clang if none)."""
 
@@ -93,6 +107,8 @@ class NativeGuard:
         self.dll.guard_admits.restype = ctypes.c_bool
         self.dll.guard_rate_window_seconds.argtypes = [ptr, u64]
         self.dll.guard_rate_window_seconds.restype = u64
+        self.dll.guard_inspect.argtypes = [ptr, u64, ctypes.POINTER(CGuardFacts)]
+        self.dll.guard_inspect.restype = u64
         self.dll.guard_has_signer_leaf.argtypes = [ptr, u64]
         self.dll.guard_has_signer_leaf.restype = ctypes.c_bool
 
@@ -132,6 +148,14 @@ class NativeGuard:
 
     def rate_window_seconds(self, code: bytes, length: int) -> int:
         return int(self.dll.guard_rate_window_seconds(padded(code), length))
+
+    def inspect(self, code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> GuardFacts:
+        facts = CGuardFacts(bytes(caller), bytes(owner))
+        result = int(self.dll.guard_inspect(padded(code), length, ctypes.byref(facts)))
+        assert result in (0, int(ErrorCode.GUARD_MALFORMED)), result
+        return GuardFacts(
+            result != 0, facts.admitted, facts.has_signer_leaf, facts.rate_window_seconds
+        )
 
     def has_signer_leaf(self, code: bytes, length: int) -> bool:
         return bool(self.dll.guard_has_signer_leaf(padded(code), length))

@@ -87,6 +87,7 @@ def test_native_validation_admission_window_signers_match_simulator(
     assert native.admits(code, length, caller, owner) == sim.admits(code, length, caller, owner)
     assert native.rate_window_seconds(code, length) == sim.rate_window_seconds(code, length)
     assert native.has_signer_leaf(code, length) == sim.has_signer_leaf(code, length)
+    assert native.inspect(code, length, caller, owner) == sim.inspect(code, length, caller, owner)
 
 
 @IN_SVM
