@@ -32,6 +32,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from solana.rpc.async_api import AsyncClient
+from solders.account import Account
 from solders.account_decoder import UiAccountEncoding
 from solders.hash import Hash
 from solders.instruction import Instruction
@@ -54,6 +55,16 @@ from solders.rpc.requests import (
     GetProgramAccounts,
     RequestAirdrop,
     SendRawTransaction,
+)
+from solders.rpc.responses import (
+    GetAccountInfoResp,
+    GetBalanceResp,
+    GetLatestBlockhashResp,
+    GetMultipleAccountsResp,
+    GetProgramAccountsResp,
+    GetProgramAccountsWithContextResp,
+    RequestAirdropResp,
+    SendTransactionResp,
 )
 from solders.signature import Signature
 from solders.transaction import Transaction
@@ -86,16 +97,12 @@ from sessions_client.exceptions import (
 from sessions_client.pda import find_session_address, session_id_with_bump
 from sessions_client.rpc import (
     Commitment,
+    ResponseT,
     RpcCaller,
+    RpcRequestBody,
     check_commitment,
     commitment_level,
-    context_value,
-    expect_base64_data,
-    expect_dict,
-    expect_list,
-    expect_pubkey,
-    expect_signature,
-    member,
+    solders_read,
 )
 from sessions_client.types import ON_CHAIN_STATUSES, Session, SessionParams, SessionStatus
 
@@ -211,14 +218,21 @@ class SessionsClient:
     def _context_config(self) -> RpcContextConfig:
         return RpcContextConfig(commitment_level(self.commitment))
 
-    def _account_config(self) -> RpcAccountInfoConfig:
+    def account_config(self) -> RpcAccountInfoConfig:
         """Account reads: base64 data at the client's commitment."""
         return RpcAccountInfoConfig(
             UiAccountEncoding.Base64, commitment=commitment_level(self.commitment)
         )
 
+    async def request(self, request: RpcRequestBody, response_type: type[ResponseT]) -> ResponseT:
+        """A solders typed request, its answer read as solders' ``response_type``, with
+        this client's timeout, retries and typed errors (for methods the client has no
+        method for, e.g. the operator tools' getMinimumBalanceForRentExemption)."""
+        return await self._rpc.send(request, response_type)
+
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
-        """A raw JSON-RPC call with this client's timeout, retries and typed errors."""
+        """A raw JSON-RPC call (the untyped ``result``) with this client's timeout,
+        retries and typed errors, for methods solders has no typed request for."""
         return await self._rpc.call(method, params)
 
     # -- instructions ------------------------------------------------------------------------
@@ -391,7 +405,7 @@ class SessionsClient:
             preflight_commitment=commitment_level(self.commitment),
         )
         try:
-            result = await self._rpc.send(SendRawTransaction(wire, config))
+            await self._rpc.send(SendRawTransaction(wire, config), SendTransactionResp)
         except RpcResponseError as exc:
             if is_already_processed(exc):
                 # A retried send whose first attempt landed: same signed bytes, same signature.
@@ -400,18 +414,14 @@ class SessionsClient:
             if failure is not None:
                 raise failure from exc
             raise
-        expect_signature(result, "sendTransaction result")
 
     async def latest_blockhash(self) -> Hash:
-        result = await self._rpc.send(GetLatestBlockhash(self._context_config()))
-        value = expect_dict(context_value(result, "getLatestBlockhash result"), "value")
-        text = member(value, "blockhash", "getLatestBlockhash result.value")
-        try:
-            return Hash.from_string(text)
-        except (TypeError, ValueError) as exc:
-            raise MalformedRpcResponseError(
-                f"getLatestBlockhash result.value.blockhash: {text!r} is not a hash"
-            ) from exc
+        answer = await self._rpc.send(
+            GetLatestBlockhash(self._context_config()), GetLatestBlockhashResp
+        )
+        return solders_read(
+            lambda: answer.value.blockhash, "getLatestBlockhash result.value.blockhash"
+        )
 
     async def get_transaction(self, signature: Signature) -> ConfirmedTransaction:
         """The transaction's slot, error, logs, compute units and fee."""
@@ -425,8 +435,8 @@ class SessionsClient:
     async def airdrop(self, address: Pubkey, lamports: int) -> Signature:
         """requestAirdrop and wait for it to reach the commitment (localnets, devnet)."""
         config = RpcRequestAirdropConfig(commitment=commitment_level(self.commitment))
-        result = await self._rpc.send(RequestAirdrop(address, lamports, config))
-        signature = expect_signature(result, "requestAirdrop result")
+        answer = await self._rpc.send(RequestAirdrop(address, lamports, config), RequestAirdropResp)
+        signature = answer.value
         err = await wait_for_signature(
             self._rpc,
             signature,
@@ -439,35 +449,32 @@ class SessionsClient:
         return signature
 
     async def get_balance(self, address: Pubkey) -> int:
-        result = await self._rpc.send(GetBalance(address, self._context_config()))
-        value = context_value(result, "getBalance result")
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise MalformedRpcResponseError("getBalance result.value: expected an integer")
-        return value
+        answer = await self._rpc.send(GetBalance(address, self._context_config()), GetBalanceResp)
+        return answer.value
 
     # -- reads -------------------------------------------------------------------------------
 
-    def _account_data(self, address: Pubkey, account: object, where: str) -> bytes:
-        """The data of an account JSON object, refusing accounts of other programs."""
-        body = expect_dict(account, where)
-        owner = expect_pubkey(member(body, "owner", where), f"{where}.owner")
-        if owner != self.program_id:
+    def _account_data(self, address: Pubkey, account: Account) -> bytes:
+        """The data of an account, refusing accounts of other programs."""
+        if account.owner != self.program_id:
             raise DecodeError(
-                f"account {address} is owned by {owner}, not the sessions program {self.program_id}"
+                f"account {address} is owned by {account.owner}, "
+                f"not the sessions program {self.program_id}"
             )
-        return expect_base64_data(member(body, "data", where), f"{where}.data")
+        return account.data
 
-    def _decode_account(self, address: Pubkey, account: object, where: str) -> Session:
-        data = self._account_data(address, account, where)
+    def _decode_account(self, address: Pubkey, account: Account) -> Session:
+        data = self._account_data(address, account)
         return decode_session(data, address=address, program_id=self.program_id)
 
     async def load_session(self, address: Pubkey) -> Session | None:
         """The decoded Session at ``address``, or None when no account exists there."""
-        result = await self._rpc.send(GetAccountInfo(address, self._account_config()))
-        value = context_value(result, "getAccountInfo result")
-        if value is None:
+        answer = await self._rpc.send(
+            GetAccountInfo(address, self.account_config()), GetAccountInfoResp
+        )
+        if answer.value is None:
             return None
-        return self._decode_account(address, value, "getAccountInfo result.value")
+        return self._decode_account(address, answer.value)
 
     async def get_session(self, address: Pubkey) -> Session:
         """The decoded Session at ``address``.
@@ -485,21 +492,17 @@ class SessionsClient:
         out: list[Session | None] = []
         for start in range(0, len(addresses), MAX_MULTIPLE_ACCOUNTS):
             chunk = addresses[start : start + MAX_MULTIPLE_ACCOUNTS]
-            result = await self._rpc.send(
-                GetMultipleAccounts(list(chunk), self._account_config())
+            answer = await self._rpc.send(
+                GetMultipleAccounts(list(chunk), self.account_config()), GetMultipleAccountsResp
             )
-            where = "getMultipleAccounts result.value"
-            values = expect_list(context_value(result, "getMultipleAccounts result"), where)
+            values = answer.value
             if len(values) != len(chunk):
                 raise MalformedRpcResponseError(
-                    f"{where}: asked for {len(chunk)} accounts, got {len(values)}"
+                    f"getMultipleAccounts result.value: asked for {len(chunk)} accounts, "
+                    f"got {len(values)}"
                 )
-            for index, (address, value) in enumerate(zip(chunk, values, strict=True)):
-                out.append(
-                    None
-                    if value is None
-                    else self._decode_account(address, value, f"{where}[{index}]")
-                )
+            for address, value in zip(chunk, values, strict=True):
+                out.append(None if value is None else self._decode_account(address, value))
         return out
 
     async def list_sessions(
@@ -534,25 +537,24 @@ class SessionsClient:
             Memcmp(0, SESSION_DISCRIMINATOR),
             *(f.to_filter() for f in server_side),
         ]
-        config = RpcProgramAccountsConfig(self._account_config(), filters)
-        result = await self._rpc.send(GetProgramAccounts(self.program_id, config))
-        if isinstance(result, dict) and "value" in result:  # withContext-style answers
-            result = result["value"]
+        config = RpcProgramAccountsConfig(self.account_config(), filters)
+        # A plain list, as asked; an endpoint that adds the context is read too.
+        answer = await self._rpc.send_either(
+            GetProgramAccounts(self.program_id, config),
+            GetProgramAccountsResp,
+            GetProgramAccountsWithContextResp,
+        )
         where = "getProgramAccounts result"
         found: list[SessionAccount] = []
         seen: dict[Pubkey, int] = {}
-        for index, item in enumerate(expect_list(result, where)):
-            entry = expect_dict(item, f"{where}[{index}]")
-            address = expect_pubkey(
-                member(entry, "pubkey", f"{where}[{index}]"), f"{where}[{index}].pubkey"
-            )
+        for index, entry in enumerate(answer.value):
+            address = entry.pubkey
             if address in seen:
                 raise DuplicateAccountError(
                     f"{where}[{index}]", address, f"{where}[{seen[address]}]"
                 )
             seen[address] = index
-            account = member(entry, "account", f"{where}[{index}]")
-            data = self._account_data(address, account, f"{where}[{index}].account")
+            data = self._account_data(address, entry.account)
             unmatched = [f.name for f in server_side if not f.matches(data)]
             if unmatched:
                 raise MalformedRpcResponseError(

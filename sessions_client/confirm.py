@@ -3,9 +3,12 @@
 A transaction fails in one of two places: in the endpoint's preflight
 simulation (sendTransaction answers JSON-RPC error -32002 whose ``data`` is
 the simulation result, ``err`` and ``logs`` included), or on chain (the
-signature status and getTransaction's ``meta.err``). Both carry the runtime's
-error in serde's JSON form, e.g. ``{"InstructionError": [0, {"Custom": 6022}]}``;
-:func:`transaction_failure` turns either into
+signature status and getTransaction's ``meta.err``). All three answers are
+read by solders' typed responses (SendTransactionPreflightFailure's
+``RpcSimulateTransactionResult``, GetSignatureStatusesResp, GetTransactionResp),
+so the runtime's error arrives typed, e.g.
+``TransactionErrorInstructionError(0, InstructionErrorCustom(6022))``;
+:func:`transaction_failure` turns it into
 :class:`~sessions_client.errors.SessionsProgramError` when the failing
 instruction is the sessions program's and the code is one of its codes, and
 into :class:`~sessions_client.exceptions.TransactionFailedError` otherwise.
@@ -18,14 +21,26 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
 from solders.rpc.config import RpcTransactionConfig
 from solders.rpc.requests import GetSignatureStatuses, GetTransaction
+from solders.rpc.responses import GetSignatureStatusesResp, GetTransactionResp
 from solders.signature import Signature
-from solders.transaction_status import UiTransactionEncoding
+from solders.transaction_status import (
+    EncodedConfirmedTransactionWithStatusMeta,
+    InstructionErrorBorshIO,
+    InstructionErrorCustom,
+    InstructionErrorType,
+    TransactionConfirmationStatus,
+    TransactionErrorFieldless,
+    TransactionErrorInstructionError,
+    TransactionErrorType,
+    TransactionStatus,
+    UiTransactionEncoding,
+)
 
 from sessions_client.errors import SessionsProgramError, error_from_code
 from sessions_client.exceptions import (
@@ -38,21 +53,20 @@ from sessions_client.exceptions import (
 )
 from sessions_client.rpc import (
     COMMITMENT_RANK,
+    PREFLIGHT_FAILURE,
     Commitment,
     RpcCaller,
     commitment_level,
-    context_value,
-    expect_dict,
-    expect_int,
-    expect_list,
-    expect_str,
-    member,
 )
 
-#: JSON-RPC error code of a failed preflight simulation.
-PREFLIGHT_FAILURE: Final = -32002
 #: A transaction error meaning our exact (signed, hence unique) transaction already landed.
-ALREADY_PROCESSED: Final = "AlreadyProcessed"
+ALREADY_PROCESSED: Final = TransactionErrorFieldless.AlreadyProcessed
+#: solders' confirmation statuses in rank order (they are not hashable: no dict).
+_CONFIRMATIONS: Final = (
+    TransactionConfirmationStatus.Processed,
+    TransactionConfirmationStatus.Confirmed,
+    TransactionConfirmationStatus.Finalized,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +75,8 @@ class ConfirmedTransaction:
 
     signature: Signature
     slot: int
-    #: The runtime's error in JSON form; None when the transaction succeeded.
-    err: object
+    #: The runtime's error (solders' typed form); None when the transaction succeeded.
+    err: TransactionErrorType | None
     logs: tuple[str, ...]
     #: ``meta.computeUnitsConsumed``; None if the endpoint does not report it.
     compute_units: int | None
@@ -70,13 +84,46 @@ class ConfirmedTransaction:
     block_time: int | None
 
 
-def describe_error(err: object) -> str:
-    """Compact text for a transaction error in its JSON form."""
-    return err if isinstance(err, str) else json.dumps(err, separators=(",", ":"))
+def _variant_name(value: object) -> str:
+    """``InvalidArgument`` for solders' ``InstructionErrorFieldless.InvalidArgument``."""
+    return str(value).rpartition(".")[2]
+
+
+def _instruction_error_json(err: InstructionErrorType) -> object:
+    if isinstance(err, InstructionErrorCustom):
+        return {"Custom": err.code}
+    if isinstance(err, InstructionErrorBorshIO):
+        return {"BorshIoError": err.value}
+    return _variant_name(err)
+
+
+def error_json(err: TransactionErrorType) -> object:
+    """The runtime's error in its JSON form: ``{"InstructionError": [0, {"Custom": 6022}]}``."""
+    if isinstance(err, TransactionErrorFieldless):
+        return _variant_name(err)
+    if isinstance(err, TransactionErrorInstructionError):
+        return {"InstructionError": [err.index, _instruction_error_json(err.err)]}
+    # DuplicateInstruction, InsufficientFundsForRent, ProgramExecutionTemporarilyRestricted
+    return {type(err).__name__.removeprefix("TransactionError"): json.loads(err.to_json())}
+
+
+def describe_error(err: TransactionErrorType) -> str:
+    """Compact text for a transaction error: its name, or its JSON form."""
+    form = error_json(err)
+    return form if isinstance(form, str) else json.dumps(form, separators=(",", ":"))
+
+
+def custom_error(err: TransactionErrorType | None) -> tuple[int, int] | None:
+    """(instruction index, code) of an ``InstructionError(index, Custom(code))``; else None."""
+    if isinstance(err, TransactionErrorInstructionError) and isinstance(
+        err.err, InstructionErrorCustom
+    ):
+        return err.index, err.err.code
+    return None
 
 
 def transaction_failure(
-    err: object,
+    err: TransactionErrorType,
     logs: Sequence[str],
     instructions: Sequence[Instruction],
     program_id: Pubkey,
@@ -89,18 +136,11 @@ def transaction_failure(
     another program's custom error 6000 is not SessionNotFound.
     """
     log_tuple = tuple(logs)
-    if isinstance(err, dict) and len(err) == 1 and "InstructionError" in err:
-        detail = err["InstructionError"]
-        if (
-            isinstance(detail, list)
-            and len(detail) == 2
-            and isinstance(detail[0], int)
-            and 0 <= detail[0] < len(instructions)
-            and instructions[detail[0]].program_id == program_id
-            and isinstance(detail[1], dict)
-            and isinstance(detail[1].get("Custom"), int)
-        ):
-            code = error_from_code(detail[1]["Custom"])
+    custom = custom_error(err)
+    if custom is not None:
+        index, raw_code = custom
+        if 0 <= index < len(instructions) and instructions[index].program_id == program_id:
+            code = error_from_code(raw_code)
             if code is not None:
                 return SessionsProgramError(code, log_tuple)
     return TransactionFailedError(f"{context}: {describe_error(err)}", log_tuple)
@@ -113,35 +153,30 @@ def preflight_failure(
 
     Returns None for ``AlreadyProcessed`` too: the caller treats that as sent.
     """
-    if error.code != PREFLIGHT_FAILURE or not isinstance(error.data, dict):
+    simulation = error.simulation
+    if error.code != PREFLIGHT_FAILURE or simulation is None:
         return None
-    err = error.data.get("err")
+    err = simulation.err
     if err is None or err == ALREADY_PROCESSED:
         return None
-    raw_logs = error.data.get("logs")
-    logs = (
-        [line for line in raw_logs if isinstance(line, str)] if isinstance(raw_logs, list) else []
-    )
+    logs = simulation.logs or []
     return transaction_failure(err, logs, instructions, program_id, error.rpc_message)
 
 
 def is_already_processed(error: RpcResponseError) -> bool:
     return (
         error.code == PREFLIGHT_FAILURE
-        and isinstance(error.data, dict)
-        and error.data.get("err") == ALREADY_PROCESSED
+        and error.simulation is not None
+        and error.simulation.err == ALREADY_PROCESSED
     )
 
 
-def _status_rank(status: dict[str, Any], where: str) -> int:
-    confirmation = status.get("confirmationStatus")
+def _status_rank(status: TransactionStatus) -> int:
+    confirmation = status.confirmation_status
     if confirmation is None:
         # Old nodes: ``confirmations`` null means rooted (finalized).
-        return COMMITMENT_RANK["finalized"] if status.get("confirmations") is None else 0
-    text = expect_str(confirmation, f"{where}.confirmationStatus")
-    if text not in COMMITMENT_RANK:
-        raise MalformedRpcResponseError(f"{where}.confirmationStatus: unknown commitment {text!r}")
-    return COMMITMENT_RANK[text]
+        return COMMITMENT_RANK["finalized"] if status.confirmations is None else 0
+    return _CONFIRMATIONS.index(confirmation)
 
 
 async def wait_for_signature(
@@ -151,7 +186,7 @@ async def wait_for_signature(
     *,
     timeout: float,
     poll_interval: float,
-) -> object:
+) -> TransactionErrorType | None:
     """Poll getSignatureStatuses until ``signature`` reaches ``commitment``.
 
     Returns the status's ``err`` (None for success); raises RpcTimeoutError when
@@ -159,22 +194,16 @@ async def wait_for_signature(
     """
     deadline = time.monotonic() + timeout
     wanted = COMMITMENT_RANK[commitment]
-    where = "getSignatureStatuses result.value[0]"
     while True:
-        result = await rpc.send(GetSignatureStatuses([signature]))
-        statuses = expect_list(
-            context_value(result, "getSignatureStatuses result"),
-            "getSignatureStatuses result.value",
-        )
+        answer = await rpc.send(GetSignatureStatuses([signature]), GetSignatureStatusesResp)
+        statuses = answer.value
         if len(statuses) != 1:
             raise MalformedRpcResponseError(
                 f"getSignatureStatuses result.value: expected 1 status, got {len(statuses)}"
             )
         status = statuses[0]
-        if status is not None:
-            entry = dict(expect_dict(status, where))
-            if _status_rank(entry, where) >= wanted:
-                return entry.get("err")
+        if status is not None and _status_rank(status) >= wanted:
+            return status.err
         if time.monotonic() >= deadline:
             raise RpcTimeoutError(
                 f"transaction {signature} did not reach {commitment} within {timeout:g} s"
@@ -182,34 +211,21 @@ async def wait_for_signature(
         await asyncio.sleep(poll_interval)
 
 
-def parse_transaction(result: object, signature: Signature) -> ConfirmedTransaction:
-    """Read a getTransaction result (``json`` encoding)."""
-    where = "getTransaction result"
-    body = expect_dict(result, where)
-    slot = expect_int(member(body, "slot", where), f"{where}.slot")
-    meta = expect_dict(member(body, "meta", where), f"{where}.meta")
-    raw_logs = meta.get("logMessages")
-    logs = tuple(
-        expect_str(line, f"{where}.meta.logMessages[{index}]")
-        for index, line in enumerate(
-            expect_list(raw_logs, f"{where}.meta.logMessages") if raw_logs is not None else []
-        )
-    )
-    raw_units = meta.get("computeUnitsConsumed")
-    units = (
-        None if raw_units is None else expect_int(raw_units, f"{where}.meta.computeUnitsConsumed")
-    )
-    fee = expect_int(member(meta, "fee", f"{where}.meta"), f"{where}.meta.fee")
-    raw_time = body.get("blockTime")
-    block_time = None if raw_time is None else expect_int(raw_time, f"{where}.blockTime")
+def parse_transaction(
+    record: EncodedConfirmedTransactionWithStatusMeta, signature: Signature
+) -> ConfirmedTransaction:
+    """The outcome of a getTransaction record (solders' typed form)."""
+    meta = record.transaction.meta
+    if meta is None:
+        raise MalformedRpcResponseError(f"getTransaction {signature}: the record has no meta")
     return ConfirmedTransaction(
         signature=signature,
-        slot=slot,
-        err=meta.get("err"),
-        logs=logs,
-        compute_units=units,
-        fee=fee,
-        block_time=block_time,
+        slot=record.slot,
+        err=meta.err,
+        logs=tuple(meta.log_messages or ()),
+        compute_units=meta.compute_units_consumed,
+        fee=meta.fee,
+        block_time=record.block_time,
     )
 
 
@@ -227,10 +243,10 @@ async def get_transaction(
         commitment=commitment_level(_history_commitment(commitment)),
         max_supported_transaction_version=0,
     )
-    result = await rpc.send(GetTransaction(signature, config))
-    if result is None:
+    answer = await rpc.send(GetTransaction(signature, config), GetTransactionResp)
+    if answer.value is None:
         raise TransactionNotFoundError(f"no transaction {signature} at {commitment}")
-    return parse_transaction(result, signature)
+    return parse_transaction(answer.value, signature)
 
 
 async def wait_for_transaction(

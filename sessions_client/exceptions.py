@@ -7,6 +7,8 @@ string matching and nothing fails as a bare crash or silent wrong data.
 
 from __future__ import annotations
 
+from solders.rpc.responses import RpcSimulateTransactionResult
+
 
 class SessionsClientError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -100,14 +102,28 @@ class DuplicateAccountError(MalformedRpcResponseError):
 
 
 class RpcResponseError(RpcError):
-    """The RPC endpoint answered with a JSON-RPC error object (``code``, ``message``, ``data``)."""
+    """The RPC endpoint answered with a JSON-RPC error object (``code``, ``message``, ``data``).
 
-    def __init__(self, method: str, code: int, message: str, data: object = None) -> None:
+    ``simulation`` is the preflight simulation of a -32002 answer, read by
+    solders (typed ``err``, ``logs``); None for other errors, or when the data
+    is not one.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        code: int,
+        message: str,
+        data: object = None,
+        *,
+        simulation: RpcSimulateTransactionResult | None = None,
+    ) -> None:
         super().__init__(f"{method}: JSON-RPC error {code}: {message}")
         self.method = method
         self.code = code
         self.rpc_message = message
         self.data = data
+        self.simulation = simulation
 
 
 class PendingOperationError(SessionsClientError):

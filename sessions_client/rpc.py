@@ -1,41 +1,58 @@
-"""JSON-RPC calls over solana-py's AsyncClient: timeouts, retries, typed errors, strict reading.
+"""JSON-RPC calls over solana-py's AsyncClient: timeouts, retries, typed errors, typed answers.
 
-:class:`RpcCaller` sends one JSON-RPC request through
-``AsyncClient.send_rpc_request`` and turns every way that can go wrong into
-one of the client's exceptions:
+:class:`RpcCaller` sends a solders typed request (``solders.rpc.requests``)
+through ``AsyncClient.send_rpc_request`` and reads the answer with the solders
+typed response the caller names (``solders.rpc.responses``: GetAccountInfoResp,
+GetMultipleAccountsResp, GetProgramAccountsResp, GetBalanceResp, ...), as
+solana-py's own methods do. Every way that can go wrong becomes one of the
+client's exceptions:
 
 * no answer within ``timeout`` (ours, or the HTTP client's) ->
   :class:`~sessions_client.exceptions.RpcTimeoutError`;
 * connection refused/reset -> :class:`~sessions_client.exceptions.RpcConnectionError`;
 * a JSON-RPC error object -> :class:`~sessions_client.exceptions.RpcResponseError`
-  (code, message and data kept: preflight failures carry the simulation's logs);
+  (code, message and data kept; a -32002 preflight failure also carries the
+  simulation as solders' ``RpcSimulateTransactionResult``: its typed ``err`` and logs);
 * a body that is not a JSON-RPC response, or an HTTP error status ->
   :class:`~sessions_client.exceptions.MalformedRpcResponseError` /
-  :class:`~sessions_client.exceptions.RpcError`.
+  :class:`~sessions_client.exceptions.RpcError`;
+* a result the solders type refuses -> MalformedRpcResponseError naming the
+  method, the response type and an excerpt of the result (solders' own message,
+  "did not match any variant of untagged enum Resp", says none of that).
 
 Only timeouts and transport failures are retried; an answer, even an error
-answer, is final. The ``expect_*`` helpers read the result JSON and raise
-:class:`~sessions_client.exceptions.MalformedRpcResponseError` naming the
-method and the path of whatever is missing or of the wrong type, so a broken
-endpoint never surfaces as a bare ``KeyError``.
+answer, is final.
+
+What stays outside solders, and why:
+
+* the JSON-RPC envelope (``jsonrpc``, ``id``, exactly one of ``result`` /
+  ``error``) is checked by solana-py's ``JsonRpcResponseEnvelope`` (inside
+  ``send_rpc_request``): solders' ``Resp`` reads a body without ``id``, with
+  another ``jsonrpc`` or with both members;
+* error objects are read from that envelope (code, message, data), not by
+  solders' ``RPCError``: for a known code with a missing or malformed ``data``
+  (``{"code": -32005, "message": "Node is unhealthy"}`` from a proxy) solders
+  panics (``PanicException``, a BaseException), and for an unknown code it keeps
+  only the number. Only the preflight simulation, the one ``data`` the client
+  reads, is handed to solders (``RpcSimulateTransactionResult.from_json``);
+* :func:`solders_read` guards the few solders getters that parse lazily and
+  panic on bad input (``RpcBlockhash.blockhash`` holds the string it was given).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Final, Literal, Protocol, TypeAlias
+from typing import Any, Final, Literal, Protocol, TypeAlias, TypeVar
 
 from solana.exceptions import SolanaRpcException
 from solana.rpc.async_api import AsyncClient
 from solana.rpc.jsonrpc import JsonRpcRequest, SolanaJsonRpcError
 from solders.commitment_config import CommitmentLevel
-from solders.pubkey import Pubkey
-from solders.signature import Signature
+from solders.errors import SerdeJSONError
+from solders.rpc.responses import RpcSimulateTransactionResult
 
 from sessions_client.exceptions import (
     MalformedRpcResponseError,
@@ -67,6 +84,22 @@ class RpcRequestBody(Protocol):
     """A solders typed RPC request (``solders.rpc.requests``): it serializes itself."""
 
     def to_json(self) -> str: ...
+
+
+class TypedResponse(Protocol):
+    """A solders typed RPC response class (``solders.rpc.responses``): it reads a body."""
+
+    @staticmethod
+    def from_json(raw: str) -> object: ...
+
+
+ResponseT = TypeVar("ResponseT", bound=TypedResponse)
+OtherResponseT = TypeVar("OtherResponseT", bound=TypedResponse)
+
+#: JSON-RPC error code of a failed preflight simulation (its data is the simulation result).
+PREFLIGHT_FAILURE: Final = -32002
+#: How much of an unreadable result a MalformedRpcResponseError quotes.
+EXCERPT_CHARS: Final = 200
 
 
 def check_commitment(value: str) -> Commitment:
@@ -111,12 +144,33 @@ class RpcCaller:
         self.retry_backoff = retry_backoff
         self._next_id = 0
 
-    async def send(self, request: RpcRequestBody) -> Any:
-        """The ``result`` of a solders typed request: its method and params (configs,
-        filters, encodings) are serialized by solders, as solana-py does; the answer is
-        read by the caller with the strict ``expect_*`` readers below."""
+    async def send(self, request: RpcRequestBody, response_type: type[ResponseT]) -> ResponseT:
+        """The answer to a solders typed request, read as solders' ``response_type``.
+
+        The request's method and params (configs, filters, encodings) are
+        serialized by solders, as solana-py does.
+        """
+        method, result = await self._send(request)
+        return read_response(method, result, response_type)
+
+    async def send_either(
+        self,
+        request: RpcRequestBody,
+        response_type: type[ResponseT],
+        alternative: type[OtherResponseT],
+    ) -> ResponseT | OtherResponseT:
+        """Like :meth:`send`, for a method with two answer shapes (getProgramAccounts with
+        or without its context): the first type that reads the result."""
+        method, result = await self._send(request)
+        try:
+            return read_response(method, result, response_type)
+        except MalformedRpcResponseError:
+            return read_response(method, result, alternative, response_type)
+
+    async def _send(self, request: RpcRequestBody) -> tuple[str, Any]:
         body = json.loads(request.to_json())
-        return await self.call(body["method"], body.get("params"))
+        method = str(body["method"])
+        return method, await self.call(method, body.get("params"))
 
     async def call(self, method: str, params: list[Any] | None = None) -> Any:
         """The ``result`` of ``method(params)``; typed errors as described in the module doc."""
@@ -147,7 +201,9 @@ class RpcCaller:
                 RpcTimeoutError(f"{method}: no answer within {self.timeout:g} s")
             ) from exc
         except SolanaJsonRpcError as exc:
-            raise RpcResponseError(method, exc.code, exc.message, exc.data) from exc
+            raise RpcResponseError(
+                method, exc.code, exc.message, exc.data, simulation=_simulation(exc)
+            ) from exc
         except SolanaRpcException as exc:
             raise self._transport_error(method, exc) from exc
         except ValueError as exc:
@@ -184,89 +240,66 @@ class _Retryable(Exception):  # noqa: N818 - internal signal, never escapes RpcC
         self.error = error
 
 
+def _simulation(error: SolanaJsonRpcError) -> RpcSimulateTransactionResult | None:
+    """The preflight simulation in a -32002 error's data, read by solders; None otherwise.
+
+    Data solders cannot read leaves the error a plain RpcResponseError (code,
+    message and the raw data kept), as an error answer it still is.
+    """
+    if error.code != PREFLIGHT_FAILURE or not isinstance(error.data, dict):
+        return None
+    try:
+        return RpcSimulateTransactionResult.from_json(json.dumps(error.data))
+    except (SerdeJSONError, ValueError):
+        return None
+
+
 # -- reading results ------------------------------------------------------------------------
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+def excerpt(value: object) -> str:
+    """A short JSON excerpt of ``value`` for an error message."""
+    text = json.dumps(value, separators=(",", ":"), default=repr)
+    return text if len(text) <= EXCERPT_CHARS else f"{text[:EXCERPT_CHARS]}..."
 
 
-def malformed(where: str, expected: str, value: object) -> MalformedRpcResponseError:
-    """The error for a value at ``where`` that is not what the method promises."""
-    return MalformedRpcResponseError(f"{where}: expected {expected}, got {_kind(value)}")
+def read_response(
+    method: str, result: object, response_type: type[ResponseT], *tried: type[TypedResponse]
+) -> ResponseT:
+    """``result`` (a JSON-RPC result) read as solders' ``response_type``.
 
-
-def expect_dict(value: object, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise malformed(where, "an object", value)
-    return value
-
-
-def expect_list(value: object, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise malformed(where, "an array", value)
-    return value
-
-
-def expect_int(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise malformed(where, "a non-negative integer", value)
-    return value
-
-
-def expect_str(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise malformed(where, "a string", value)
-    return value
-
-
-def member(obj: Mapping[str, Any], key: str, where: str) -> Any:
-    """``obj[key]``, or a MalformedRpcResponseError naming ``where.key``."""
-    if key not in obj:
-        raise MalformedRpcResponseError(f"{where}: missing {key!r}")
-    return obj[key]
-
-
-def expect_pubkey(value: object, where: str) -> Pubkey:
-    text = expect_str(value, where)
+    Raises MalformedRpcResponseError naming the method, the type(s) tried and
+    an excerpt of the result when solders refuses it: the answer is never
+    returned half-read.
+    """
+    envelope = json.dumps({"jsonrpc": "2.0", "id": 0, "result": result})
+    names = " or ".join(t.__name__ for t in (*tried, response_type))
     try:
-        return Pubkey.from_string(text)
-    except ValueError as exc:
-        raise MalformedRpcResponseError(f"{where}: {text[:60]!r} is not a public key") from exc
+        parsed = response_type.from_json(envelope)
+    except (SerdeJSONError, ValueError) as exc:
+        detail = str(exc)
+        reason = "" if "did not match any variant" in detail else f" ({detail})"
+        raise MalformedRpcResponseError(
+            f"{method}: the result is not a {names}{reason}: {excerpt(result)}"
+        ) from exc
+    if not isinstance(parsed, response_type):  # an RPCError: impossible for a result body
+        raise MalformedRpcResponseError(f"{method}: the result is not a {names}: {parsed!r}")
+    return parsed
 
 
-def expect_signature(value: object, where: str) -> Signature:
-    text = expect_str(value, where)
+ReadT = TypeVar("ReadT")
+
+
+def solders_read(read: Callable[[], ReadT], where: str) -> ReadT:
+    """``read()``, a solders getter that parses lazily, with its panic made a typed error.
+
+    pyo3 raises ``PanicException`` (a BaseException, no importable class) when
+    such a getter meets bad input: e.g. ``RpcBlockhash.blockhash`` on a string
+    that is not a hash.
+    """
     try:
-        return Signature.from_string(text)
-    except ValueError as exc:
-        raise MalformedRpcResponseError(f"{where}: {text[:100]!r} is not a signature") from exc
-
-
-def expect_base64_data(value: object, where: str) -> bytes:
-    """Account data in the ``["<base64>", "base64"]`` form."""
-    pair = expect_list(value, where)
-    if len(pair) != 2 or pair[1] != "base64":
-        raise MalformedRpcResponseError(f"{where}: expected [data, 'base64'], got {pair[:2]!r}")
-    text = expect_str(pair[0], f"{where}[0]")
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise MalformedRpcResponseError(f"{where}[0]: not valid base64: {exc}") from exc
-
-
-def context_value(result: object, where: str) -> Any:
-    """The ``value`` of a ``{"context": ..., "value": ...}`` result."""
-    return member(expect_dict(result, where), "value", where)
+        return read()
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise MalformedRpcResponseError(f"{where}: {exc}") from None

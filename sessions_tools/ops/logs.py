@@ -20,13 +20,29 @@ from typing import Any, Final
 from rich.console import Console, Group
 from rich.table import Table
 from solders.pubkey import Pubkey
+from solders.rpc.config import RpcTransactionConfig
+from solders.rpc.requests import GetTransaction
+from solders.rpc.responses import GetTransactionResp
 from solders.signature import Signature
+from solders.transaction_status import (
+    EncodedConfirmedTransactionWithStatusMeta,
+    TransactionErrorType,
+    UiRawMessage,
+    UiTransaction,
+    UiTransactionEncoding,
+)
 
-from sessions_client.confirm import ConfirmedTransaction, describe_error, parse_transaction
+from sessions_client.confirm import (
+    ConfirmedTransaction,
+    custom_error,
+    describe_error,
+    error_json,
+    parse_transaction,
+)
 from sessions_client.errors import ErrorCode, error_from_code
 from sessions_client.events import Event, parse_events
 from sessions_client.exceptions import MalformedRpcResponseError, TransactionNotFoundError
-from sessions_client.rpc import expect_dict, expect_int, expect_list, expect_pubkey, member
+from sessions_client.rpc import commitment_level
 from sessions_tools.ops.display import readable_rows, timestamp, to_json
 from sessions_tools.ops.keypairs import parse_signature
 from sessions_tools.ops.session_client import open_client, program_address
@@ -55,23 +71,24 @@ class TransactionReport:
     failure: ProgramFailure | None
 
 
-def top_level_programs(result: object) -> tuple[Pubkey, ...]:
+def top_level_programs(record: EncodedConfirmedTransactionWithStatusMeta) -> tuple[Pubkey, ...]:
     """The program id of each top-level instruction (static keys: programs are never looked up)."""
-    where = "getTransaction result"
-    body = expect_dict(result, where)
-    transaction = expect_dict(member(body, "transaction", where), f"{where}.transaction")
-    where = f"{where}.transaction.message"
-    message = expect_dict(member(transaction, "message", f"{where}.transaction"), where)
-    keys = [
-        expect_pubkey(key, f"{where}.accountKeys[{i}]")
-        for i, key in enumerate(expect_list(member(message, "accountKeys", where), where))
-    ]
+    where = "getTransaction result.transaction"
+    transaction = record.transaction.transaction
+    if not isinstance(transaction, UiTransaction) or not isinstance(
+        transaction.message, UiRawMessage
+    ):
+        raise MalformedRpcResponseError(
+            f"{where}: expected the json encoding, got {type(transaction).__name__}"
+        )
+    keys = transaction.message.account_keys
     programs = []
-    for i, raw in enumerate(expect_list(member(message, "instructions", where), where)):
-        at = f"{where}.instructions[{i}]"
-        index = expect_int(member(expect_dict(raw, at), "programIdIndex", at), at)
+    for i, instruction in enumerate(transaction.message.instructions):
+        index = instruction.program_id_index
         if index >= len(keys):
-            raise MalformedRpcResponseError(f"{at}.programIdIndex: no account key {index}")
+            raise MalformedRpcResponseError(
+                f"{where}.message.instructions[{i}].programIdIndex: no account key {index}"
+            )
         programs.append(keys[index])
     return tuple(programs)
 
@@ -86,18 +103,17 @@ def _innermost_failure(logs: tuple[str, ...]) -> tuple[str, int] | None:
 
 
 def program_failure(
-    err: object, logs: tuple[str, ...], programs: tuple[Pubkey, ...], program_id: Pubkey
+    err: TransactionErrorType | None,
+    logs: tuple[str, ...],
+    programs: tuple[Pubkey, ...],
+    program_id: Pubkey,
 ) -> ProgramFailure | None:
     """Our ErrorCode in ``err``, when the sessions program is the one that raised it."""
-    if not isinstance(err, dict) or "InstructionError" not in err:
+    custom = custom_error(err)
+    if custom is None:
         return None
-    detail = err["InstructionError"]
-    if not (isinstance(detail, list) and len(detail) == 2 and isinstance(detail[0], int)):
-        return None
-    index, inner = detail
-    if not isinstance(inner, dict) or not isinstance(inner.get("Custom"), int):
-        return None
-    code = error_from_code(inner["Custom"])
+    index, raw_code = custom
+    code = error_from_code(raw_code)
     if code is None:
         return None
     ours_top_level = 0 <= index < len(programs) and programs[index] == program_id
@@ -111,17 +127,16 @@ async def fetch_report(
 ) -> TransactionReport:
     history = "confirmed" if target.commitment == "processed" else target.commitment
     async with open_client(target, program_id) as client:
-        result = await client.call(
-            "getTransaction",
-            [
-                str(signature),
-                {"encoding": "json", "commitment": history, "maxSupportedTransactionVersion": 0},
-            ],
+        config = RpcTransactionConfig(
+            UiTransactionEncoding.Json,
+            commitment=commitment_level(history),
+            max_supported_transaction_version=0,
         )
-    if result is None:
+        answer = await client.request(GetTransaction(signature, config), GetTransactionResp)
+    if answer.value is None:
         raise TransactionNotFoundError(f"no transaction {signature} at {history} on {target.url}")
-    record = parse_transaction(result, signature)
-    programs = top_level_programs(result)
+    record = parse_transaction(answer.value, signature)
+    programs = top_level_programs(answer.value)
     return TransactionReport(
         record=record,
         programs=programs,
@@ -151,7 +166,7 @@ def report_json(report: TransactionReport) -> dict[str, Any]:
         "block_time": record.block_time,
         "compute_units": record.compute_units,
         "fee": record.fee,
-        "err": record.err,
+        "err": None if record.err is None else error_json(record.err),
         "error": None
         if failure is None
         else {

@@ -25,18 +25,13 @@ from typing import Final, Protocol
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.rpc.requests import GetAccountInfo, GetMinimumBalanceForRentExemption
+from solders.rpc.responses import GetAccountInfoResp, GetMinimumBalanceForRentExemptionResp
 from solders.signature import Signature
 
 from sessions_client.client import SessionsClient, TransactionResult
 from sessions_client.exceptions import TransactionFailedError
-from sessions_client.rpc import (
-    context_value,
-    expect_base64_data,
-    expect_dict,
-    expect_int,
-    expect_pubkey,
-    member,
-)
+from sessions_client.rpc import commitment_level
 from sessions_tools.ops.operator_error import OperatorError
 from sessions_tools.sbf.loader import (
     BPF_LOADER_UPGRADEABLE_ID,
@@ -143,26 +138,22 @@ def loader_diagnostic(logs: Sequence[str]) -> str | None:
 
 
 async def _account(client: SessionsClient, address: Pubkey) -> _Account | None:
-    result = await client.call(
-        "getAccountInfo", [str(address), {"encoding": "base64", "commitment": client.commitment}]
+    answer = await client.request(
+        GetAccountInfo(address, client.account_config()), GetAccountInfoResp
     )
-    value = context_value(result, "getAccountInfo result")
-    if value is None:
+    if answer.value is None:
         return None
-    where = "getAccountInfo result.value"
-    body = expect_dict(value, where)
     return _Account(
-        owner=expect_pubkey(member(body, "owner", where), f"{where}.owner"),
-        lamports=expect_int(member(body, "lamports", where), f"{where}.lamports"),
-        data=expect_base64_data(member(body, "data", where), f"{where}.data"),
+        owner=answer.value.owner, lamports=answer.value.lamports, data=answer.value.data
     )
 
 
 async def _rent(client: SessionsClient, size: int) -> int:
-    result = await client.call(
-        "getMinimumBalanceForRentExemption", [size, {"commitment": client.commitment}]
+    answer = await client.request(
+        GetMinimumBalanceForRentExemption(size, commitment_level(client.commitment)),
+        GetMinimumBalanceForRentExemptionResp,
     )
-    return expect_int(result, "getMinimumBalanceForRentExemption result")
+    return answer.value
 
 
 def _loader_state(account: _Account, address: Pubkey, role: str) -> LoaderState:

@@ -13,6 +13,14 @@ from solders.hash import Hash
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.signature import Signature
+from solders.transaction_status import (
+    InstructionErrorCustom,
+    InstructionErrorFieldless,
+    TransactionErrorFieldless,
+    TransactionErrorInstructionError,
+    TransactionErrorInsufficientFundsForRent,
+    TransactionErrorType,
+)
 
 from sessions_client import instructions as ix
 from sessions_client.accounts import encode_session
@@ -54,6 +62,59 @@ def account_json(session: Session = SESSION, owner: Pubkey = PROGRAM_ID) -> dict
     }
 
 
+#: How a getAccountInfo answer solders cannot read is reported (method, type, then an excerpt).
+NOT_ACCOUNT_INFO = "getAccountInfo: the result is not a GetAccountInfoResp"
+
+
+def with_fields(account: dict[str, Any], **fields: object) -> dict[str, Any]:
+    return {**account, **fields}
+
+
+def without(account: dict[str, Any], key: str) -> dict[str, Any]:
+    return {name: value for name, value in account.items() if name != key}
+
+
+def signature_status(err: object) -> dict[str, Any]:
+    """A getSignatureStatuses entry as a validator writes it (``status`` mirrors ``err``)."""
+    status = {"Ok": None} if err is None else {"Err": err}
+    return {
+        "slot": 5,
+        "confirmations": 0,
+        "err": err,
+        "status": status,
+        "confirmationStatus": "confirmed",
+    }
+
+
+def transaction_record(err: object, logs: list[str], **meta_extra: object) -> dict[str, Any]:
+    """A getTransaction (json encoding) result as a validator writes it."""
+    meta: dict[str, Any] = {
+        "err": err,
+        "status": {"Ok": None} if err is None else {"Err": err},
+        "fee": 5000,
+        "preBalances": [10, 0],
+        "postBalances": [5, 0],
+        "innerInstructions": [],
+        "logMessages": logs,
+        "preTokenBalances": [],
+        "postTokenBalances": [],
+        "rewards": [],
+        **meta_extra,
+    }
+    message = {
+        "accountKeys": [str(OWNER.pubkey()), str(PROGRAM_ID)],
+        "header": {
+            "numRequiredSignatures": 1,
+            "numReadonlySignedAccounts": 0,
+            "numReadonlyUnsignedAccounts": 1,
+        },
+        "recentBlockhash": BLOCKHASH,
+        "instructions": [{"programIdIndex": 1, "accounts": [0], "data": "", "stackHeight": None}],
+    }
+    transaction = {"signatures": [str(Signature.default())], "message": message}
+    return {"slot": 5, "blockTime": None, "meta": meta, "transaction": transaction}
+
+
 def chain(overrides: dict[str, Reply] | None = None) -> Callable[[str, list[Any]], Reply]:
     """A well-behaved chain holding SESSION at ADDRESS, with some methods overridden."""
     sent: list[str] = []
@@ -70,11 +131,9 @@ def chain(overrides: dict[str, Reply] | None = None) -> Callable[[str, list[Any]
             wire = base64.b64decode(params[0])
             return Reply(str(Signature.from_bytes(wire[1:65])))
         if method == "getSignatureStatuses":
-            status = {"slot": 5, "confirmations": 0, "err": None, "confirmationStatus": "confirmed"}
-            return Reply(context([status]))
+            return Reply(context([signature_status(None)]))
         if method == "getTransaction":
-            meta = {"err": None, "fee": 5000, "logMessages": [], "computeUnitsConsumed": 589}
-            return Reply({"slot": 5, "blockTime": None, "meta": meta, "transaction": {}})
+            return Reply(transaction_record(None, [], computeUnitsConsumed=589))
         return Reply(error={"code": -32601, "message": f"Method not found: {method}"})
 
     return handler
@@ -121,29 +180,38 @@ async def test_an_unreachable_endpoint_raises_connection_error() -> None:
         (Reply(raw=b"\x00garbage{"), MalformedRpcResponseError, "not a JSON-RPC 2.0 response"),
         (Reply(raw=b'{"jsonrpc":"2.0","id":1}'), MalformedRpcResponseError, "JSON-RPC"),
         (Reply(status=500, raw=b"oops"), RpcError, "HTTP 500"),
+        (Reply(None), MalformedRpcResponseError, f"{NOT_ACCOUNT_INFO}: null$"),
         (
-            Reply(None),
+            Reply({"context": {}}),
             MalformedRpcResponseError,
-            "getAccountInfo result: expected an object, got null",
-        ),
-        (Reply({"context": {}}), MalformedRpcResponseError, "missing 'value'"),
-        (
-            Reply(context({"owner": str(PROGRAM_ID), "data": 5})),
-            MalformedRpcResponseError,
-            r"getAccountInfo result\.value\.data: expected an array, got a number",
+            rf'{NOT_ACCOUNT_INFO}: {{"context":{{}}}}$',
         ),
         (
-            Reply(context({"owner": str(PROGRAM_ID), "data": ["!!", "base64"]})),
+            Reply(context(with_fields(account_json(), data=5))),
             MalformedRpcResponseError,
-            "not valid base64",
+            f'{NOT_ACCOUNT_INFO}: .*"data":5',
         ),
         (
-            Reply(context({"owner": "nope", "data": ["", "base64"]})),
+            Reply(context(with_fields(account_json(), data=["!!", "base64"]))),
             MalformedRpcResponseError,
-            "is not a public key",
+            rf'{NOT_ACCOUNT_INFO}: .*"data":\["!!","base64"\]',
         ),
-        (Reply(context({"data": ["", "base64"]})), MalformedRpcResponseError, "missing 'owner'"),
-        (Reply(context([1, 2])), MalformedRpcResponseError, "expected an object, got an array"),
+        (
+            Reply(context(with_fields(account_json(), owner="nope", data=["", "base64"]))),
+            MalformedRpcResponseError,
+            f'{NOT_ACCOUNT_INFO}: .*"owner":"nope"',
+        ),
+        (
+            Reply(context(with_fields(account_json(), lamports=-1, data=["", "base64"]))),
+            MalformedRpcResponseError,
+            '"lamports":-1',
+        ),
+        (
+            Reply(context(without(account_json(), "owner"))),
+            MalformedRpcResponseError,
+            NOT_ACCOUNT_INFO,
+        ),
+        (Reply(context([1, 2])), MalformedRpcResponseError, rf"{NOT_ACCOUNT_INFO}: .*\[1,2\]"),
         (Reply(error={"code": -32005, "message": "Node is unhealthy"}), RpcResponseError, "-32005"),
     ],
 )
@@ -179,7 +247,11 @@ async def test_listing_refuses_accounts_that_ignore_the_filters() -> None:
             await client.sessions_by_owner(OWNER.pubkey())
         # Garbage in the list itself names the element.
         fake.handler = chain({"getProgramAccounts": Reply([{"pubkey": str(ADDRESS)}])})
-        with pytest.raises(MalformedRpcResponseError, match=r"result\[0\]: missing 'account'"):
+        with pytest.raises(
+            MalformedRpcResponseError,
+            match=rf"^getProgramAccounts: the result is not a GetProgramAccountsResp or "
+            rf'GetProgramAccountsWithContextResp: \[{{"pubkey":"{ADDRESS}"}}\]$',
+        ):
             await client.sessions_by_owner(OWNER.pubkey())
 
 
@@ -218,11 +290,9 @@ async def test_preflight_failure_of_another_kind_is_transaction_failed() -> None
 
 async def test_confirmed_program_error_is_typed() -> None:
     err = {"InstructionError": [0, {"Custom": 6013}]}
-    status = {"slot": 5, "confirmations": 0, "err": err, "confirmationStatus": "confirmed"}
-    meta = {"err": err, "fee": 5000, "logMessages": ["Program log: Unauthorized (6013)"]}
     overrides = {
-        "getSignatureStatuses": Reply(context([status])),
-        "getTransaction": Reply({"slot": 5, "meta": meta, "transaction": {}}),
+        "getSignatureStatuses": Reply(context([signature_status(err)])),
+        "getTransaction": Reply(transaction_record(err, ["Program log: Unauthorized (6013)"])),
     }
     async with serving(overrides, skip_preflight=True) as (_fake, client):
         with pytest.raises(SessionsProgramError) as info:
@@ -252,23 +322,39 @@ async def test_a_transaction_that_never_confirms_times_out() -> None:
 def test_custom_codes_of_other_programs_are_not_sessions_errors() -> None:
     other = ix.activate_session(OWNER.pubkey(), ADDRESS, program_id=Keypair().pubkey())
     ours = ix.activate_session(OWNER.pubkey(), ADDRESS)
-    err = {"InstructionError": [1, {"Custom": 6000}]}
+    err = TransactionErrorInstructionError(1, InstructionErrorCustom(6000))
     assert isinstance(
         transaction_failure(err, [], [ours, ours], PROGRAM_ID, "tx"), SessionsProgramError
     )
     failure = transaction_failure(err, ["x"], [ours, other], PROGRAM_ID, "tx")
     assert type(failure) is TransactionFailedError
     assert failure.logs == ("x",)
+    assert str(failure) == 'tx: {"InstructionError":[1,{"Custom":6000}]}'
     # A custom code that is not one of ours (a system-program error inside our CPI).
-    unknown = transaction_failure(
-        {"InstructionError": [0, {"Custom": 0}]}, [], [ours], PROGRAM_ID, "tx"
+    unknown = TransactionErrorInstructionError(0, InstructionErrorCustom(0))
+    assert (
+        type(transaction_failure(unknown, [], [ours], PROGRAM_ID, "tx")) is TransactionFailedError
     )
-    assert type(unknown) is TransactionFailedError
-    # Malformed error shapes never crash.
-    for weird in ({"InstructionError": "x"}, {"InstructionError": [9, {"Custom": 6000}]}, 5, None):
-        assert (
-            type(transaction_failure(weird, [], [ours], PROGRAM_ID, "tx")) is TransactionFailedError
-        )
+    # Other error kinds, and an index past the instructions, are never sessions errors.
+    others: list[tuple[TransactionErrorType, str]] = [
+        (
+            TransactionErrorInstructionError(0, InstructionErrorFieldless.InvalidArgument),
+            '{"InstructionError":[0,"InvalidArgument"]}',
+        ),
+        (
+            TransactionErrorInstructionError(9, InstructionErrorCustom(6000)),
+            '{"InstructionError":[9,{"Custom":6000}]}',
+        ),
+        (
+            TransactionErrorInsufficientFundsForRent(2),
+            '{"InsufficientFundsForRent":{"account_index":2}}',
+        ),
+        (TransactionErrorFieldless.AccountNotFound, "AccountNotFound"),
+    ]
+    for weird, text in others:
+        refused = transaction_failure(weird, [], [ours], PROGRAM_ID, "tx")
+        assert type(refused) is TransactionFailedError
+        assert str(refused) == f"tx: {text}"
 
 
 # -- the cache over a faulty RPC ------------------------------------------------------------

@@ -8,6 +8,11 @@ import struct
 import pytest
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.transaction_status import (
+    InstructionErrorCustom,
+    TransactionErrorFieldless,
+    TransactionErrorInstructionError,
+)
 
 from sessions_client.constants import PROGRAM_ID, Permission
 from sessions_client.errors import ErrorCode
@@ -78,8 +83,8 @@ def test_rendering() -> None:
     assert dict(readable_rows(event))["paused_at"] == "2023-11-14 22:13:20 UTC (1700000000)"
 
 
-def _custom(index: int, code: int) -> object:
-    return {"InstructionError": [index, {"Custom": code}]}
+def _custom(index: int, code: int) -> TransactionErrorInstructionError:
+    return TransactionErrorInstructionError(index, InstructionErrorCustom(code))
 
 
 def test_error_codes_are_ours_only_when_our_program_failed() -> None:
@@ -90,7 +95,8 @@ def test_error_codes_are_ours_only_when_our_program_failed() -> None:
     )
     assert program_failure(_custom(0, code), (), (OTHER,), PROGRAM_ID) is None
     assert program_failure(_custom(0, 42), (), ours, PROGRAM_ID) is None
-    assert program_failure("AccountNotFound", (), ours, PROGRAM_ID) is None
+    assert program_failure(TransactionErrorFieldless.AccountNotFound, (), ours, PROGRAM_ID) is None
+    assert program_failure(None, (), ours, PROGRAM_ID) is None
     # Invoked by CPI from another program: the innermost failure line names us.
     cpi_logs = (
         f"Program {OTHER} invoke [1]",
