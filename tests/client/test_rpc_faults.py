@@ -417,3 +417,93 @@ async def test_faulty_operations_leave_the_cache_unchanged(
             )
         assert new not in manager
         assert manager.pending_operations() == {}
+
+
+# -- what solders' typed responses do not cover -------------------------------------------
+
+
+async def test_a_blockhash_that_is_not_a_hash_is_malformed_not_a_panic() -> None:
+    # solders reads RpcBlockhash.blockhash lazily and panics (a BaseException) on bad input.
+    reply = Reply(context({"blockhash": "xx", "lastValidBlockHeight": 300}))
+    async with serving({"getLatestBlockhash": reply}) as (_fake, client):
+        with pytest.raises(
+            MalformedRpcResponseError, match=r"^getLatestBlockhash result\.value\.blockhash: "
+        ):
+            await client.latest_blockhash()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        {"code": -32005, "message": "Node is unhealthy"},  # solders panics without data
+        {"code": -32005, "message": "Node is unhealthy", "data": {"numSlotsBehind": 7}},
+        {"code": -32602, "message": "Invalid param: WrongSize"},
+        {"code": -32002, "message": "Transaction simulation failed"},  # no data
+        {"code": -32002, "message": "Transaction simulation failed", "data": {"err": 5}},
+        {"code": -32099, "message": "a provider's own code", "data": [1, 2]},
+    ],
+)
+async def test_error_objects_keep_code_message_and_data(error: dict[str, Any]) -> None:
+    async with serving({"getAccountInfo": Reply(error=error)}, retries=3) as (fake, client):
+        with pytest.raises(RpcResponseError) as info:
+            await client.get_session(ADDRESS)
+    assert (info.value.code, info.value.rpc_message) == (error["code"], error["message"])
+    assert info.value.data == error.get("data")
+    assert info.value.simulation is None
+    assert str(info.value) == f"getAccountInfo: JSON-RPC error {error['code']}: {error['message']}"
+    assert fake.count("getAccountInfo") == 1
+
+
+async def test_a_preflight_failure_carries_solders_simulation() -> None:
+    logs = ["Program log: InvalidStatusTransition (6022): Session status does not allow this"]
+    reply = preflight({"InstructionError": [0, {"Custom": 6022}]}, logs)
+    async with serving({"sendTransaction": reply}) as (_fake, client):
+        with pytest.raises(SessionsProgramError) as info:
+            await client.activate_session(OWNER, ADDRESS)
+    cause = info.value.__cause__
+    assert isinstance(cause, RpcResponseError)
+    assert cause.simulation is not None
+    assert cause.simulation.logs == logs
+    assert cause.simulation.units_consumed == 700
+    assert cause.simulation.err == TransactionErrorInstructionError(0, InstructionErrorCustom(6022))
+
+
+async def test_an_envelope_with_result_and_error_is_malformed() -> None:
+    both = b'{"jsonrpc":"2.0","id":1,"result":null,"error":{"code":-32005,"message":"x"}}'
+    async with serving({"getAccountInfo": Reply(raw=both)}) as (_fake, client):
+        with pytest.raises(MalformedRpcResponseError, match=r"not a JSON-RPC 2\.0 response"):
+            await client.get_session(ADDRESS)
+
+
+async def test_a_transaction_record_without_meta_is_malformed() -> None:
+    record = transaction_record(None, [])
+    record["meta"] = None
+    async with serving({"getTransaction": Reply(record)}) as (_fake, client):
+        with pytest.raises(MalformedRpcResponseError, match="the record has no meta"):
+            await client.activate_session(OWNER, ADDRESS)
+
+
+async def test_a_status_solders_refuses_names_the_type() -> None:
+    status = {**signature_status(None), "confirmationStatus": "bogus"}
+    async with serving({"getSignatureStatuses": Reply(context([status]))}) as (_fake, client):
+        with pytest.raises(
+            MalformedRpcResponseError,
+            match=r'^getSignatureStatuses: the result is not a GetSignatureStatusesResp: .*"bogus"',
+        ):
+            await client.activate_session(OWNER, ADDRESS)
+
+
+async def test_a_listing_with_its_context_is_read_too() -> None:
+    listing = context([{"pubkey": str(ADDRESS), "account": account_json()}])
+    async with serving({"getProgramAccounts": Reply(listing)}) as (_fake, client):
+        listed = await client.sessions_by_owner(OWNER.pubkey())
+    assert [(item.address, item.session) for item in listed] == [(ADDRESS, SESSION)]
+
+
+async def test_an_excerpt_is_bounded() -> None:
+    huge = context(with_fields(account_json(), owner="nope", data=["A" * 10_000, "base64"]))
+    async with serving({"getAccountInfo": Reply(huge)}) as (_fake, client):
+        with pytest.raises(MalformedRpcResponseError) as info:
+            await client.get_session(ADDRESS)
+    assert str(info.value).endswith("...")
+    assert len(str(info.value)) < 400
