@@ -65,6 +65,7 @@ def codegen(
 ) -> None:
     """Regenerate idl/sessions.json and the program's layout headers from the schema."""
     from sessions_tools.codegen.artifacts import stale_artifacts, write_artifacts
+    from sessions_tools.codegen.c_handler_docs import HandlerDocsError
     from sessions_tools.paths import repo_root
 
     root = repo_root()
@@ -78,7 +79,12 @@ def codegen(
             raise typer.Exit(1)
         console.print("generated files are current")
         return
-    for path in write_artifacts(root):
+    try:
+        written = write_artifacts(root)
+    except HandlerDocsError as exc:
+        console.print(f"[red]handlers and spec disagree:[/] {exc}")
+        raise typer.Exit(1) from exc
+    for path in written:
         console.print(f"wrote {path.relative_to(root)}")
 
 

@@ -120,6 +120,11 @@ _Static_assert(SESSION_PARAMS_OFF_CONFIG % sizeof(u64) == 0 && SESSION_PARAMS_OF
                "the copied arguments are 8-aligned in instruction data");
 _Static_assert(SESSION_SIZE_GUARD == GUARD_SIZE, "guard copied whole");
 
+/* ACCOUNTS of create_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] creator: signer, writable. Owner; signs and pays.
+ *   [1] session: writable, PDA ["session", creator, session_id].
+ *   [2] system_program: address 11111111111111111111111111111111.
+ */
 u64 process_create_session(const Context *ctx) {
     u8 *creator = ctx->accounts[IX_CREATE_SESSION_ACC_CREATOR];
     u8 *session = ctx->accounts[IX_CREATE_SESSION_ACC_SESSION];
@@ -149,6 +154,12 @@ u64 process_create_session(const Context *ctx) {
     return 0;
 }
 
+/* ACCOUNTS of request_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] creator: signer, writable. The requesting dapp; signs, pays rent and becomes the session's
+ *       creator.
+ *   [1] session: writable, PDA ["session", creator, session_id].
+ *   [2] system_program: address 11111111111111111111111111111111.
+ */
 u64 process_request_session(const Context *ctx) {
     u8 *requester = ctx->accounts[IX_REQUEST_SESSION_ACC_CREATOR];
     u8 *session = ctx->accounts[IX_REQUEST_SESSION_ACC_SESSION];

@@ -42,6 +42,10 @@ static void set_status(u8 *d, u8 status, i64 now) {
     store_i64(d + SESSION_OFF_UPDATED_AT, now);
 }
 
+/* ACCOUNTS of approve_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] owner: signer.
+ *   [1] session: writable.
+ */
 u64 process_approve_session(const Context *ctx) {
     Loaded s;
     u64 err = load_for_owner(ctx, &s);
@@ -58,6 +62,10 @@ u64 process_approve_session(const Context *ctx) {
     return 0;
 }
 
+/* ACCOUNTS of activate_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] owner: signer.
+ *   [1] session: writable.
+ */
 u64 process_activate_session(const Context *ctx) {
     Loaded s;
     u64 err = load_for_owner(ctx, &s);
@@ -70,6 +78,10 @@ u64 process_activate_session(const Context *ctx) {
     return 0;
 }
 
+/* ACCOUNTS of pause_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] owner: signer.
+ *   [1] session: writable.
+ */
 u64 process_pause_session(const Context *ctx) {
     Loaded s;
     u64 err = load_for_owner(ctx, &s);
@@ -81,6 +93,10 @@ u64 process_pause_session(const Context *ctx) {
     return 0;
 }
 
+/* ACCOUNTS of resume_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] owner: signer.
+ *   [1] session: writable.
+ */
 u64 process_resume_session(const Context *ctx) {
     Loaded s;
     u64 err = load_for_owner(ctx, &s);
@@ -100,6 +116,10 @@ static void close_with_event(Loaded *s, u8 *receiver, u8 reason) {
 }
 
 /* Permissionless: once the deadline has passed, anyone may move the session to its end. */
+/* ACCOUNTS of expire_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] session: writable.
+ *   [1] creator: writable. Rent receiver; must be session.creator.
+ */
 u64 process_expire_session(const Context *ctx) {
     Loaded s;
     s.account = ctx->accounts[IX_EXPIRE_SESSION_ACC_SESSION];
@@ -129,6 +149,11 @@ u64 process_expire_session(const Context *ctx) {
 
 /* The owner closes any session; the creator (the dapp that paid) may withdraw a request or
  * clean up an expired session. Rent always goes back to the creator. */
+/* ACCOUNTS of close_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] authority: signer. The owner, or the creator of a Requested or Expired session.
+ *   [1] session: writable.
+ *   [2] creator: writable. Rent receiver; must be session.creator.
+ */
 u64 process_close_session(const Context *ctx) {
     Loaded s;
     u8 *authority = ctx->accounts[IX_CLOSE_SESSION_ACC_AUTHORITY];

@@ -1,4 +1,9 @@
-"""The generated artifacts as a set: write them, or check the committed copies are current."""
+"""The generated artifacts as a set: write them, or check the committed copies are current.
+
+Two kinds: whole files (:data:`GENERATORS`), and the handler sources in
+``program/src``, of which only the account block above each handler is generated
+(:mod:`sessions_tools.codegen.c_handler_docs`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from sessions_tools.codegen.c_dispatch import DISPATCH_PATH, render_dispatch
+from sessions_tools.codegen.c_handler_docs import HandlerDocsError, handler_sources
 from sessions_tools.codegen.c_header import (
     ERROR_TABLE_PATH,
     HEADER_PATH,
@@ -27,12 +33,26 @@ GENERATORS: Final[dict[str, Callable[[], str]]] = {
 }
 
 
+def _rendered(root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every generated text by relative path, and the handler/spec mismatches."""
+    texts = {rel: render() for rel, render in GENERATORS.items()}
+    handlers = handler_sources(root)
+    texts.update(handlers.texts)
+    return texts, handlers.problems
+
+
 def write_artifacts(root: Path) -> list[Path]:
-    """Regenerate every artifact under ``root``; returns the files whose text changed."""
+    """Regenerate every artifact under ``root``; returns the files whose text changed.
+
+    Raises HandlerDocsError (before writing anything) when the handlers in
+    ``program/src`` and the spec's instructions do not match one to one.
+    """
+    texts, problems = _rendered(root)
+    if problems:
+        raise HandlerDocsError("; ".join(problems))
     changed = []
-    for rel, render in GENERATORS.items():
+    for rel, text in texts.items():
         path = root / rel
-        text = render()
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
@@ -41,9 +61,13 @@ def write_artifacts(root: Path) -> list[Path]:
 
 
 def stale_artifacts(root: Path) -> list[str]:
-    """Relative paths of artifacts whose committed text differs from a fresh generation."""
-    return [
+    """What is not current: relative paths whose committed text differs from a fresh
+    generation (a missing or stale handler block included), then each handler/spec
+    mismatch as a sentence."""
+    texts, problems = _rendered(root)
+    stale = [
         rel
-        for rel, render in GENERATORS.items()
-        if not (root / rel).exists() or (root / rel).read_text() != render()
+        for rel, text in texts.items()
+        if not (root / rel).exists() or (root / rel).read_text() != text
     ]
+    return stale + list(problems)

@@ -6,7 +6,9 @@ before calling the handler, which is the shape of the simulator's dispatch
 (``simulator.program``: discriminator -> handler, data size, account count), both
 generated from :data:`~sessions_client.instructions.INSTRUCTIONS`. Each handler's
 prototype carries its account list, generated from the spec, so a handler's
-accounts are documented where it is declared and cannot drift from the IDL.
+accounts are documented where it is declared and cannot drift from the IDL; the
+same list is written above each definition in ``program/src`` by
+:mod:`sessions_tools.codegen.c_handler_docs`.
 
 An X-macro rather than an array of function pointers: the table expands into the
 same compare-and-call chain a hand-written entrypoint has (no loads, no indirect
@@ -35,7 +37,7 @@ def handler_name(ix: InstructionSpec) -> str:
     return f"process_{ix.name}"
 
 
-def _account_flags(acc: AccountSpec) -> str:
+def account_flags(acc: AccountSpec) -> str:
     flags = [f for f, on in (("signer", acc.signer), ("writable", acc.writable)) if on]
     if acc.address is not None:
         flags.append(f"address {acc.address}")
@@ -51,7 +53,7 @@ def _handler_comment(ix: InstructionSpec) -> Iterable[str]:
     yield f" * data: {prefix}_DATA_SIZE ({ix.data_size}) bytes; accounts:"
     for i, acc in enumerate(ix.accounts):
         docs = f" {acc.docs}" if acc.docs else ""
-        yield f" *   [{i}] {prefix}_ACC_{macro(acc.name)}: {_account_flags(acc)}.{docs}"
+        yield f" *   [{i}] {prefix}_ACC_{macro(acc.name)}: {account_flags(acc)}.{docs}"
     yield " */"
 
 
