@@ -36,7 +36,14 @@ What stays outside solders, and why:
   only the number. Only the preflight simulation, the one ``data`` the client
   reads, is handed to solders (``RpcSimulateTransactionResult.from_json``);
 * :func:`solders_read` guards the few solders getters that parse lazily and
-  panic on bad input (``RpcBlockhash.blockhash`` holds the string it was given).
+  panic on bad input (``RpcBlockhash.blockhash``, ``RpcLogsResponse.signature``
+  hold the string they were given);
+* :meth:`RpcCaller.call` returns the untyped ``result``, for a raw call
+  (``SessionsClient.call``) of a method the client does not read itself.
+
+What no type can say stays with the callers: answer counts (getMultipleAccounts,
+getSignatureStatuses), listings re-checked against their filters and for
+duplicates, a getTransaction record without ``meta``.
 """
 
 from __future__ import annotations
@@ -295,7 +302,8 @@ def solders_read(read: Callable[[], ReadT], where: str) -> ReadT:
 
     pyo3 raises ``PanicException`` (a BaseException, no importable class) when
     such a getter meets bad input: e.g. ``RpcBlockhash.blockhash`` on a string
-    that is not a hash.
+    that is not a hash. (The panic's message still reaches stderr from Rust's
+    panic hook; the caller gets a typed error, not a crash.)
     """
     try:
         return read()

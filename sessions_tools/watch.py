@@ -18,16 +18,19 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from rich.console import Console
 from rich.markup import escape
+from solders.errors import SerdeJSONError
 from solders.pubkey import Pubkey
+from solders.rpc.responses import LogsNotification, parse_websocket_message
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from sessions_client.events import Event, parse_events
+from sessions_client.rpc import excerpt, solders_read
 from sessions_tools.ops.display import readable_rows, to_json
 from sessions_tools.ops.logs import ProgramFailure, program_failure
 from sessions_tools.ops.operator_error import OperatorError
@@ -59,18 +62,25 @@ class Sighting:
     failure: ProgramFailure | None
 
 
-def read_notification(message: dict[str, Any], program_id: Pubkey) -> Sighting | None:
-    """A logsNotification decoded; ``None`` for anything else on the socket."""
-    if message.get("method") != "logsNotification":
+def read_notification(raw: str | bytes, program_id: Pubkey) -> Sighting | None:
+    """A logsNotification decoded (solders' typed LogsNotification); ``None`` for any other
+    message solders reads (a subscription answer); OperatorError for one it cannot read,
+    MalformedRpcResponseError for a signature that is not one (solders reads it lazily)."""
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    try:
+        messages = parse_websocket_message(text)
+    except (SerdeJSONError, ValueError) as exc:
+        raise OperatorError(f"not a PubSub message solders reads: {excerpt(text)}") from exc
+    notification = next((m for m in messages if isinstance(m, LogsNotification)), None)
+    if notification is None:
         return None
-    result = message["params"]["result"]
-    value = result["value"]
-    logs = tuple(value.get("logs") or ())
+    result = notification.result
+    logs = tuple(result.value.logs)
     return Sighting(
-        slot=int(result["context"]["slot"]),
-        signature=str(value["signature"]),
+        slot=result.context.slot,
+        signature=str(solders_read(lambda: result.value.signature, "logsNotification signature")),
         events=tuple(parse_events(logs, program_id)),
-        failure=program_failure(value.get("err"), logs, (), program_id),
+        failure=program_failure(result.value.err, logs, (), program_id),
     )
 
 
@@ -129,7 +139,7 @@ async def sightings(
             await _subscribe(socket, program_id, commitment)
             on_ready()
             async for raw in socket:
-                sighting = read_notification(json.loads(raw), program_id)
+                sighting = read_notification(raw, program_id)
                 if sighting is not None:
                     yield sighting
     except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:

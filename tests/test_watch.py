@@ -14,9 +14,11 @@ import pytest
 from localnet_process import ROOT, sessions_command, sessions_localnet
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.signature import Signature
 
 from sessions_client import PROGRAM_ID, ErrorCode, SessionsClient, SessionsProgramError
 from sessions_client.events import SessionActivated, encode_event
+from sessions_client.exceptions import MalformedRpcResponseError
 from sessions_tools.ops.operator_error import OperatorError
 from sessions_tools.testing.helpers import make_session_params
 from sessions_tools.watch import read_notification, sighting_lines, websocket_url
@@ -92,6 +94,9 @@ async def test_watch_prints_events_and_errors_as_they_happen() -> None:
     assert lines[0]["slot"] < lines[1]["slot"] < lines[2]["slot"]
 
 
+SIGNATURE = Signature.new_unique()
+
+
 def test_watch_lines_decode_only_the_programs_own_events() -> None:
     key = Pubkey.new_unique()
     event = SessionActivated(key, key, 5, 65)
@@ -103,7 +108,7 @@ def test_watch_lines_decode_only_the_programs_own_events() -> None:
             "result": {
                 "context": {"slot": 9},
                 "value": {
-                    "signature": "sig",
+                    "signature": str(SIGNATURE),
                     "err": None,
                     "logs": [
                         "Program DGGjrmCF2r1SLvSiFZ8PcMruj5XtrHz9HPPMwgJ5aipd invoke [1]",
@@ -114,14 +119,28 @@ def test_watch_lines_decode_only_the_programs_own_events() -> None:
             },
         },
     }
-    sighting = read_notification(message, PROGRAM_ID)
+    sighting = read_notification(json.dumps(message), PROGRAM_ID)
     assert sighting is not None
     [line] = sighting_lines(sighting, as_json=False)
     assert line.startswith("slot 9 SessionActivated session=")
-    assert read_notification({"jsonrpc": "2.0", "result": 4, "id": 1}, PROGRAM_ID) is None
-    other = read_notification(message, Pubkey.new_unique())  # another program's logs
+    assert read_notification('{"jsonrpc": "2.0", "result": 4, "id": 1}', PROGRAM_ID) is None
+    other = read_notification(json.dumps(message), Pubkey.new_unique())  # another program's logs
     assert other is not None
     assert sighting_lines(other, as_json=False) == []
+
+
+def test_a_notification_solders_cannot_read_is_one_operator_error() -> None:
+    broken = {"jsonrpc": "2.0", "method": "logsNotification", "params": {"subscription": 1}}
+    with pytest.raises(OperatorError, match="not a PubSub message solders reads"):
+        read_notification(json.dumps(broken), PROGRAM_ID)
+    value = {"signature": "sig", "err": None, "logs": []}
+    bad_signature = {
+        "jsonrpc": "2.0",
+        "method": "logsNotification",
+        "params": {"subscription": 1, "result": {"context": {"slot": 9}, "value": value}},
+    }
+    with pytest.raises(MalformedRpcResponseError, match="logsNotification signature"):
+        read_notification(json.dumps(bad_signature), PROGRAM_ID)
 
 
 def encode_event_b64(event: SessionActivated) -> str:
