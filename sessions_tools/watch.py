@@ -121,6 +121,8 @@ async def _subscribe(socket: ClientConnection, program_id: Pubkey, commitment: s
         "params": [{"mentions": [str(program_id)]}, {"commitment": commitment}],
     }
     await socket.send(json.dumps(request))
+    # The answer is read as JSON, not by solders: its SubscriptionError goes through
+    # solders' RPCError reader, which panics on an error object it does not expect.
     while True:
         answer = json.loads(await socket.recv())
         if answer.get("id") != SUBSCRIBE_ID:
