@@ -28,7 +28,7 @@ from sessions_client.exceptions import (
     SessionsClientError,
     TransactionFailedError,
 )
-from sessions_client.pda import find_session_address, session_id_with_bump
+from sessions_client.pda import find_session_address, find_signer_address, session_id_with_bump
 from sessions_client.types import (
     CloseReason,
     Guard,
@@ -75,6 +75,7 @@ __all__ = [
     "encode_event",
     "encode_session",
     "find_session_address",
+    "find_signer_address",
     "parse_events",
     "session_id_with_bump",
 ]

@@ -34,6 +34,7 @@ from typing import Any, Final, Self
 from solana.rpc.async_api import AsyncClient
 from solders.account import Account
 from solders.account_decoder import UiAccountEncoding
+from solders.compute_budget import set_compute_unit_limit
 from solders.hash import Hash
 from solders.instruction import Instruction
 from solders.keypair import Keypair
@@ -94,6 +95,7 @@ from sessions_client.exceptions import (
     MalformedRpcResponseError,
     RpcResponseError,
 )
+from sessions_client.execute import execute_instruction
 from sessions_client.pda import find_session_address, session_id_with_bump
 from sessions_client.rpc import (
     Commitment,
@@ -104,7 +106,14 @@ from sessions_client.rpc import (
     commitment_level,
     solders_read,
 )
-from sessions_client.types import ON_CHAIN_STATUSES, Session, SessionParams, SessionStatus
+from sessions_client.types import (
+    ON_CHAIN_STATUSES,
+    Guard,
+    ResourceQuotas,
+    Session,
+    SessionParams,
+    SessionStatus,
+)
 
 #: getMultipleAccounts accepts at most this many addresses per call.
 MAX_MULTIPLE_ACCOUNTS: Final = 100
@@ -341,6 +350,61 @@ class SessionsClient:
             authority.pubkey(), session, creator, program_id=self.program_id
         )
         return await self.send([instruction], [authority], payer=payer, session=session)
+
+    async def execute(
+        self,
+        session: Pubkey,
+        instructions: Sequence[Instruction],
+        *,
+        signer: Keypair,
+        extra_signers: Sequence[Keypair] = (),
+        compute_unit_limit: int | None = None,
+        payer: Keypair | None = None,
+    ) -> TransactionResult:
+        """Perform ordinary solders ``instructions`` as ``session``'s signer, by ``execute``.
+
+        ``signer`` is the authority: the owner, or a key the session's guard admits. Any
+        account the instructions mark as signer must be the session signer
+        (:func:`~sessions_client.pda.find_signer_address`) or one of ``extra_signers``.
+        ``compute_unit_limit`` prepends SetComputeUnitLimit: the session's compute quota is
+        charged the transaction's requested limit (200,000 per instruction without one).
+        Refusals raise SessionsProgramError whose ``code`` names the check (QuotaExceeded,
+        GuardRejected, CallerNotAdmitted, AuthorityChanged, ...).
+        """
+        executed = execute_instruction(
+            signer.pubkey(), session, list(instructions), program_id=self.program_id
+        )
+        ixs = [executed]
+        if compute_unit_limit is not None:
+            ixs.insert(0, set_compute_unit_limit(compute_unit_limit))
+        return await self.send(ixs, [signer, *extra_signers], payer=payer, session=session)
+
+    async def update_permissions(
+        self, authority: Keypair, session: Pubkey, permissions: int
+    ) -> TransactionResult:
+        """The owner of a Paused session sets them; anyone admitted may drop bits."""
+        instruction = ix.update_permissions(
+            authority.pubkey(), session, permissions, program_id=self.program_id
+        )
+        return await self.send([instruction], [authority], session=session)
+
+    async def update_quotas(
+        self, authority: Keypair, session: Pubkey, quotas: ResourceQuotas
+    ) -> TransactionResult:
+        """The owner of a Paused session sets them; anyone admitted may lower them."""
+        instruction = ix.update_quotas(
+            authority.pubkey(), session, quotas, program_id=self.program_id
+        )
+        return await self.send([instruction], [authority], session=session)
+
+    async def update_guard(
+        self, authority: Keypair, session: Pubkey, guard: Guard
+    ) -> TransactionResult:
+        """The owner of a Paused session replaces it; anyone admitted narrows it (AND)."""
+        instruction = ix.update_guard(
+            authority.pubkey(), session, guard, program_id=self.program_id
+        )
+        return await self.send([instruction], [authority], session=session)
 
     def new_session_id(self, creator: Pubkey) -> int:
         """A random unused-looking id for ``creator`` whose canonical bump is 255."""

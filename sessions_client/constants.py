@@ -19,6 +19,10 @@ PROGRAM_ID: Final = Pubkey.from_string("DGGjrmCF2r1SLvSiFZ8PcMruj5XtrHz9HPPMwgJ5
 PROGRAM_KEYPAIR_SEED: Final = b"sessions-program-localnet-v1"
 
 SESSION_SEED: Final = b"session"
+#: Seed of a session's signer PDA: ``["signer", session address]``, derived by the sessions
+#: program. A system-owned, zero-data account that holds SOL, owns token accounts and can be
+#: an SPL delegate; only ``execute`` can sign for it.
+SIGNER_SEED: Final = b"signer"
 
 #: A fixed starting clock (2026-01-01T00:00:00Z) for the embedded SVM and the simulator,
 #: so runs are reproducible.
@@ -37,6 +41,20 @@ SHARED_DATA_CAPACITY: Final = 120
 METADATA_LEN: Final = 64
 BORROW_CAPACITY: Final = 8
 NAMESPACE_LEN: Final = 32
+
+#: ``execute`` performs at most this many inner instructions (more than one needs COMPOSE).
+MAX_INNER_INSTRUCTIONS: Final = 4
+#: Accounts one inner instruction may name.
+MAX_INNER_ACCOUNTS: Final = 16
+#: Accounts the program reads from one instruction; ``execute`` refuses more.
+MAX_INSTRUCTION_ACCOUNTS: Final = 32
+#: Token accounts (owned by or delegated to the signer) one inner instruction may touch.
+MAX_TOKEN_SNAPSHOTS: Final = 8
+
+#: The compute charge of an execute without SetComputeUnitLimit: the runtime's default per
+#: instruction (compute-budget instructions excluded), capped at the transaction maximum.
+DEFAULT_INSTRUCTION_COMPUTE_UNITS: Final = 200_000
+MAX_TRANSACTION_COMPUTE_UNITS: Final = 1_400_000
 
 
 class Permission(enum.IntFlag):

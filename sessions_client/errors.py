@@ -53,6 +53,16 @@ class ErrorCode(enum.IntEnum):
     PAYER_BELOW_RENT_EXEMPTION = 6033
     GUARD_REJECTED = 6034
     GUARD_MALFORMED = 6035
+    CALLER_NOT_ADMITTED = 6036
+    CPI_NOT_ALLOWED = 6037
+    NOT_TOP_LEVEL = 6038
+    SESSION_ACCOUNT_WRITABLE_IN_CPI = 6039
+    SIGNER_ESCAPED = 6040
+    AUTHORITY_CHANGED = 6041
+    INVALID_SESSION_SIGNER = 6042
+    INVALID_ACCOUNT_INDEX = 6043
+    TOO_MANY_ACCOUNTS = 6044
+    NOT_NARROWING = 6045
 
     @property
     def pascal_name(self) -> str:
@@ -114,6 +124,16 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.PAYER_BELOW_RENT_EXEMPTION: "Payer would be left below its rent-exempt minimum",
     ErrorCode.GUARD_REJECTED: "Session guard evaluated to false for this execution",
     ErrorCode.GUARD_MALFORMED: "Stored session guard fails validation (fails closed)",
+    ErrorCode.CALLER_NOT_ADMITTED: "The signer is neither the owner nor a key the guard admits",
+    ErrorCode.CPI_NOT_ALLOWED: "execute may not call the sessions program itself",
+    ErrorCode.NOT_TOP_LEVEL: "execute must be a top-level instruction, not reached by CPI",
+    ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI: "The session account may not be passed writable",
+    ErrorCode.SIGNER_ESCAPED: "The session signer is no longer a system account without data",
+    ErrorCode.AUTHORITY_CHANGED: "A token account of the session signer changed its authorities",
+    ErrorCode.INVALID_SESSION_SIGNER: "Account is not the session's signer PDA (canonical bump)",
+    ErrorCode.INVALID_ACCOUNT_INDEX: "An inner instruction names an account that was not passed",
+    ErrorCode.TOO_MANY_ACCOUNTS: "Too many accounts or token accounts for one execution",
+    ErrorCode.NOT_NARROWING: "Only the owner may widen a session's limits",
 }
 
 

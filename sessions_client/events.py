@@ -17,12 +17,12 @@ from typing import Annotated, Any, Final
 
 from solders.pubkey import Pubkey
 
-from sessions_client.borsh import I64, U32, U64
+from sessions_client.borsh import I64, U8, U16, U32, U64
 from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.discriminators import DISCRIMINATOR_LEN, event_discriminator
 from sessions_client.exceptions import DecodeError
-from sessions_client.types import CloseReason, SessionStatus
+from sessions_client.types import CloseReason, ResourceQuotas, SessionStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,66 @@ class SessionClosed:
     reason: CloseReason
 
 
+@dataclass(frozen=True, slots=True)
+class SessionExecuted:
+    """EXECUTION_LOGGING: one successful execute, with what it consumed."""
+
+    session: Pubkey
+    owner: Pubkey
+    #: The authority that signed execute (the owner or a key the guard admits).
+    caller: Pubkey
+    #: The first inner instruction's program.
+    program: Pubkey
+    #: Gross lamport outflow of the session signer during this execute.
+    lamports_spent: Annotated[int, U64]
+    #: The compute charge (the transaction's requested compute-unit limit).
+    compute_units: Annotated[int, U64]
+    #: usage_count after this execute.
+    usage_count: Annotated[int, U64]
+    executed_at: Annotated[int, I64]
+    instruction_count: Annotated[int, U8]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGuardUpdated:
+    """update_guard: the owner replaced the guard, or an admitted caller narrowed it."""
+
+    session: Pubkey
+    owner: Pubkey
+    authority: Pubkey
+    updated_at: Annotated[int, I64]
+    guard_len: Annotated[int, U16]
+    #: 1: made under the narrowing rule (anyone admitted, any time); 0: by the owner, Paused.
+    narrowed: Annotated[int, U8]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPermissionsUpdated:
+    """update_permissions: the permissions now in force."""
+
+    session: Pubkey
+    owner: Pubkey
+    authority: Pubkey
+    updated_at: Annotated[int, I64]
+    previous: Annotated[int, U32]
+    permissions: Annotated[int, U32]
+    #: 1: made under the narrowing rule (anyone admitted, any time); 0: by the owner, Paused.
+    narrowed: Annotated[int, U8]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionQuotasUpdated:
+    """update_quotas: the quotas now in force (usage is never reset)."""
+
+    session: Pubkey
+    owner: Pubkey
+    authority: Pubkey
+    quotas: ResourceQuotas
+    updated_at: Annotated[int, I64]
+    #: 1: made under the narrowing rule (anyone admitted, any time); 0: by the owner, Paused.
+    narrowed: Annotated[int, U8]
+
+
 Event = (
     SessionRequested
     | SessionCreated
@@ -103,6 +163,10 @@ Event = (
     | SessionResumed
     | SessionExpired
     | SessionClosed
+    | SessionExecuted
+    | SessionGuardUpdated
+    | SessionPermissionsUpdated
+    | SessionQuotasUpdated
 )
 
 #: Every event type, in IDL order.
@@ -114,6 +178,10 @@ EVENT_TYPES: Final[tuple[type, ...]] = (
     SessionResumed,
     SessionExpired,
     SessionClosed,
+    SessionExecuted,
+    SessionGuardUpdated,
+    SessionPermissionsUpdated,
+    SessionQuotasUpdated,
 )
 
 _BY_DISCRIMINATOR: Final[dict[bytes, type]] = {

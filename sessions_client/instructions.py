@@ -18,13 +18,14 @@ from typing import Annotated, Any, Final
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
+from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
 
-from sessions_client.borsh import I64, U8, U64
+from sessions_client.borsh import I64, U8, U32, U64
 from sessions_client.codec import Layout, layout_of
-from sessions_client.constants import PROGRAM_ID
+from sessions_client.constants import PROGRAM_ID, SESSION_SEED, SIGNER_SEED
 from sessions_client.discriminators import DISCRIMINATOR_LEN, instruction_discriminator
 from sessions_client.pda import find_session_address
-from sessions_client.types import SessionParams
+from sessions_client.types import Guard, ResourceQuotas, SessionParams, SessionValidity
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +45,61 @@ class RequestSessionArgs:
 
 
 @dataclass(frozen=True, slots=True)
+class ExecuteArgs:
+    """execute's fixed prefix; ``instruction_count`` encoded inner instructions follow it
+    (see :mod:`sessions_client.execute` for the compact encoding)."""
+
+    signer_bump: Annotated[int, U8]
+    instruction_count: Annotated[int, U8]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateGuardArgs:
+    guard: Guard
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatePermissionsArgs:
+    permissions: Annotated[int, U32]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateQuotasArgs:
+    quotas: ResourceQuotas
+
+
+@dataclass(frozen=True, slots=True)
 class SessionPda:
     """The IDL's description of the Session PDA: const seed, creator account, id argument."""
 
     creator_account: str
     id_arg: str = "session_id"
+
+    def idl_seeds(self) -> list[dict[str, Any]]:
+        return [
+            {"kind": "const", "value": list(SESSION_SEED)},
+            {"kind": "account", "path": self.creator_account},
+            {"kind": "arg", "path": self.id_arg},
+        ]
+
+    def describe(self) -> str:
+        return f'["session", {self.creator_account}, {self.id_arg}]'
+
+
+@dataclass(frozen=True, slots=True)
+class SignerPda:
+    """The session signer PDA: const seed ``"signer"``, then the session account's address."""
+
+    session_account: str = "session"
+
+    def idl_seeds(self) -> list[dict[str, Any]]:
+        return [
+            {"kind": "const", "value": list(SIGNER_SEED)},
+            {"kind": "account", "path": self.session_account},
+        ]
+
+    def describe(self) -> str:
+        return f'["signer", {self.session_account}]'
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +108,7 @@ class AccountSpec:
     writable: bool = False
     signer: bool = False
     address: Pubkey | None = None
-    pda: SessionPda | None = None
+    pda: SessionPda | SignerPda | None = None
     docs: str = ""
 
 
@@ -71,6 +122,11 @@ class InstructionSpec:
     #: test that fails before the right one costs every later instruction compute units, so
     #: the instructions with the tightest CU budgets go first.
     dispatch_first: bool = False
+    #: The data is ``data_size`` bytes of arguments followed by a variable part (execute's
+    #: inner instructions): ``data_size`` is then a minimum, not the exact length.
+    variable_data: bool = False
+    #: The borsh type of the instruction's return data (set_return_data), if any.
+    returns: type | None = None
 
     @property
     def discriminator(self) -> bytes:
@@ -136,6 +192,12 @@ class InstructionSpec:
 
 
 _SYSTEM = AccountSpec("system_program", address=SYSTEM_PROGRAM_ID)
+
+
+def _authority() -> AccountSpec:
+    return AccountSpec(
+        "authority", signer=True, docs="The owner (any change, while Paused) or an admitted key."
+    )
 
 
 def _session(creator: str | None = None) -> AccountSpec:
@@ -218,6 +280,54 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
         ),
         None,
         "Close the session account and return its rent to the creator.",
+    ),
+    InstructionSpec(
+        "execute",
+        (
+            AccountSpec("authority", signer=True, docs="The owner, or a key the guard admits."),
+            _session(),
+            AccountSpec(
+                "session_signer",
+                writable=True,
+                pda=SignerPda(),
+                docs="The session's signer; signs the inner instructions.",
+            ),
+            AccountSpec("instructions_sysvar", address=INSTRUCTIONS_SYSVAR_ID),
+        ),
+        ExecuteArgs,
+        "Perform inner instructions signed by the session signer, within the session's "
+        "permissions, guard and quotas; the accounts they use follow the four listed here.",
+        variable_data=True,
+    ),
+    InstructionSpec(
+        "validate_session",
+        (
+            AccountSpec("session", docs="Read-only: any program may call this by CPI."),
+            AccountSpec("authority", signer=True, docs="The key that wants to act."),
+        ),
+        None,
+        "Answer (return data) whether the authority may execute with this session now, "
+        "or fail with the error execute would give.",
+        returns=SessionValidity,
+    ),
+    InstructionSpec(
+        "update_guard",
+        (_authority(), _session()),
+        UpdateGuardArgs,
+        "The owner replaces the guard while Paused; an admitted caller narrows it to "
+        "AND(old, new) at any time.",
+    ),
+    InstructionSpec(
+        "update_permissions",
+        (_authority(), _session()),
+        UpdatePermissionsArgs,
+        "The owner sets the permissions while Paused; an admitted caller may drop bits.",
+    ),
+    InstructionSpec(
+        "update_quotas",
+        (_authority(), _session()),
+        UpdateQuotasArgs,
+        "The owner sets the quotas while Paused; an admitted caller may lower them.",
     ),
 )
 
@@ -327,5 +437,47 @@ def close_session(
     return build_instruction(
         "close_session",
         {"authority": authority, "session": session, "creator": creator},
+        program_id=program_id,
+    )
+
+
+def validate_session(
+    session: Pubkey, authority: Pubkey, *, program_id: Pubkey = PROGRAM_ID
+) -> Instruction:
+    """Ask whether ``authority`` may execute with ``session`` now (answer in return data)."""
+    return build_instruction(
+        "validate_session", {"session": session, "authority": authority}, program_id=program_id
+    )
+
+
+def update_guard(
+    authority: Pubkey, session: Pubkey, guard: Guard, *, program_id: Pubkey = PROGRAM_ID
+) -> Instruction:
+    return build_instruction(
+        "update_guard",
+        {"authority": authority, "session": session},
+        UpdateGuardArgs(guard),
+        program_id=program_id,
+    )
+
+
+def update_permissions(
+    authority: Pubkey, session: Pubkey, permissions: int, *, program_id: Pubkey = PROGRAM_ID
+) -> Instruction:
+    return build_instruction(
+        "update_permissions",
+        {"authority": authority, "session": session},
+        UpdatePermissionsArgs(permissions),
+        program_id=program_id,
+    )
+
+
+def update_quotas(
+    authority: Pubkey, session: Pubkey, quotas: ResourceQuotas, *, program_id: Pubkey = PROGRAM_ID
+) -> Instruction:
+    return build_instruction(
+        "update_quotas",
+        {"authority": authority, "session": session},
+        UpdateQuotasArgs(quotas),
         program_id=program_id,
     )

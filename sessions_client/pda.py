@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from solders.pubkey import Pubkey
 
-from sessions_client.constants import PROGRAM_ID, SESSION_SEED
+from sessions_client.constants import PROGRAM_ID, SESSION_SEED, SIGNER_SEED
 
 
 def session_seeds(creator: Pubkey, session_id: int) -> list[bytes]:
@@ -52,3 +52,15 @@ def session_address(
         )
     except Exception:  # solders raises its own PubkeyError when the point is on the curve
         return None
+def signer_seeds(session: Pubkey) -> list[bytes]:
+    """Seeds of a session's signer PDA: ``"signer"``, the session account's address."""
+    return [SIGNER_SEED, bytes(session)]
+
+
+def find_signer_address(session: Pubkey, program_id: Pubkey = PROGRAM_ID) -> tuple[Pubkey, int]:
+    """The session signer PDA and its canonical bump (execute takes the bump as an argument).
+
+    The signer is a system account: it holds SOL, owns token accounts and can be an SPL
+    delegate, and only the sessions program can sign for it (inside ``execute``).
+    """
+    return Pubkey.find_program_address(signer_seeds(session), program_id)

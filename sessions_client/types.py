@@ -212,7 +212,23 @@ class Session:
     shared: SharedData
     metadata: Annotated[bytes, ByteArray(METADATA_LEN)]
     borrowed: Annotated[tuple[BorrowedAccount, ...], ArrayOf(BorrowedAccount, BORROW_CAPACITY)]
-    reserved: Annotated[bytes, ByteArray(64)]
+    #: The session signer PDA ``["signer", session]`` and its canonical bump, recorded by the
+    #: first execute that verified them (zero before): later executes compare one key instead
+    #: of hashing the seeds again.
+    signer: Pubkey
+    signer_bump: Annotated[int, U8]
+    reserved: Annotated[bytes, ByteArray(31)]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionValidity:
+    """validate_session's return data: the session may execute now, for this long."""
+
+    session_id: Annotated[int, U64]
+    #: Seconds until expires_at (always >= 1: an expired session fails instead).
+    remaining_seconds: Annotated[int, I64]
+    effective_permissions: Annotated[int, U32]
+    reserved: Annotated[int, U32] = 0
 
 
 #: Every struct type named in the IDL, in IDL order.
@@ -227,5 +243,6 @@ STRUCT_TYPES: tuple[type, ...] = (
     BorrowedAccount,
     SessionParams,
     Session,
+    SessionValidity,
 )
 ENUM_TYPES: tuple[type[enum.IntEnum], ...] = (SessionStatus, CloseReason, BorrowMode)

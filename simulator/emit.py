@@ -16,12 +16,16 @@ from sessions_client.events import (
     SessionActivated,
     SessionClosed,
     SessionCreated,
+    SessionExecuted,
     SessionExpired,
+    SessionGuardUpdated,
     SessionPaused,
+    SessionPermissionsUpdated,
+    SessionQuotasUpdated,
     SessionRequested,
     SessionResumed,
 )
-from sessions_client.types import CloseReason, SessionStatus
+from sessions_client.types import CloseReason, ResourceQuotas, SessionStatus
 from simulator.slots import slot_constructor
 
 #: SessionRequested(session, owner, creator, session_id, request_deadline)
@@ -59,3 +63,24 @@ session_expired: Final[Callable[[Pubkey, Pubkey, int, int, SessionStatus], Sessi
 session_closed: Final[Callable[[Pubkey, Pubkey, Pubkey, int, int, CloseReason], SessionClosed]] = (
     slot_constructor(SessionClosed)
 )
+
+#: SessionExecuted(session, owner, caller, program, lamports_spent, compute_units, usage_count,
+#:     executed_at, instruction_count)
+session_executed: Final[
+    Callable[[Pubkey, Pubkey, Pubkey, Pubkey, int, int, int, int, int], SessionExecuted]
+] = slot_constructor(SessionExecuted)
+
+#: SessionGuardUpdated(session, owner, authority, updated_at, guard_len, narrowed)
+session_guard_updated: Final[
+    Callable[[Pubkey, Pubkey, Pubkey, int, int, int], SessionGuardUpdated]
+] = slot_constructor(SessionGuardUpdated)
+
+#: SessionPermissionsUpdated(session, owner, authority, updated_at, previous, permissions, narrowed)
+session_permissions_updated: Final[
+    Callable[[Pubkey, Pubkey, Pubkey, int, int, int, int], SessionPermissionsUpdated]
+] = slot_constructor(SessionPermissionsUpdated)
+
+#: SessionQuotasUpdated(session, owner, authority, quotas, updated_at, narrowed)
+session_quotas_updated: Final[
+    Callable[[Pubkey, Pubkey, Pubkey, ResourceQuotas, int, int], SessionQuotasUpdated]
+] = slot_constructor(SessionQuotasUpdated)

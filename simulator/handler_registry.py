@@ -49,7 +49,7 @@ def collect_handlers(modules: tuple[str, ...]) -> dict[str, InstructionHandler]:
 
 def build_dispatch(
     handlers: dict[str, InstructionHandler],
-) -> dict[bytes, tuple[InstructionHandler, int, int]]:
+) -> dict[bytes, tuple[InstructionHandler, int, bool, int]]:
     """The table, checked against the specs: every instruction handled, nothing else."""
     specs = {ix.name for ix in INSTRUCTIONS}
     missing, unknown = specs - set(handlers), set(handlers) - specs
@@ -59,10 +59,10 @@ def build_dispatch(
             f"missing {sorted(missing)}, unknown {sorted(unknown)}"
         )
     return {
-        ix.discriminator: (handlers[ix.name], ix.data_size, len(ix.accounts))
+        ix.discriminator: (handlers[ix.name], ix.data_size, not ix.variable_data, len(ix.accounts))
         for ix in INSTRUCTIONS
     }
 
 
-#: discriminator -> (handler, exact data size, minimum account count)
+#: discriminator -> (handler, data size, whether it is exact (else a minimum), minimum accounts)
 DISPATCH: Final = build_dispatch(collect_handlers(handler_modules()))

@@ -191,8 +191,8 @@ class ProgramModel:
         entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
         if entry is None:
             return _FIRST_FAILED[ErrorCode.UNKNOWN_INSTRUCTION]
-        handler, data_size, num_accounts = entry
-        if len(data) != data_size:
+        handler, data_size, exact, num_accounts = entry
+        if len(data) != data_size if exact else len(data) < data_size:
             return _FIRST_FAILED[ErrorCode.INVALID_INSTRUCTION_DATA]
         if len(keys) < num_accounts:
             return _FIRST_FAILED[ErrorCode.NOT_ENOUGH_ACCOUNTS]
@@ -285,8 +285,8 @@ def dispatch(
     entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])  # shorter data matches no discriminator
     if entry is None:
         return ErrorCode.UNKNOWN_INSTRUCTION
-    handler, data_size, num_accounts = entry
-    if len(data) != data_size:
+    handler, data_size, exact, num_accounts = entry
+    if len(data) != data_size if exact else len(data) < data_size:
         return ErrorCode.INVALID_INSTRUCTION_DATA
     if len(keys) < num_accounts:
         return ErrorCode.NOT_ENOUGH_ACCOUNTS

@@ -85,6 +85,9 @@ class GuardFields(NamedTuple):
 
     effective_permissions: int
     guard: Guard = Guard()
+    #: The session signer execute proved and recorded (zero: not recorded yet).
+    signer: Pubkey = _ZERO_KEY
+    signer_bump: int = 0
 
 
 class DelegationFields(NamedTuple):
@@ -198,7 +201,7 @@ def created_record(
             0,
             expires_at,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _created_guard(origin.params))),
+            _new(GuardFields, (origin.permissions, _created_guard(origin.params), _ZERO_KEY, 0)),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,
@@ -218,7 +221,7 @@ def requested_record(origin: SessionOrigin, now: int, lamports: int) -> SessionR
             0,
             0,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _created_guard(origin.params))),
+            _new(GuardFields, (origin.permissions, _created_guard(origin.params), _ZERO_KEY, 0)),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,
@@ -297,6 +300,8 @@ def to_session(record: SessionRecord) -> Session:
         shared=record.protocol.shared,
         metadata=params.metadata,
         borrowed=record.leases.borrowed,
+        signer=guard.signer,
+        signer_bump=guard.signer_bump,
         reserved=o.reserved,
     )
 
@@ -328,7 +333,9 @@ def record_of(address: Pubkey, session: Session, lamports: int) -> SessionRecord
         activated_at=session.activated_at,
         expires_at=session.expires_at,
         usage=UsageFields(session.usage_count, session.usage),
-        guard=GuardFields(session.effective_permissions, session.guard),
+        guard=GuardFields(
+            session.effective_permissions, session.guard, session.signer, session.signer_bump
+        ),
         delegation=DelegationFields(session.depth, session.bound_to),
         leases=LeaseFields(session.borrowed),
         protocol=ProtocolFields(session.protocol, session.shared),

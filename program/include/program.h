@@ -3,8 +3,9 @@
 #include "sol.h"
 #include "sessions_layout.h"
 
-/* Instructions take at most 4 accounts; extra accounts are tolerated but not kept. */
-#define MAX_ACCOUNTS 8
+/* The accounts the program keeps per instruction (execute's inner instructions use the
+ * most); an instruction with more fails with TooManyAccounts where it needs them. */
+#define MAX_ACCOUNTS MAX_INSTRUCTION_ACCOUNTS
 
 typedef struct {
     u64 n_accounts;
@@ -34,6 +35,8 @@ u64 require_writable(const u8 *account);
 /* Owner, size, discriminator, version, writable; *out = account data. Handlers that need
  * one specific status check it themselves; those accepting several call stored_status_valid. */
 u64 load_session(const Context *ctx, u8 *account, u8 **out);
+/* The same checks but writable (validate_session reads a session passed read-only). */
+u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out);
 bool stored_status_valid(u8 status);
 u64 require_system_program(const u8 *account);
 u64 require_rent_receiver(const u8 *receiver, const u8 *session);
@@ -67,6 +70,41 @@ void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previo
 void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
                          u8 reason);
 
+/* ---- signer.c: the session signer PDA ["signer", session] with a caller-supplied bump ---- */
+u64 verify_session_signer(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer);
+/* The signer of a loaded session: the recorded one, or proven now and recorded (the caller
+ * writes the session anyway: execute only). *out_bump: the bump to sign with. */
+u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
+
+/* ---- budget.c: what the instructions sysvar says about this transaction ---- */
+/* Top level (stack height 1 and the sysvar's current instruction is this program's:
+ * NotTopLevel), and the transaction's requested compute-unit limit, in one pass. */
+u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units);
+
+/* ---- events.c (execute and the updates) ---- */
+/* SessionExecuted's figures, passed as one array (at most 5 arguments per call). */
+enum {
+    EXECUTED_LAMPORTS,
+    EXECUTED_COMPUTE_UNITS,
+    EXECUTED_USAGE_COUNT,
+    EXECUTED_AT,
+    EXECUTED_INSTRUCTION_COUNT,
+    EXECUTED_FIGURES
+};
+void emit_session_executed(const u8 *session_key, const u8 *d, const u8 *caller,
+                           const u8 *program, const u64 *figures);
+/* Who changed a session's limits, when, and whether under the narrowing rule. */
+typedef struct {
+    const u8 *session_key;
+    const u8 *d;
+    const u8 *authority;
+    i64 now;
+    bool narrowed;
+} UpdateEvent;
+void emit_guard_updated(const UpdateEvent *u);
+void emit_permissions_updated(const UpdateEvent *u, u32 previous);
+void emit_quotas_updated(const UpdateEvent *u);
+
 /* ---- instruction handlers (one per instruction, each in its concern's file) and the
  * entrypoint's dispatch table, both generated from the instruction specs ---- */
 #include "sessions_dispatch.h"
@@ -74,8 +112,9 @@ void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver,
 /* Hot-path checks are inline: every instruction runs them, and a call costs CU. */
 /* Instruction data must have exactly the declared size; at least the declared accounts.
  * The entrypoint runs it for every instruction, from the dispatch table. */
-static inline u64 check_instruction(const Context *ctx, u64 data_size, u64 n_accounts) {
-    if (ctx->data_len != data_size) return fail(ERR_INVALID_INSTRUCTION_DATA);
+static inline u64 check_instruction(const Context *ctx, u64 data_size, bool exact, u64 n_accounts) {
+    if (exact ? ctx->data_len != data_size : ctx->data_len < data_size)
+        return fail(ERR_INVALID_INSTRUCTION_DATA);
     if (ctx->n_accounts < n_accounts) return fail(ERR_NOT_ENOUGH_ACCOUNTS);
     return 0;
 }

@@ -62,14 +62,57 @@ u64 process_expire_session(const Context *ctx);
  */
 u64 process_close_session(const Context *ctx);
 
-/* ---- the dispatch table: X(DISCRIMINATOR, DATA_SIZE, NUM_ACCOUNTS, HANDLER), in */
-/* dispatch order (the spec's dispatch_first instructions first) ---- */
+/* execute(signer_bump, instruction_count): Perform inner instructions signed by the session signer, within the session's permissions, guard and quotas; the accounts they use follow the four listed here.
+ * data: at least IX_EXECUTE_DATA_SIZE (10) bytes; accounts:
+ *   [0] IX_EXECUTE_ACC_AUTHORITY: signer. The owner, or a key the guard admits.
+ *   [1] IX_EXECUTE_ACC_SESSION: writable.
+ *   [2] IX_EXECUTE_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; signs the inner instructions.
+ *   [3] IX_EXECUTE_ACC_INSTRUCTIONS_SYSVAR: address Sysvar1nstructions1111111111111111111111111.
+ */
+u64 process_execute(const Context *ctx);
+
+/* validate_session(): Answer (return data) whether the authority may execute with this session now, or fail with the error execute would give.
+ * data: IX_VALIDATE_SESSION_DATA_SIZE (8) bytes; accounts:
+ *   [0] IX_VALIDATE_SESSION_ACC_SESSION: read-only. Read-only: any program may call this by CPI.
+ *   [1] IX_VALIDATE_SESSION_ACC_AUTHORITY: signer. The key that wants to act.
+ */
+u64 process_validate_session(const Context *ctx);
+
+/* update_guard(guard): The owner replaces the guard while Paused; an admitted caller narrows it to AND(old, new) at any time.
+ * data: IX_UPDATE_GUARD_DATA_SIZE (264) bytes; accounts:
+ *   [0] IX_UPDATE_GUARD_ACC_AUTHORITY: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] IX_UPDATE_GUARD_ACC_SESSION: writable.
+ */
+u64 process_update_guard(const Context *ctx);
+
+/* update_permissions(permissions): The owner sets the permissions while Paused; an admitted caller may drop bits.
+ * data: IX_UPDATE_PERMISSIONS_DATA_SIZE (12) bytes; accounts:
+ *   [0] IX_UPDATE_PERMISSIONS_ACC_AUTHORITY: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] IX_UPDATE_PERMISSIONS_ACC_SESSION: writable.
+ */
+u64 process_update_permissions(const Context *ctx);
+
+/* update_quotas(quotas): The owner sets the quotas while Paused; an admitted caller may lower them.
+ * data: IX_UPDATE_QUOTAS_DATA_SIZE (40) bytes; accounts:
+ *   [0] IX_UPDATE_QUOTAS_ACC_AUTHORITY: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] IX_UPDATE_QUOTAS_ACC_SESSION: writable.
+ */
+u64 process_update_quotas(const Context *ctx);
+
+/* ---- the dispatch table: X(DISCRIMINATOR, DATA_SIZE, EXACT_SIZE, NUM_ACCOUNTS, */
+/* HANDLER), in dispatch order (the spec's dispatch_first instructions first); */
+/* EXACT_SIZE 0: DATA_SIZE is a minimum (a variable part follows the args) ---- */
 #define SESSIONS_DISPATCH_TABLE(X) \
-    X(IX_ACTIVATE_SESSION, IX_ACTIVATE_SESSION_DATA_SIZE, IX_ACTIVATE_SESSION_NUM_ACCOUNTS, process_activate_session) \
-    X(IX_PAUSE_SESSION, IX_PAUSE_SESSION_DATA_SIZE, IX_PAUSE_SESSION_NUM_ACCOUNTS, process_pause_session) \
-    X(IX_RESUME_SESSION, IX_RESUME_SESSION_DATA_SIZE, IX_RESUME_SESSION_NUM_ACCOUNTS, process_resume_session) \
-    X(IX_CREATE_SESSION, IX_CREATE_SESSION_DATA_SIZE, IX_CREATE_SESSION_NUM_ACCOUNTS, process_create_session) \
-    X(IX_REQUEST_SESSION, IX_REQUEST_SESSION_DATA_SIZE, IX_REQUEST_SESSION_NUM_ACCOUNTS, process_request_session) \
-    X(IX_APPROVE_SESSION, IX_APPROVE_SESSION_DATA_SIZE, IX_APPROVE_SESSION_NUM_ACCOUNTS, process_approve_session) \
-    X(IX_EXPIRE_SESSION, IX_EXPIRE_SESSION_DATA_SIZE, IX_EXPIRE_SESSION_NUM_ACCOUNTS, process_expire_session) \
-    X(IX_CLOSE_SESSION, IX_CLOSE_SESSION_DATA_SIZE, IX_CLOSE_SESSION_NUM_ACCOUNTS, process_close_session)
+    X(IX_ACTIVATE_SESSION, IX_ACTIVATE_SESSION_DATA_SIZE, 1, IX_ACTIVATE_SESSION_NUM_ACCOUNTS, process_activate_session) \
+    X(IX_PAUSE_SESSION, IX_PAUSE_SESSION_DATA_SIZE, 1, IX_PAUSE_SESSION_NUM_ACCOUNTS, process_pause_session) \
+    X(IX_RESUME_SESSION, IX_RESUME_SESSION_DATA_SIZE, 1, IX_RESUME_SESSION_NUM_ACCOUNTS, process_resume_session) \
+    X(IX_CREATE_SESSION, IX_CREATE_SESSION_DATA_SIZE, 1, IX_CREATE_SESSION_NUM_ACCOUNTS, process_create_session) \
+    X(IX_REQUEST_SESSION, IX_REQUEST_SESSION_DATA_SIZE, 1, IX_REQUEST_SESSION_NUM_ACCOUNTS, process_request_session) \
+    X(IX_APPROVE_SESSION, IX_APPROVE_SESSION_DATA_SIZE, 1, IX_APPROVE_SESSION_NUM_ACCOUNTS, process_approve_session) \
+    X(IX_EXPIRE_SESSION, IX_EXPIRE_SESSION_DATA_SIZE, 1, IX_EXPIRE_SESSION_NUM_ACCOUNTS, process_expire_session) \
+    X(IX_CLOSE_SESSION, IX_CLOSE_SESSION_DATA_SIZE, 1, IX_CLOSE_SESSION_NUM_ACCOUNTS, process_close_session) \
+    X(IX_EXECUTE, IX_EXECUTE_DATA_SIZE, 0, IX_EXECUTE_NUM_ACCOUNTS, process_execute) \
+    X(IX_VALIDATE_SESSION, IX_VALIDATE_SESSION_DATA_SIZE, 1, IX_VALIDATE_SESSION_NUM_ACCOUNTS, process_validate_session) \
+    X(IX_UPDATE_GUARD, IX_UPDATE_GUARD_DATA_SIZE, 1, IX_UPDATE_GUARD_NUM_ACCOUNTS, process_update_guard) \
+    X(IX_UPDATE_PERMISSIONS, IX_UPDATE_PERMISSIONS_DATA_SIZE, 1, IX_UPDATE_PERMISSIONS_NUM_ACCOUNTS, process_update_permissions) \
+    X(IX_UPDATE_QUOTAS, IX_UPDATE_QUOTAS_DATA_SIZE, 1, IX_UPDATE_QUOTAS_NUM_ACCOUNTS, process_update_quotas)

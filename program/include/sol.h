@@ -104,6 +104,15 @@ extern u64 sol_sha256(const SolBytes *slices, u64 n, u8 *out);
 extern u64 sol_curve_validate_point(u64 curve_id, const u8 *point, u8 *result);
 extern void sol_memcpy_(void *dst, const void *src, u64 n);
 extern void sol_memset_(void *dst, u8 value, u64 n);
+extern void sol_set_return_data(const u8 *data, u64 len);
+
+/* sol_curve_validate_point's id of edwards25519 (the curve of Solana keys). */
+#define SOL_CURVE25519_EDWARDS 0
+/* The suffix create_program_address appends to the seeds and the program id before hashing. */
+#define SOL_PDA_MARKER "ProgramDerivedAddress"
+#define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
+/* The highest bump seed, where find_program_address starts. */
+#define SOL_MAX_BUMP 255
 
 /* sol_curve_validate_point's id of edwards25519 (the curve of Solana keys). */
 #define SOL_CURVE25519_EDWARDS 0
@@ -149,6 +158,7 @@ static inline u16 load_u16(const u8 *p) { return *(const u16 *)p; }
 static inline void store_u64(u8 *p, u64 v) { *(u64 *)p = v; }
 static inline void store_i64(u8 *p, i64 v) { *(i64 *)p = v; }
 static inline void store_u32(u8 *p, u32 v) { *(u32 *)p = v; }
+static inline void store_u16(u8 *p, u16 v) { *(u16 *)p = v; }
 
 /* Keys in the input buffer, in the Session layout and in events are 8-aligned
  * (the generated header asserts it), so four u64 compares suffice. */

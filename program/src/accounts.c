@@ -16,7 +16,7 @@ bool stored_status_valid(u8 status) {
            status == SESSION_STATUS_EXPIRED;
 }
 
-u64 load_session(const Context *ctx, u8 *account, u8 **out) {
+u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out) {
     const SolPubkey *owner = acc_owner(account);
     if (!key_eq(owner, ctx->program_id)) {
         /* A closed session is an empty system account: say so, not "wrong owner". */
@@ -27,8 +27,16 @@ u64 load_session(const Context *ctx, u8 *account, u8 **out) {
     u8 *d = acc_data(account);
     if (load_u64(d) != SESSION_DISCRIMINATOR) return fail(ERR_INVALID_DISCRIMINATOR);
     if (d[SESSION_OFF_VERSION] != SESSION_VERSION) return fail(ERR_UNSUPPORTED_VERSION);
-    if (!acc_is_writable(account)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
     *out = d;
+    return 0;
+}
+
+u64 load_session(const Context *ctx, u8 *account, u8 **out) {
+    const u8 *d;
+    u64 err = load_session_readonly(ctx, account, &d);
+    if (err) return err;
+    if (!acc_is_writable(account)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
+    *out = acc_data(account);
     return 0;
 }
 

@@ -32,10 +32,10 @@ u64 entrypoint(u8 *input) {
     if (ctx.data_len < 8) return fail(ERR_UNKNOWN_INSTRUCTION);
     u64 tag = load_u64(ctx.data);
     /* The generated table, expanded into one compare per instruction (dispatch order). */
-#define ROUTE(DISCRIMINATOR, DATA_SIZE, NUM_ACCOUNTS, HANDLER)           \
-    if (tag == (DISCRIMINATOR)) {                                        \
-        u64 err = check_instruction(&ctx, (DATA_SIZE), (NUM_ACCOUNTS)); \
-        return err ? err : HANDLER(&ctx);                                \
+#define ROUTE(DISCRIMINATOR, DATA_SIZE, EXACT_SIZE, NUM_ACCOUNTS, HANDLER)             \
+    if (tag == (DISCRIMINATOR)) {                                                      \
+        u64 err = check_instruction(&ctx, (DATA_SIZE), (EXACT_SIZE), (NUM_ACCOUNTS)); \
+        return err ? err : HANDLER(&ctx);                                              \
     }
     SESSIONS_DISPATCH_TABLE(ROUTE)
 #undef ROUTE

@@ -95,3 +95,61 @@ void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver,
     ev[EVENT_SESSION_CLOSED_OFF_REASON] = reason;
     log_event(ev, EVENT_SESSION_CLOSED_SIZE);
 }
+
+_Static_assert(EVENT_SESSION_EXECUTED_OFF_SESSION == 8 && EVENT_SESSION_EXECUTED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_GUARD_UPDATED_OFF_SESSION == 8 && EVENT_SESSION_GUARD_UPDATED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_PERMISSIONS_UPDATED_OFF_SESSION == 8 && EVENT_SESSION_PERMISSIONS_UPDATED_OFF_OWNER == 40, "");
+_Static_assert(EVENT_SESSION_QUOTAS_UPDATED_OFF_SESSION == 8 && EVENT_SESSION_QUOTAS_UPDATED_OFF_OWNER == 40, "");
+
+void emit_session_executed(const u8 *session_key, const u8 *d, const u8 *caller,
+                           const u8 *program, const u64 *figures) {
+    EVENT_BUFFER(ev, EVENT_SESSION_EXECUTED_SIZE);
+    store_u64(ev, EVENT_SESSION_EXECUTED);
+    put_session_and_owner(ev, session_key, d);
+    key_copy(ev + EVENT_SESSION_EXECUTED_OFF_CALLER, (const SolPubkey *)caller);
+    key_copy(ev + EVENT_SESSION_EXECUTED_OFF_PROGRAM, (const SolPubkey *)program);
+    store_u64(ev + EVENT_SESSION_EXECUTED_OFF_LAMPORTS_SPENT, figures[EXECUTED_LAMPORTS]);
+    store_u64(ev + EVENT_SESSION_EXECUTED_OFF_COMPUTE_UNITS, figures[EXECUTED_COMPUTE_UNITS]);
+    store_u64(ev + EVENT_SESSION_EXECUTED_OFF_USAGE_COUNT, figures[EXECUTED_USAGE_COUNT]);
+    store_u64(ev + EVENT_SESSION_EXECUTED_OFF_EXECUTED_AT, figures[EXECUTED_AT]);
+    ev[EVENT_SESSION_EXECUTED_OFF_INSTRUCTION_COUNT] = (u8)figures[EXECUTED_INSTRUCTION_COUNT];
+    log_event(ev, EVENT_SESSION_EXECUTED_SIZE);
+}
+
+static void put_update(u8 *ev, u64 event, const UpdateEvent *u, u64 authority_off) {
+    store_u64(ev, event);
+    put_session_and_owner(ev, u->session_key, u->d);
+    key_copy(ev + authority_off, (const SolPubkey *)u->authority);
+}
+
+_Static_assert(EVENT_SESSION_GUARD_UPDATED_OFF_AUTHORITY == EVENT_SESSION_PERMISSIONS_UPDATED_OFF_AUTHORITY &&
+               EVENT_SESSION_GUARD_UPDATED_OFF_AUTHORITY == EVENT_SESSION_QUOTAS_UPDATED_OFF_AUTHORITY, "");
+
+void emit_guard_updated(const UpdateEvent *u) {
+    EVENT_BUFFER(ev, EVENT_SESSION_GUARD_UPDATED_SIZE);
+    put_update(ev, EVENT_SESSION_GUARD_UPDATED, u, EVENT_SESSION_GUARD_UPDATED_OFF_AUTHORITY);
+    store_i64(ev + EVENT_SESSION_GUARD_UPDATED_OFF_UPDATED_AT, u->now);
+    *(u16 *)(ev + EVENT_SESSION_GUARD_UPDATED_OFF_GUARD_LEN) = load_u16(u->d + SESSION_OFF_GUARD_LEN);
+    ev[EVENT_SESSION_GUARD_UPDATED_OFF_NARROWED] = u->narrowed;
+    log_event(ev, EVENT_SESSION_GUARD_UPDATED_SIZE);
+}
+
+void emit_permissions_updated(const UpdateEvent *u, u32 previous) {
+    EVENT_BUFFER(ev, EVENT_SESSION_PERMISSIONS_UPDATED_SIZE);
+    put_update(ev, EVENT_SESSION_PERMISSIONS_UPDATED, u, EVENT_SESSION_PERMISSIONS_UPDATED_OFF_AUTHORITY);
+    store_i64(ev + EVENT_SESSION_PERMISSIONS_UPDATED_OFF_UPDATED_AT, u->now);
+    store_u32(ev + EVENT_SESSION_PERMISSIONS_UPDATED_OFF_PREVIOUS, previous);
+    store_u32(ev + EVENT_SESSION_PERMISSIONS_UPDATED_OFF_PERMISSIONS, S_U32(u->d, SESSION_OFF_EFFECTIVE_PERMISSIONS));
+    ev[EVENT_SESSION_PERMISSIONS_UPDATED_OFF_NARROWED] = u->narrowed;
+    log_event(ev, EVENT_SESSION_PERMISSIONS_UPDATED_SIZE);
+}
+
+void emit_quotas_updated(const UpdateEvent *u) {
+    EVENT_BUFFER(ev, EVENT_SESSION_QUOTAS_UPDATED_SIZE);
+    put_update(ev, EVENT_SESSION_QUOTAS_UPDATED, u, EVENT_SESSION_QUOTAS_UPDATED_OFF_AUTHORITY);
+    for (u64 at = 0; at < RESOURCE_QUOTAS_SIZE; at += 8)
+        store_u64(ev + EVENT_SESSION_QUOTAS_UPDATED_OFF_QUOTAS + at, load_u64(u->d + SESSION_OFF_QUOTAS + at));
+    store_i64(ev + EVENT_SESSION_QUOTAS_UPDATED_OFF_UPDATED_AT, u->now);
+    ev[EVENT_SESSION_QUOTAS_UPDATED_OFF_NARROWED] = u->narrowed;
+    log_event(ev, EVENT_SESSION_QUOTAS_UPDATED_SIZE);
+}

@@ -60,7 +60,9 @@ def sample_session(owner: Pubkey, session_id: int) -> Session:
         shared=SharedData(),
         metadata=bytes(64),
         borrowed=EMPTY_BORROWS,
-        reserved=bytes(64),
+        signer=Pubkey.default(),
+        signer_bump=0,
+        reserved=bytes(31),
     )
 
 

@@ -13,6 +13,7 @@ from sessions_client import instructions as ix
 from sessions_client.constants import Permission, Setting
 from sessions_client.pda import find_session_address, session_id_with_bump
 from sessions_client.types import SessionConfig, SessionParams
+from sessions_tools.bench.execute_bench import measure_execute_cu
 from sessions_tools.svm import SessionsSVM, TxOutcome
 
 
@@ -77,7 +78,7 @@ def measure_instruction_cu(program: bytes | None = None) -> dict[str, int]:
         cu[f"create_session_bump_{bump}"] = _require(
             svm.send(ix.create_session(owner.pubkey(), bid, params), [owner]), f"create {bump}"
         )
-    return cu
+    return cu | measure_execute_cu(program)
 
 
 #: The issue's targets, checked by ``sessions bench``.
@@ -89,4 +90,5 @@ CU_TARGETS: dict[str, int] = {
     "pause_session": 600,
     "resume_session": 600,
     "close_session": 1000,
+    "execute_overhead": 600,
 }

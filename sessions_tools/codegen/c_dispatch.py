@@ -42,7 +42,7 @@ def account_flags(acc: AccountSpec) -> str:
     if acc.address is not None:
         flags.append(f"address {acc.address}")
     if acc.pda is not None:
-        flags.append(f'PDA ["session", {acc.pda.creator_account}, {acc.pda.id_arg}]')
+        flags.append(f"PDA {acc.pda.describe()}")
     return ", ".join(flags) if flags else "read-only"
 
 
@@ -50,7 +50,12 @@ def _handler_comment(ix: InstructionSpec) -> Iterable[str]:
     prefix = f"IX_{macro(ix.name)}"
     args = "" if ix.args is None else ", ".join(f.name for f in layout_of(ix.args).fields)
     yield f"/* {ix.name}({args}): {ix.docs}"
-    yield f" * data: {prefix}_DATA_SIZE ({ix.data_size}) bytes; accounts:"
+    size = (
+        f"at least {prefix}_DATA_SIZE ({ix.data_size})"
+        if ix.variable_data
+        else f"{prefix}_DATA_SIZE ({ix.data_size})"
+    )
+    yield f" * data: {size} bytes; accounts:"
     for i, acc in enumerate(ix.accounts):
         docs = f" {acc.docs}" if acc.docs else ""
         yield f" *   [{i}] {prefix}_ACC_{macro(acc.name)}: {account_flags(acc)}.{docs}"
@@ -71,15 +76,21 @@ def render_dispatch() -> str:
         lines.append(f"u64 {handler_name(ix)}(const Context *ctx);")
         lines.append("")
     lines.append(
-        "/* ---- the dispatch table: X(DISCRIMINATOR, DATA_SIZE, NUM_ACCOUNTS, HANDLER), in */"
+        "/* ---- the dispatch table: X(DISCRIMINATOR, DATA_SIZE, EXACT_SIZE, NUM_ACCOUNTS, */"
     )
-    lines.append("/* dispatch order (the spec's dispatch_first instructions first) ---- */")
+    lines.append(
+        "/* HANDLER), in dispatch order (the spec's dispatch_first instructions first); */"
+    )
+    lines.append(
+        "/* EXACT_SIZE 0: DATA_SIZE is a minimum (a variable part follows the args) ---- */"
+    )
     lines.append("#define SESSIONS_DISPATCH_TABLE(X) \\")
     rows = []
     for ix in dispatch_order():
         prefix = f"IX_{macro(ix.name)}"
         rows.append(
-            f"    X({prefix}, {prefix}_DATA_SIZE, {prefix}_NUM_ACCOUNTS, {handler_name(ix)})"
+            f"    X({prefix}, {prefix}_DATA_SIZE, {int(not ix.variable_data)}, "
+            f"{prefix}_NUM_ACCOUNTS, {handler_name(ix)})"
         )
     lines.append(" \\\n".join(rows))
     return "\n".join(lines) + "\n"

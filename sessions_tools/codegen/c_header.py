@@ -17,7 +17,7 @@ from typing import Any
 from solders import sysvar
 from solders.pubkey import Pubkey
 
-from sessions_client import constants
+from sessions_client import constants, spl_token
 from sessions_client import guard_schema as gs
 from sessions_client.accounts import INIT_SPACE, SESSION_ACCOUNT_SIZE, SESSION_DISCRIMINATOR
 from sessions_client.borsh import ByteArray, PubkeyType
@@ -104,6 +104,10 @@ def _constant_section() -> Iterable[str]:
     yield f"#define SYSVAR_CLOCK_ID {_key_bytes(sysvar.CLOCK)}"
     yield f"#define SYSVAR_RENT_ID {_key_bytes(sysvar.RENT)}"
     yield f"#define SYSVAR_INSTRUCTIONS_ID {_key_bytes(sysvar.INSTRUCTIONS)}"
+    yield f"#define TOKEN_PROGRAM_ID {_key_bytes(spl_token.TOKEN_PROGRAM_ID)}"
+    yield f"#define TOKEN_2022_PROGRAM_ID {_key_bytes(spl_token.TOKEN_2022_PROGRAM_ID)}"
+    yield f"#define COMPUTE_BUDGET_PROGRAM_ID {_key_bytes(spl_token.COMPUTE_BUDGET_PROGRAM_ID)}"
+    yield f"#define SET_COMPUTE_UNIT_LIMIT_TAG {spl_token.SET_COMPUTE_UNIT_LIMIT_TAG}"
     yield "/* byte offsets of the fields the program reads with sol_get_sysvar */"
     clock, rent = layout_of(ClockSysvar), layout_of(RentSysvar)
     yield f"#define CLOCK_OFF_UNIX_TIMESTAMP {clock.field('unix_timestamp').offset}"
@@ -114,7 +118,15 @@ def _constant_section() -> Iterable[str]:
     yield f"#define SESSION_VERSION {constants.SESSION_VERSION}"
     yield f'#define SESSION_SEED "{constants.SESSION_SEED.decode()}"'
     yield f"#define SESSION_SEED_LEN {len(constants.SESSION_SEED)}"
+    yield f'#define SIGNER_SEED "{constants.SIGNER_SEED.decode()}"'
+    yield f"#define SIGNER_SEED_LEN {len(constants.SIGNER_SEED)}"
     yield f"#define MAX_SESSION_DURATION {constants.MAX_SESSION_DURATION}"
+    yield f"#define MAX_INNER_INSTRUCTIONS {constants.MAX_INNER_INSTRUCTIONS}"
+    yield f"#define MAX_INNER_ACCOUNTS {constants.MAX_INNER_ACCOUNTS}"
+    yield f"#define MAX_INSTRUCTION_ACCOUNTS {constants.MAX_INSTRUCTION_ACCOUNTS}"
+    yield f"#define MAX_TOKEN_SNAPSHOTS {constants.MAX_TOKEN_SNAPSHOTS}"
+    yield f"#define DEFAULT_INSTRUCTION_COMPUTE_UNITS {constants.DEFAULT_INSTRUCTION_COMPUTE_UNITS}"
+    yield f"#define MAX_TRANSACTION_COMPUTE_UNITS {constants.MAX_TRANSACTION_COMPUTE_UNITS}"
     yield f"#define MAX_REQUEST_TTL {constants.MAX_REQUEST_TTL}"
     yield f"#define GUARD_CAPACITY {constants.GUARD_CAPACITY}"
     yield f"#define BORROW_CAPACITY {constants.BORROW_CAPACITY}"
@@ -159,6 +171,27 @@ def _guard_section() -> Iterable[str]:
                 yield f"#define GUARD_{op.name}_OFF_{macro(field.name)} {offset}"
         if spec.entry_size > 0:
             yield f"#define GUARD_{op.name}_ENTRY_SIZE {spec.entry_size}"
+    yield ""
+
+
+def _token_section() -> Iterable[str]:
+    yield "/* ---- the SPL token account layout (SPL Token, Token-2022): spl_token.py ---- */"
+    for name in (
+        "TOKEN_ACCOUNT_SIZE",
+        "OFF_MINT",
+        "OFF_OWNER",
+        "OFF_AMOUNT",
+        "OFF_DELEGATE",
+        "OFF_STATE",
+        "OFF_DELEGATED_AMOUNT",
+        "OFF_CLOSE_AUTHORITY",
+        "COPTION_KEY_SIZE",
+        "STATE_UNINITIALIZED",
+        "OFF_ACCOUNT_TYPE",
+        "ACCOUNT_TYPE_ACCOUNT",
+    ):
+        prefix = "" if name.startswith("TOKEN_") else "TOKEN_"
+        yield f"#define {prefix}{name} {getattr(spl_token, name)}"
     yield ""
 
 
@@ -214,6 +247,7 @@ def render_header() -> str:
     for section in (
         _constant_section(),
         _enum_section(),
+        _token_section(),
         _struct_section(),
         _account_section(),
         _instruction_section(),

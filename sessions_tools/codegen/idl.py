@@ -81,13 +81,7 @@ def account_def(spec: AccountSpec) -> dict[str, Any]:
     if spec.address is not None:
         out["address"] = str(spec.address)
     if spec.pda is not None:
-        out["pda"] = {
-            "seeds": [
-                {"kind": "const", "value": list(constants.SESSION_SEED)},
-                {"kind": "account", "path": spec.pda.creator_account},
-                {"kind": "arg", "path": spec.pda.id_arg},
-            ]
-        }
+        out["pda"] = {"seeds": spec.pda.idl_seeds()}
     return out
 
 
@@ -97,13 +91,16 @@ def instruction_def(spec: InstructionSpec) -> dict[str, Any]:
         if spec.args is not None
         else []
     )
-    return {
+    out: dict[str, Any] = {
         "name": spec.name,
         "docs": [spec.docs],
         "discriminator": list(spec.discriminator),
         "accounts": [account_def(a) for a in spec.accounts],
         "args": args,
     }
+    if spec.returns is not None:
+        out["returns"] = idl_type(spec.returns)
+    return out
 
 
 def _constants() -> list[dict[str, str]]:

@@ -24,12 +24,14 @@ from typing import Final
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
 
 from sessions_client import instructions as ix
 from sessions_client.constants import DEFAULT_START_TIME, Permission, Setting
 from sessions_client.discriminators import DISCRIMINATOR_LEN
-from sessions_client.pda import find_session_address
-from sessions_client.types import ResourceQuotas, SessionConfig, SessionParams, SessionScope
+from sessions_client.execute import execute_instruction
+from sessions_client.pda import find_session_address, find_signer_address
+from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams, SessionScope
 from sessions_tools.paths import project_paths
 from sessions_tools.program_build import ensure_program
 from sessions_tools.svm import SessionsSVM
@@ -200,6 +202,66 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
         expect_status="Active",
         expect_events=[],
         expect_error="InvalidStatusTransition",
+    )
+    # the session acts: its signer pays the dapp (EXECUTION_LOGGING is on in rich_params)
+    signer, _ = find_signer_address(addr_a, svm.program_id)
+    svm.svm.airdrop(signer, 1_000_000_000)
+    pay = transfer(TransferParams(from_pubkey=signer, to_pubkey=dapp.pubkey(), lamports=12_345))
+    rec.step(
+        "a_execute",
+        execute_instruction(owner.pubkey(), addr_a, [pay], program_id=svm.program_id),
+        [owner],
+        session=addr_a,
+        at=t0 + 41,
+        expect_status="Active",
+        expect_events=["SessionExecuted"],
+    )
+    narrower = dataclasses.replace(params_a.quotas, max_executions=999)
+    params_q = dataclasses.replace(params_a, quotas=narrower)
+    rec.step(
+        "a_narrow_quotas",
+        ix.update_quotas(owner.pubkey(), addr_a, narrower, program_id=svm.program_id),
+        [owner],
+        session=addr_a,
+        at=t0 + 42,
+        expect_status="Active",
+        expect_events=["SessionQuotasUpdated"],
+        inputs={"params": _params_json(params_q)},
+    )
+    params_p = dataclasses.replace(
+        params_q, config=dataclasses.replace(params_q.config, permissions=int(Permission.EXECUTE))
+    )
+    rec.step(
+        "a_narrow_permissions",
+        ix.update_permissions(
+            owner.pubkey(), addr_a, int(Permission.EXECUTE), program_id=svm.program_id
+        ),
+        [owner],
+        session=addr_a,
+        at=t0 + 43,
+        expect_status="Active",
+        expect_events=["SessionPermissionsUpdated"],
+        inputs={"params": _params_json(params_p)},
+    )
+    rec.step(
+        "a_pause_to_update",
+        ix.pause_session(owner.pubkey(), addr_a, program_id=svm.program_id),
+        [owner],
+        session=addr_a,
+        at=t0 + 44,
+        expect_status="Paused",
+        expect_events=["SessionPaused"],
+        inputs={"params": _params_json(params_p)},
+    )
+    rec.step(
+        "a_update_guard",
+        ix.update_guard(owner.pubkey(), addr_a, Guard(), program_id=svm.program_id),
+        [owner],
+        session=addr_a,
+        at=t0 + 45,
+        expect_status="Paused",
+        expect_events=["SessionGuardUpdated"],
+        inputs={"params": _params_json(params_p)},
     )
     rec.step(
         "a_close",

@@ -16,6 +16,11 @@ INSTRUCTIONS = [
     "resume_session",
     "expire_session",
     "close_session",
+    "execute",
+    "validate_session",
+    "update_guard",
+    "update_permissions",
+    "update_quotas",
 ]
 EVENTS = [
     "SessionRequested",
@@ -25,6 +30,10 @@ EVENTS = [
     "SessionResumed",
     "SessionExpired",
     "SessionClosed",
+    "SessionExecuted",
+    "SessionGuardUpdated",
+    "SessionPermissionsUpdated",
+    "SessionQuotasUpdated",
 ]
 
 

@@ -120,7 +120,9 @@ def expected_session(
         shared=SharedData(),
         metadata=p.metadata,
         borrowed=EMPTY_BORROWS,
-        reserved=bytes(64),
+        signer=ZERO_KEY,
+        signer_bump=0,
+        reserved=bytes(31),
     )
 
 

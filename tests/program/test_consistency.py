@@ -24,10 +24,11 @@ from typing import Any
 
 import pytest
 from solders.account import Account
+from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.sysvar import CLOCK, INSTRUCTIONS, RENT
 
-from sessions_client import constants
+from sessions_client import constants, spl_token
 from sessions_client import instructions as ix
 from sessions_client.accounts import (
     INIT_SPACE,
@@ -49,6 +50,7 @@ from sessions_client.events import (
     SessionPaused,
     encode_event,
 )
+from sessions_client.execute import execute_instruction
 from sessions_client.instructions import INSTRUCTIONS as IX_SPECS
 from sessions_client.pda import find_session_address
 from sessions_client.types import (
@@ -301,6 +303,21 @@ def builder_instructions() -> dict[str, tuple[Any, dict[str, Any]]]:
         "resume_session": (ix.resume_session(owner, session), {"session": session}),
         "expire_session": (ix.expire_session(session, creator), {"session": session}),
         "close_session": (ix.close_session(owner, session, creator), {"session": session}),
+        "execute": (
+            execute_instruction(
+                owner,
+                session,
+                [Instruction(creator, b"\x01", [AccountMeta(Pubkey.new_unique(), False, True)])],
+            ),
+            {"session": session},
+        ),
+        "validate_session": (ix.validate_session(session, owner), {"session": session}),
+        "update_guard": (ix.update_guard(owner, session, Guard()), {"session": session}),
+        "update_permissions": (ix.update_permissions(owner, session, 1), {"session": session}),
+        "update_quotas": (
+            ix.update_quotas(owner, session, ResourceQuotas()),
+            {"session": session},
+        ),
     }
 
 
@@ -311,10 +328,17 @@ def test_builders_follow_the_idl(name: str) -> None:
     (entry,) = [i for i in IDL["instructions"] if i["name"] == name]
     data = bytes(instruction.data)
     assert data[:8] == sha8(f"global:{name}")
-    assert len(data) == 8 + sum(IDL_LAYOUTS.size(a["type"]) for a in entry["args"])
+    fixed = 8 + sum(IDL_LAYOUTS.size(a["type"]) for a in entry["args"])
+    spec = ix.INSTRUCTIONS_BY_NAME[name]
+    # execute's inner instructions and their accounts follow the declared args and accounts
+    assert len(data) >= fixed if spec.variable_data else len(data) == fixed
     assert instruction.program_id == Pubkey.from_string(IDL["address"])
-    assert len(instruction.accounts) == len(entry["accounts"])
-    for meta, account in zip(instruction.accounts, entry["accounts"], strict=True):
+    n_declared = len(entry["accounts"])
+    if spec.variable_data:
+        assert len(instruction.accounts) >= n_declared
+    else:
+        assert len(instruction.accounts) == n_declared
+    for meta, account in zip(instruction.accounts[:n_declared], entry["accounts"], strict=True):
         assert meta.is_signer == account.get("signer", False), account["name"]
         assert meta.is_writable == account.get("writable", False), account["name"]
         if "address" in account:
@@ -336,7 +360,7 @@ def test_builders_follow_the_idl(name: str) -> None:
         elif account["name"] == "session":
             assert meta.pubkey == values["session"]
     # argument values land at the IDL offsets
-    if entry["args"]:
+    if entry["args"] and "session_id" in values:
         decoded = IDL_LAYOUTS.decode(entry["args"], data, 8)
         assert decoded["session_id"] == values["session_id"]
         if "owner" in decoded:
@@ -477,6 +501,27 @@ def expected_defines() -> dict[str, int]:
         "CLOCK_OFF_UNIX_TIMESTAMP": 32,
         "RENT_OFF_LAMPORTS_PER_BYTE_YEAR": 0,
         "RENT_OFF_EXEMPTION_THRESHOLD": 8,
+        "SIGNER_SEED_LEN": len(constants.SIGNER_SEED),
+        "MAX_INNER_INSTRUCTIONS": constants.MAX_INNER_INSTRUCTIONS,
+        "MAX_INNER_ACCOUNTS": constants.MAX_INNER_ACCOUNTS,
+        "MAX_INSTRUCTION_ACCOUNTS": constants.MAX_INSTRUCTION_ACCOUNTS,
+        "MAX_TOKEN_SNAPSHOTS": constants.MAX_TOKEN_SNAPSHOTS,
+        "DEFAULT_INSTRUCTION_COMPUTE_UNITS": constants.DEFAULT_INSTRUCTION_COMPUTE_UNITS,
+        "MAX_TRANSACTION_COMPUTE_UNITS": constants.MAX_TRANSACTION_COMPUTE_UNITS,
+        "SET_COMPUTE_UNIT_LIMIT_TAG": spl_token.SET_COMPUTE_UNIT_LIMIT_TAG,
+        # the SPL token account layout (the token program's, not ours)
+        "TOKEN_ACCOUNT_SIZE": 165,
+        "TOKEN_OFF_MINT": 0,
+        "TOKEN_OFF_OWNER": 32,
+        "TOKEN_OFF_AMOUNT": 64,
+        "TOKEN_OFF_DELEGATE": 72,
+        "TOKEN_OFF_STATE": 108,
+        "TOKEN_OFF_DELEGATED_AMOUNT": 121,
+        "TOKEN_OFF_CLOSE_AUTHORITY": 129,
+        "TOKEN_COPTION_KEY_SIZE": 36,
+        "TOKEN_STATE_UNINITIALIZED": 0,
+        "TOKEN_OFF_ACCOUNT_TYPE": 165,
+        "TOKEN_ACCOUNT_TYPE_ACCOUNT": 2,
     }
     want |= {f"PERMISSION_{p.name}": int(p) for p in constants.Permission}
     want |= {f"SETTING_{s.name}": int(s) for s in constants.Setting}
@@ -525,9 +570,13 @@ def expected_defines() -> dict[str, int]:
 
 NON_NUMERIC = {
     "SESSION_SEED",
+    "SIGNER_SEED",
     "SYSVAR_CLOCK_ID",
     "SYSVAR_RENT_ID",
     "SYSVAR_INSTRUCTIONS_ID",
+    "TOKEN_PROGRAM_ID",
+    "TOKEN_2022_PROGRAM_ID",
+    "COMPUTE_BUDGET_PROGRAM_ID",
     "GUARD_FIXED_SIZES",
 }
 
@@ -557,6 +606,10 @@ def test_header_non_numeric_defines() -> None:
     assert c_key(defines["SYSVAR_CLOCK_ID"]) == bytes(CLOCK)
     assert c_key(defines["SYSVAR_RENT_ID"]) == bytes(RENT)
     assert c_key(defines["SYSVAR_INSTRUCTIONS_ID"]) == bytes(INSTRUCTIONS)
+    assert defines["SIGNER_SEED"] == json.dumps(constants.SIGNER_SEED.decode())
+    assert c_key(defines["TOKEN_PROGRAM_ID"]) == bytes(spl_token.TOKEN_PROGRAM_ID)
+    assert c_key(defines["TOKEN_2022_PROGRAM_ID"]) == bytes(spl_token.TOKEN_2022_PROGRAM_ID)
+    assert c_key(defines["COMPUTE_BUDGET_PROGRAM_ID"]) == bytes(spl_token.COMPUTE_BUDGET_PROGRAM_ID)
 
 
 def test_header_sysvar_offsets_against_the_svm(h: Harness) -> None:
@@ -642,7 +695,9 @@ def distinctive_session(owner: Pubkey, creator: Pubkey, status: SessionStatus) -
             )
             for i in range(8)
         ),
-        reserved=bytes(range(1, 65)),
+        signer=Pubkey.new_unique(),
+        signer_bump=0xFE,
+        reserved=bytes(range(1, 32)),
     )
 
 

@@ -64,6 +64,7 @@ def sessions(request: pytest.FixtureRequest, program_so: bytes, portable_so: byt
         return SessionsSVM(program_so)
     return portable_sessions(portable_so)
 
+
 RICH = params(
     max_duration=7200,
     permissions=int(Permission.EXECUTE | Permission.COMPOSE | Permission.READ_CROSS_SESSION),

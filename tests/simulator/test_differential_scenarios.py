@@ -70,6 +70,24 @@ UNREACHABLE = {
     ErrorCode.GUARD_MALFORMED,
 }
 
+#: Codes only execute, validate_session and the updates give: the simulator does not model
+#: them yet (its handlers raise NotModelledError), so the SVM tests in tests/execute reach
+#: them instead of these differential scenarios.
+NOT_MODELLED = {
+    ErrorCode.GUARD_REJECTED,
+    ErrorCode.GUARD_MALFORMED,
+    ErrorCode.CALLER_NOT_ADMITTED,
+    ErrorCode.CPI_NOT_ALLOWED,
+    ErrorCode.NOT_TOP_LEVEL,
+    ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI,
+    ErrorCode.SIGNER_ESCAPED,
+    ErrorCode.AUTHORITY_CHANGED,
+    ErrorCode.INVALID_SESSION_SIGNER,
+    ErrorCode.INVALID_ACCOUNT_INDEX,
+    ErrorCode.TOO_MANY_ACCOUNTS,
+    ErrorCode.NOT_NARROWING,
+}
+
 
 class Script:
     """A twin that remembers which codes and events it saw."""
@@ -374,7 +392,7 @@ def test_scenarios_reach_every_code_and_event() -> None:
         scenario(script)
         codes |= script.codes
         events |= script.events
-    assert set(ErrorCode) - UNREACHABLE - codes == set()
+    assert set(ErrorCode) - UNREACHABLE - NOT_MODELLED - codes == set()
     assert events == {
         "SessionRequested",
         "SessionCreated",

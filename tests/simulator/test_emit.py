@@ -10,7 +10,7 @@ import pytest
 from solders.pubkey import Pubkey
 
 from sessions_client.events import EVENT_TYPES, encode_event
-from sessions_client.types import CloseReason, SessionStatus
+from sessions_client.types import CloseReason, ResourceQuotas, SessionStatus
 from simulator import emit, slots
 
 
@@ -31,6 +31,10 @@ def sample(field: dataclasses.Field[Any], i: int) -> object:
         return SessionStatus.PAUSED
     if "CloseReason" in str(field.type):
         return CloseReason.EXPIRED
+    if "ResourceQuotas" in str(field.type):
+        return ResourceQuotas(1, 2, 3, 4, 5)
+    if "U8" in str(field.type):
+        return i
     return 1_000 + i
 
 

@@ -22,7 +22,7 @@ from sessions_client.instructions import (
     CreateSessionArgs,
     build_instruction,
 )
-from sessions_client.types import SessionConfig, SessionParams
+from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams
 from sessions_tools.codegen.c_dispatch import dispatch_order, render_dispatch
 from simulator import handler_registry as sim_dispatch
 from simulator.handler import InstructionHandler
@@ -48,11 +48,15 @@ def test_build_takes_flags_and_order_from_the_spec(spec: ix.InstructionSpec) -> 
     named = {a.name: k for a, k in zip(spec.accounts, keys(len(spec.accounts)), strict=True)}
     fixed = {a.name for a in spec.accounts if a.address is not None}
     given = {n: k for n, k in named.items() if n not in fixed}
-    args: object = None
-    if spec.args is CreateSessionArgs:
-        args = CreateSessionArgs(1, PARAMS, 255)
-    elif spec.args is not None:
-        args = ix.RequestSessionArgs(1, keys(1)[0], 60, PARAMS, 255)
+    samples: dict[type, object] = {
+        CreateSessionArgs: CreateSessionArgs(1, PARAMS, 255),
+        ix.RequestSessionArgs: ix.RequestSessionArgs(1, keys(1)[0], 60, PARAMS, 255),
+        ix.ExecuteArgs: ix.ExecuteArgs(255, 0),
+        ix.UpdateGuardArgs: ix.UpdateGuardArgs(Guard()),
+        ix.UpdatePermissionsArgs: ix.UpdatePermissionsArgs(1),
+        ix.UpdateQuotasArgs: ix.UpdateQuotasArgs(ResourceQuotas()),
+    }
+    args = None if spec.args is None else samples[spec.args]
     built = spec.build(given, args)
     assert bytes(built.data)[:8] == spec.discriminator
     assert len(built.data) == spec.data_size
@@ -104,11 +108,11 @@ def test_arg_offsets_are_the_headers(spec: ix.InstructionSpec) -> None:
     assert header == ours
 
 
-def dispatch_rows() -> list[tuple[str, str, str, str]]:
+def dispatch_rows() -> list[tuple[str, str, str, str, str]]:
     text = (INCLUDE / "sessions_dispatch.h").read_text()
     assert text == render_dispatch()
     table = text[text.index("#define SESSIONS_DISPATCH_TABLE(X)") :]
-    return re.findall(r"X\((\w+), (\w+), (\w+), (\w+)\)", table)
+    return re.findall(r"X\((\w+), (\w+), ([01]), (\w+), (\w+)\)", table)
 
 
 def test_c_dispatch_table_is_the_specs_in_dispatch_order() -> None:
@@ -118,21 +122,25 @@ def test_c_dispatch_table_is_the_specs_in_dispatch_order() -> None:
     assert {h for *_, h in rows} == {f"process_{s.name}" for s in INSTRUCTIONS}
     firsts = [s.name for s in dispatch_order() if s.dispatch_first]
     assert [s.name for s in dispatch_order()][: len(firsts)] == firsts
-    for (tag, size, count, handler), spec in zip(rows, dispatch_order(), strict=True):
+    for (tag, size, exact, count, handler), spec in zip(rows, dispatch_order(), strict=True):
         assert handler == f"process_{spec.name}"
         assert defines[tag] == int.from_bytes(spec.discriminator, "little")
         assert defines[size] == spec.data_size
+        assert exact == str(int(not spec.variable_data))
         assert defines[count] == len(spec.accounts)
 
 
 def test_simulator_dispatch_has_the_c_tables_shape() -> None:
-    """discriminator -> (handler, data size, account count), the same rows as the C table."""
+    """discriminator -> (handler, data size, exact, account count), as the C table."""
     defines = c_defines()
     rows = dispatch_rows()
-    c_rows = {defines[tag]: (defines[size], defines[count]) for tag, size, count, _ in rows}
+    c_rows = {
+        defines[tag]: (defines[size], exact == "1", defines[count])
+        for tag, size, exact, count, _ in rows
+    }
     py_rows = {
-        int.from_bytes(disc, "little"): (size, count)
-        for disc, (_, size, count) in sim_dispatch.DISPATCH.items()
+        int.from_bytes(disc, "little"): (size, exact, count)
+        for disc, (_, size, exact, count) in sim_dispatch.DISPATCH.items()
     }
     assert py_rows == c_rows
 
@@ -157,7 +165,7 @@ def test_simulator_handlers_are_registered_by_name() -> None:
     handlers = sim_dispatch.collect_handlers(modules)
     assert set(handlers) == set(INSTRUCTIONS_BY_NAME)
     for spec in INSTRUCTIONS:
-        handler, size, count = sim_dispatch.DISPATCH[spec.discriminator]
+        handler, size, _exact, count = sim_dispatch.DISPATCH[spec.discriminator]
         assert handler is handlers[spec.name]
         assert (size, count) == (spec.data_size, len(spec.accounts))
 

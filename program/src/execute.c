@@ -1,0 +1,173 @@
+/* execute: the session performs its inner instruction(s) by CPI, signed by its signer PDA,
+ * within the session's status, permissions, guard and quotas. The order of checks is the
+ * contract's (team/issue8-design.md): validate every account and argument; Active and not
+ * expired; EXECUTE (COMPOSE for several); top level; no CPI into this program; the session
+ * account never writable in a CPI; the caller admitted; the quotas that do not depend on
+ * effects; then per inner instruction snapshot, invoke_signed, effect checks; the guard over
+ * the measured effects; the lamport quota; usage, rate window and the event. Every failure
+ * aborts the transaction, so nothing written before a later refusal survives. */
+#include "execute.h"
+
+static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
+
+typedef struct {
+    u8 *authority;
+    u8 *account; /* the session's serialized account */
+    u8 *signer;
+    u8 *sysvar;
+    u8 *d;       /* session data */
+    i64 now;
+    u8 signer_bump; /* the bump execute signs with (the recorded one, once recorded) */
+    InnerList inner;
+} Execution;
+
+/* The rate window after this execution, for the guard and for storage (see the contract:
+ * a window restarts at now when it has run out or never started). */
+typedef struct {
+    i64 start;
+    u32 count;
+} Window;
+
+static u64 load_execution(const Context *ctx, Execution *e) {
+    if (ctx->n_accounts > MAX_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+    e->authority = ctx->accounts[IX_EXECUTE_ACC_AUTHORITY];
+    e->account = ctx->accounts[IX_EXECUTE_ACC_SESSION];
+    e->signer = ctx->accounts[IX_EXECUTE_ACC_SESSION_SIGNER];
+    e->sysvar = ctx->accounts[IX_EXECUTE_ACC_INSTRUCTIONS_SYSVAR];
+    u64 err = require_signer(e->authority);
+    if (!err) err = load_session(ctx, e->account, &e->d);
+    if (!err) err = require_writable(e->signer);
+    if (!err)
+        err = session_signer(ctx, e->account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], e->signer,
+                             &e->signer_bump);
+    if (!err && !key_eq(acc_key(e->sysvar), &INSTRUCTIONS_SYSVAR))
+        err = fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
+    if (!err) err = parse_inner(ctx, e->signer, &e->inner);
+    if (!err) err = clock_now(&e->now);
+    return err;
+}
+
+/* usage.compute_units_used + charge <= max_compute_units, without overflow. */
+static u64 check_compute_quota(const u8 *d, u64 charge) {
+    u64 used = S_U64(d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED);
+    u64 max = S_U64(d, SESSION_OFF_QUOTAS_MAX_COMPUTE_UNITS);
+    if (charge > max || used > max - charge) return fail(ERR_QUOTA_EXCEEDED);
+    return 0;
+}
+
+static u64 check_lamport_quota(const u8 *d, u64 spent_now) {
+    u64 spent = S_U64(d, SESSION_OFF_USAGE_LAMPORTS_SPENT);
+    u64 max = S_U64(d, SESSION_OFF_QUOTAS_MAX_LAMPORTS);
+    if (spent_now > max || spent > max - spent_now) return fail(ERR_QUOTA_EXCEEDED);
+    return 0;
+}
+
+static void next_window(const u8 *d, i64 now, Window *w) {
+    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
+    w->start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
+    w->count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
+    u64 seconds = len == 0 ? 0 : guard_rate_window_seconds(d + SESSION_OFF_GUARD_CODE, len);
+    if (seconds == 0) return; /* no RATE_LIMIT: the stored window is left as it is */
+    /* now - start cannot overflow: both are clock readings, start <= now */
+    if (w->start == 0 || now < w->start || (u64)(now - w->start) >= seconds) {
+        w->start = now;
+        w->count = 1;
+    } else if (w->count != 0xffffffffu) {
+        w->count++;
+    }
+}
+
+/* Each inner instruction: snapshot, invoke_signed, effects. */
+static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
+    u8 bump_seed[1] = {e->signer_bump};
+    SolSignerSeed seeds[3] = {{(const u8 *)SIGNER_SEED, SIGNER_SEED_LEN},
+                              {(const u8 *)acc_key(e->account), sizeof(SolPubkey)},
+                              {bump_seed, 1}};
+    SolSignerSeeds signer = {seeds, 3};
+    spend->lamports_out = 0;
+    spend->mint_count = 0;
+    for (u64 k = 0; k < e->inner.count; k++) {
+        Snapshot snapshot;
+        u64 err = take_snapshot(ctx, &e->inner.ix[k], e->signer, &snapshot);
+        if (!err) err = invoke_inner(ctx, &e->inner.ix[k], &signer);
+        if (!err) err = check_effects(&snapshot, spend);
+        if (err) return err;
+    }
+    return 0;
+}
+
+static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend, const Window *w) {
+    const u8 *d = e->d;
+    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
+    if (len == 0) return 0; /* no guard: passes (the contract), nothing to evaluate */
+    GuardInput in;
+    in.caller = acc_key(e->authority);
+    in.owner = S_KEY(d, SESSION_OFF_OWNER);
+    in.now = e->now;
+    in.usage_after = S_U64(d, SESSION_OFF_USAGE_COUNT) + 1;
+    in.window_count_after = w->count;
+    in.window_start = w->start;
+    in.lamports_out = spend->lamports_out;
+    in.token_spends = spend->mints;
+    in.token_spend_count = spend->mint_count;
+    const SolPubkey *keys[MAX_INNER_ACCOUNTS];
+    in.account_keys = keys;
+    const u8 *code = d + SESSION_OFF_GUARD_CODE;
+    for (u64 k = 0; k < e->inner.count; k++) {
+        const InnerIx *ix = &e->inner.ix[k];
+        for (u64 i = 0; i < ix->account_count; i++) keys[i] = acc_key(inner_account(ctx, ix, i));
+        in.program_id = acc_key(ix->program);
+        in.data = ix->data;
+        in.data_len = ix->data_len;
+        in.account_count = ix->account_count;
+        u64 err = guard_evaluate(code, len, &in);
+        if (err) return fail(err);
+    }
+    return 0;
+}
+
+static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out, const Window *w) {
+    store_u64(d + SESSION_OFF_USAGE_COUNT, S_U64(d, SESSION_OFF_USAGE_COUNT) + 1);
+    store_u64(d + SESSION_OFF_USAGE_COMPUTE_UNITS_USED, S_U64(d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED) + charge);
+    store_u64(d + SESSION_OFF_USAGE_LAMPORTS_SPENT, S_U64(d, SESSION_OFF_USAGE_LAMPORTS_SPENT) + lamports_out);
+    store_i64(d + SESSION_OFF_USAGE_LAST_USED_AT, now);
+    store_i64(d + SESSION_OFF_UPDATED_AT, now); /* every write stamps updated_at */
+    store_i64(d + SESSION_OFF_USAGE_RATE_WINDOW_START, w->start);
+    store_u32(d + SESSION_OFF_USAGE_RATE_WINDOW_COUNT, w->count);
+}
+
+u64 process_execute(const Context *ctx) {
+    Execution e;
+    u64 err = load_execution(ctx, &e);
+    u64 charge = 0;
+    if (!err) err = check_executable(e.d, e.now, e.inner.count);
+    if (!err) err = read_transaction(ctx, e.sysvar, &charge);
+    if (!err) err = check_inner_targets(ctx, &e.inner, e.account);
+    if (!err) err = check_admitted(e.d, acc_key(e.authority));
+    if (!err) err = check_execution_quota(e.d);
+    if (!err) err = check_compute_quota(e.d, charge);
+    if (err) return err;
+    Window window;
+    next_window(e.d, e.now, &window);
+    Spend spend;
+    err = run_inner(ctx, &e, &spend);
+    if (!err) err = evaluate_guard(ctx, &e, &spend, &window);
+    if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
+    if (err) return err;
+    record_usage(e.d, e.now, charge, spend.lamports_out, &window);
+    u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
+    if (settings & SETTING_PERFORMANCE_MONITORING)
+        sol_log_64_(charge, S_U64(e.d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED), spend.lamports_out,
+                    S_U64(e.d, SESSION_OFF_USAGE_COUNT), 0);
+    if (settings & SETTING_EXECUTION_LOGGING) {
+        u64 figures[EXECUTED_FIGURES];
+        figures[EXECUTED_LAMPORTS] = spend.lamports_out;
+        figures[EXECUTED_COMPUTE_UNITS] = charge;
+        figures[EXECUTED_USAGE_COUNT] = S_U64(e.d, SESSION_OFF_USAGE_COUNT);
+        figures[EXECUTED_AT] = (u64)e.now;
+        figures[EXECUTED_INSTRUCTION_COUNT] = e.inner.count;
+        emit_session_executed((const u8 *)acc_key(e.account), e.d, (const u8 *)acc_key(e.authority),
+                              (const u8 *)acc_key(e.inner.ix[0].program), figures);
+    }
+    return 0;
+}

@@ -1,0 +1,90 @@
+/* execute's inner instructions: decoded from its data into views of the serialized input
+ * (nothing copied), checked before any CPI, then invoked signed by the session signer. */
+#include "execute.h"
+
+static u64 read_u16le(const u8 *p) { return (u64)p[0] | ((u64)p[1] << 8); }
+
+/* One inner instruction's accounts: in range, flags 0/1, no privilege escalation. */
+static u64 check_metas(const Context *ctx, const u8 *signer, const u8 *metas, u64 count) {
+    for (u64 i = 0; i < count; i++) {
+        const u8 *m = metas + i * INNER_META_SIZE;
+        u8 w = m[INNER_META_WRITABLE], s = m[INNER_META_SIGNER];
+        if (m[INNER_META_INDEX] >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (w > 1 || s > 1) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        const u8 *a = ctx->accounts[m[INNER_META_INDEX]];
+        if (w && !acc_is_writable(a)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
+        if (s && a != signer && !acc_is_signer(a)) return fail(ERR_MISSING_SIGNER);
+    }
+    return 0;
+}
+
+u64 parse_inner(const Context *ctx, const u8 *signer, InnerList *out) {
+    const u8 *data = ctx->data;
+    u64 len = ctx->data_len;
+    u64 count = data[IX_EXECUTE_ARG_INSTRUCTION_COUNT];
+    if (count < 1 || count > MAX_INNER_INSTRUCTIONS) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    u64 at = IX_EXECUTE_DATA_SIZE;
+    for (u64 k = 0; k < count; k++) {
+        InnerIx *ix = &out->ix[k];
+        if (at + INNER_HEADER_SIZE > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        u64 program_index = data[at];
+        ix->account_count = data[at + 1];
+        at += INNER_HEADER_SIZE;
+        if (program_index >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (ix->account_count > MAX_INNER_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+        ix->program = ctx->accounts[program_index];
+        ix->metas = data + at;
+        at += ix->account_count * INNER_META_SIZE;
+        if (at + INNER_DATA_LEN_SIZE > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        ix->data_len = read_u16le(data + at);
+        at += INNER_DATA_LEN_SIZE;
+        ix->data = data + at;
+        at += ix->data_len;
+        if (at > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        u64 err = check_metas(ctx, signer, ix->metas, ix->account_count);
+        if (err) return err;
+    }
+    if (at != len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    out->count = count;
+    return 0;
+}
+
+u64 check_inner_targets(const Context *ctx, const InnerList *list, const u8 *session) {
+    for (u64 k = 0; k < list->count; k++) {
+        const InnerIx *ix = &list->ix[k];
+        if (key_eq(acc_key(ix->program), ctx->program_id)) return fail(ERR_CPI_NOT_ALLOWED);
+        for (u64 i = 0; i < ix->account_count; i++)
+            /* by key, not index: a duplicate of the session at another index is the session */
+            if (inner_writable(ix, i) && key_eq(acc_key(inner_account(ctx, ix, i)), acc_key(session)))
+                return fail(ERR_SESSION_ACCOUNT_WRITABLE_IN_CPI);
+    }
+    return 0;
+}
+
+static void account_info(u8 *a, SolAccountInfo *info) {
+    info->key = (SolPubkey *)acc_key(a);
+    info->lamports = acc_lamports(a);
+    info->data_len = acc_data_len(a);
+    info->data = acc_data(a);
+    info->owner = acc_owner(a);
+    info->rent_epoch = 0;
+    info->is_signer = acc_is_signer(a);
+    info->is_writable = acc_is_writable(a);
+    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
+}
+
+u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer) {
+    SolAccountInfo infos[MAX_INNER_ACCOUNTS + 1];
+    SolAccountMeta metas[MAX_INNER_ACCOUNTS];
+    for (u64 i = 0; i < ix->account_count; i++) {
+        const u8 *m = ix->metas + i * INNER_META_SIZE;
+        account_info(inner_account(ctx, ix, i), &infos[i]);
+        metas[i].pubkey = infos[i].key;
+        metas[i].is_writable = m[INNER_META_WRITABLE] != 0;
+        metas[i].is_signer = m[INNER_META_SIGNER] != 0;
+    }
+    account_info(ix->program, &infos[ix->account_count]);
+    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, ix->account_count,
+                                  (u8 *)ix->data, ix->data_len};
+    return sol_invoke_signed_c(&instruction, infos, ix->account_count + 1, signer, 1);
+}

@@ -1,0 +1,79 @@
+/* The session signer: the PDA ["signer", session address] of this program, a system account
+ * that holds SOL, owns token accounts and is an SPL delegate, and that only execute signs for
+ * (invoke_signed with the same seeds; close and expire sweep its SOL back to the owner).
+ *
+ * The caller supplies the bump; the address is checked the way create_program_address
+ * computes it, without its 1,500 CU: the digest
+ *     sha256("signer" || session || bump || program_id || "ProgramDerivedAddress")
+ * must equal the account's key and must not be a curve point (sol_curve_validate_point, the
+ * runtime's own test), and the bump must be canonical: every higher bump's digest is a curve
+ * point. So each session has exactly one signer, the one find_program_address returns. */
+#include "program.h"
+
+#define SEEDS_OFF_SESSION SIGNER_SEED_LEN
+#define SEEDS_OFF_BUMP (SEEDS_OFF_SESSION + sizeof(SolPubkey))
+#define SEEDS_LEN (SEEDS_OFF_BUMP + 1)
+#define PREIMAGE_SLICES 3
+
+typedef struct {
+    u64 seeds[(SEEDS_LEN + 7) / 8];
+    SolBytes slices[PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
+} SignerPreimage;
+
+static void preimage_init(SignerPreimage *p, const Context *ctx, const u8 *session_key) {
+    u8 *s = (u8 *)p->seeds;
+    __builtin_memcpy(s, SIGNER_SEED, SIGNER_SEED_LEN);
+    /* unaligned word stores (offset 6): the SBF VM permits them */
+    for (u64 word = 0; word < sizeof(SolPubkey) / 8; word++)
+        store_u64(s + SEEDS_OFF_SESSION + 8 * word, load_u64(session_key + 8 * word));
+    p->slices[0].addr = s;
+    p->slices[0].len = SEEDS_LEN;
+    p->slices[1].addr = ctx->program_id->x;
+    p->slices[1].len = sizeof(SolPubkey);
+    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
+    p->slices[2].len = SOL_PDA_MARKER_LEN;
+}
+
+/* true with *out the address when this bump's digest is off the curve (a PDA exists) */
+static bool address_with_bump(SignerPreimage *p, u8 bump, SolPubkey *out) {
+    ((u8 *)p->seeds)[SEEDS_OFF_BUMP] = bump;
+    sol_sha256(p->slices, PREIMAGE_SLICES, out->x);
+    u8 unused;
+    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
+}
+
+static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
+    SignerPreimage p;
+    preimage_init(&p, ctx, session_key);
+    SolPubkey derived;
+    if (!address_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(signer)))
+        return fail(ERR_INVALID_SESSION_SIGNER);
+    for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
+        SolPubkey other;
+        if (address_with_bump(&p, (u8)higher, &other)) return fail(ERR_INVALID_SESSION_SIGNER);
+    }
+    return 0;
+}
+
+/* The first execute proves the signer (sha256 + curve checks) and records it with its bump
+ * in the session; later ones compare one key and use the recorded bump. The session account
+ * is the program's, so nothing but this code writes those fields; zero means not recorded. */
+u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump) {
+    u8 *d = acc_data(session);
+    const SolPubkey *recorded = S_KEY(d, SESSION_OFF_SIGNER);
+    if (!key_is_zero(recorded)) {
+        if (!key_eq(recorded, acc_key(signer))) return fail(ERR_INVALID_SESSION_SIGNER);
+        *out_bump = d[SESSION_OFF_SIGNER_BUMP];
+        return 0;
+    }
+    u64 err = derive_and_prove(ctx, (const u8 *)acc_key(session), bump, signer);
+    if (err) return err;
+    key_copy(d + SESSION_OFF_SIGNER, acc_key(signer));
+    d[SESSION_OFF_SIGNER_BUMP] = bump;
+    *out_bump = bump;
+    return 0;
+}
+
+u64 verify_session_signer(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
+    return derive_and_prove(ctx, session_key, bump, signer);
+}

@@ -1,0 +1,187 @@
+"""Compute units of execute and the instructions around it, measured in the SVM.
+
+``execute_overhead`` is what execute itself costs: the measured total minus the runtime's
+CPI base cost (``invoke_units``) and the callee's own CU, which is measured by invoking the
+callee directly in a separate transaction. The first execute of a session also proves its
+signer PDA and records it (``execute_overhead_first``); later ones compare one key. The
+session and its signer are picked with canonical bump 255 (each lower signer bump costs the
+first execute one more sha256 + curve check).
+No guard language is deployed on this branch yet, so these are unguarded figures.
+"""
+
+from __future__ import annotations
+
+from solders.instruction import Instruction
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.system_program import CreateAccountParams, TransferParams, create_account, transfer
+from spl.token import instructions as spl
+from spl.token import models as spl_models
+
+from sessions_client import instructions as ix
+from sessions_client.constants import Permission
+from sessions_client.execute import execute_instruction
+from sessions_client.pda import find_session_address, find_signer_address
+from sessions_client.spl_token import TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM_ID
+from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams
+from sessions_tools.svm import SessionsSVM, TxOutcome
+
+#: spl_token::state::Mint::LEN
+MINT_SIZE = 82
+#: The runtime's base cost of one CPI (agave's compute budget ``invoke_units``).
+CPI_BASE_CU = 1_000
+_QUOTAS = ResourceQuotas(max_executions=100, max_compute_units=10**12, max_lamports=10**15)
+
+
+def _cu(outcome: TxOutcome, what: str) -> int:
+    if not outcome.ok:
+        raise RuntimeError(f"{what} failed in the benchmark: {outcome.failure} {outcome.logs}")
+    return outcome.compute_units
+
+
+def _session_with_bumps_255(svm: SessionsSVM, owner: Keypair) -> tuple[Pubkey, Pubkey]:
+    """An Active session whose own bump and whose signer's bump are both 255."""
+    sid = 0
+    while True:
+        session, bump = find_session_address(owner.pubkey(), sid)
+        signer, signer_bump = find_signer_address(session)
+        if bump == 255 and signer_bump == 255:
+            break
+        sid += 1
+    params = SessionParams(SessionConfig(3600, int(Permission.EXECUTE), 0), quotas=_QUOTAS)
+    _cu(svm.send(ix.create_session(owner.pubkey(), sid, params), [owner]), "create")
+    _cu(svm.send(ix.activate_session(owner.pubkey(), session), [owner]), "activate")
+    return session, signer
+
+
+def _token_setup(svm: SessionsSVM, owner: Keypair, signer: Pubkey) -> tuple[Pubkey, Pubkey]:
+    """A mint, a token account the signer owns holding 1,000,000, and a destination."""
+    mint, held, dest = Keypair(), Keypair(), Keypair()
+    rent_mint = svm.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
+    rent_account = svm.svm.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_SIZE)
+    setup: list[Instruction] = [
+        create_account(
+            CreateAccountParams(
+                from_pubkey=owner.pubkey(),
+                to_pubkey=mint.pubkey(),
+                lamports=rent_mint,
+                space=MINT_SIZE,
+                owner=TOKEN_PROGRAM_ID,
+            )
+        ),
+        spl.initialize_mint(
+            spl_models.InitializeMintParams(
+                decimals=0,
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint.pubkey(),
+                mint_authority=owner.pubkey(),
+            )
+        ),
+    ]
+    for account, holder in ((held, signer), (dest, owner.pubkey())):
+        setup += [
+            create_account(
+                CreateAccountParams(
+                    from_pubkey=owner.pubkey(),
+                    to_pubkey=account.pubkey(),
+                    lamports=rent_account,
+                    space=TOKEN_ACCOUNT_SIZE,
+                    owner=TOKEN_PROGRAM_ID,
+                )
+            ),
+            spl.initialize_account(
+                spl_models.InitializeAccountParams(
+                    program_id=TOKEN_PROGRAM_ID,
+                    account=account.pubkey(),
+                    mint=mint.pubkey(),
+                    owner=holder,
+                )
+            ),
+        ]
+    setup.append(
+        spl.mint_to(
+            spl_models.MintToParams(
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint.pubkey(),
+                dest=held.pubkey(),
+                mint_authority=owner.pubkey(),
+                amount=1_000_000,
+            )
+        )
+    )
+    _cu(svm.send(setup, [owner, mint, held, dest]), "token setup")
+    return held.pubkey(), dest.pubkey()
+
+
+def _token_transfer_cu(
+    svm: SessionsSVM, owner: Keypair, session: Pubkey, signer: Pubkey
+) -> dict[str, int]:
+    """An SPL token transfer from a token account the signer owns, end to end, and the
+    callee's own CU (the same transfer by a wallet owner, directly)."""
+    held, dest = _token_setup(svm, owner, signer)
+
+    def move(source: Pubkey, authority: Pubkey) -> Instruction:
+        return spl.transfer(
+            spl_models.TransferParams(
+                program_id=TOKEN_PROGRAM_ID, source=source, dest=dest, owner=authority, amount=10
+            )
+        )
+
+    total = _cu(
+        svm.send(execute_instruction(owner.pubkey(), session, [move(held, signer)]), [owner]),
+        "execute token transfer",
+    )
+    back = _cu(svm.send(move(dest, owner.pubkey()), [owner]), "direct token transfer")
+    return {
+        "execute_token_transfer": total,
+        "execute_token_transfer_overhead": total - CPI_BASE_CU - back,
+    }
+
+
+def measure_execute_cu(program: bytes | None = None) -> dict[str, int]:
+    """execute (overhead and end to end), validate_session and the update instructions."""
+    svm = SessionsSVM(program)
+    owner = svm.funded_keypair()
+    session, signer = _session_with_bumps_255(svm, owner)
+    dest = svm.funded_keypair(1_000_000_000)
+    _cu(
+        svm.send(
+            transfer(
+                TransferParams(from_pubkey=owner.pubkey(), to_pubkey=signer, lamports=1_000_000_000)
+            ),
+            [owner],
+        ),
+        "fund",
+    )
+    cu: dict[str, int] = {}
+
+    def pay(source: Pubkey) -> Instruction:
+        return transfer(TransferParams(from_pubkey=source, to_pubkey=dest.pubkey(), lamports=1000))
+
+    callee = _cu(svm.send(pay(owner.pubkey()), [owner]), "direct transfer")
+    # the first execute proves the signer PDA (sha256 + curve check) and records it
+    first = _cu(
+        svm.send(execute_instruction(owner.pubkey(), session, [pay(signer)]), [owner]), "execute"
+    )
+    total = _cu(
+        svm.send(execute_instruction(owner.pubkey(), session, [pay(signer)]), [owner]), "execute"
+    )
+    cu["execute_sol_transfer"] = total
+    cu["execute_overhead"] = total - CPI_BASE_CU - callee
+    cu["execute_overhead_first"] = first - CPI_BASE_CU - callee
+    cu |= _token_transfer_cu(svm, owner, session, signer)
+    cu["validate_session"] = _cu(
+        svm.send(ix.validate_session(session, owner.pubkey()), [owner]), "validate"
+    )
+    cu["update_quotas"] = _cu(
+        svm.send(ix.update_quotas(owner.pubkey(), session, _QUOTAS), [owner]), "update_quotas"
+    )
+    cu["update_permissions"] = _cu(
+        svm.send(ix.update_permissions(owner.pubkey(), session, int(Permission.EXECUTE)), [owner]),
+        "update_permissions",
+    )
+    _cu(svm.send(ix.pause_session(owner.pubkey(), session), [owner]), "pause")
+    cu["update_guard"] = _cu(
+        svm.send(ix.update_guard(owner.pubkey(), session, Guard()), [owner]), "update_guard"
+    )
+    return cu
