@@ -86,7 +86,12 @@ from sessions_client.confirm import (
     wait_for_signature,
     wait_for_transaction,
 )
-from sessions_client.constants import PROGRAM_ID
+from sessions_client.constants import (
+    DEFAULT_INSTRUCTION_COMPUTE_UNITS,
+    MAX_TRANSACTION_COMPUTE_UNITS,
+    PROGRAM_ID,
+)
+from sessions_client.errors import ErrorCode, SessionsProgramError
 from sessions_client.events import Event, parse_events
 from sessions_client.exceptions import (
     AccountNotFoundError,
@@ -97,6 +102,7 @@ from sessions_client.exceptions import (
 )
 from sessions_client.execute import execute_instruction
 from sessions_client.pda import find_session_address, session_id_with_bump
+from sessions_client.refusals import QuotaExceededError, explain_quota
 from sessions_client.rpc import (
     Commitment,
     ResponseT,
@@ -368,16 +374,25 @@ class SessionsClient:
         (:func:`~sessions_client.pda.find_signer_address`) or one of ``extra_signers``.
         ``compute_unit_limit`` prepends SetComputeUnitLimit: the session's compute quota is
         charged the transaction's requested limit (200,000 per instruction without one).
-        Refusals raise SessionsProgramError whose ``code`` names the check (QuotaExceeded,
-        GuardRejected, CallerNotAdmitted, AuthorityChanged, ...).
+        Refusals raise SessionsProgramError whose ``code`` names the check (GuardRejected,
+        CallerNotAdmitted, AuthorityChanged, ...); QuotaExceeded raises QuotaExceededError,
+        whose ``use`` names the quota crossed, its limit and what was used.
         """
         executed = execute_instruction(
             signer.pubkey(), session, list(instructions), program_id=self.program_id
         )
         ixs = [executed]
+        charge = DEFAULT_INSTRUCTION_COMPUTE_UNITS
         if compute_unit_limit is not None:
             ixs.insert(0, set_compute_unit_limit(compute_unit_limit))
-        return await self.send(ixs, [signer, *extra_signers], payer=payer, session=session)
+            charge = min(compute_unit_limit, MAX_TRANSACTION_COMPUTE_UNITS)
+        try:
+            return await self.send(ixs, [signer, *extra_signers], payer=payer, session=session)
+        except SessionsProgramError as refused:
+            if refused.code is not ErrorCode.QUOTA_EXCEEDED:
+                raise
+            before = await self.get_session(session)  # the refused transaction changed nothing
+            raise QuotaExceededError(explain_quota(before, charge), refused.logs) from refused
 
     async def update_permissions(
         self, authority: Keypair, session: Pubkey, permissions: int

@@ -16,7 +16,6 @@ refuses any privilege (writable, signer) the outer instruction does not hold.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +23,8 @@ from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
 
-from sessions_client.codec import layout_of
+from sessions_client.borsh import U16
+from sessions_client.codec import layout_of, scalar_struct
 from sessions_client.constants import MAX_INNER_INSTRUCTIONS, PROGRAM_ID
 from sessions_client.exceptions import DecodeError, EncodeError
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME, ExecuteArgs
@@ -34,7 +34,7 @@ _SPEC = INSTRUCTIONS_BY_NAME["execute"]
 #: Index of the session signer in execute's accounts (the inner instructions' signer).
 SIGNER_INDEX = 2
 FIXED_ACCOUNTS = len(_SPEC.accounts)
-_U16 = struct.Struct("<H")
+_U16 = scalar_struct(U16)
 
 
 @dataclass(frozen=True, slots=True)

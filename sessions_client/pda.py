@@ -52,6 +52,8 @@ def session_address(
         )
     except Exception:  # solders raises its own PubkeyError when the point is on the curve
         return None
+
+
 def signer_seeds(session: Pubkey) -> list[bytes]:
     """Seeds of a session's signer PDA: ``"signer"``, the session account's address."""
     return [SIGNER_SEED, bytes(session)]

@@ -8,18 +8,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 import pytest_asyncio
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.system_program import TransferParams, transfer
 
 from sessions_client.accounts import SESSION_ACCOUNT_SIZE, encode_session
 from sessions_client.cache import OptimisticSessionManager
 from sessions_client.client import SessionAccount, SessionsClient
-from sessions_client.constants import PROGRAM_ID
+from sessions_client.constants import PROGRAM_ID, Setting
 from sessions_client.errors import ErrorCode, SessionsProgramError
 from sessions_client.events import (
     SessionActivated,
     SessionClosed,
     SessionCreated,
+    SessionExecuted,
     SessionExpired,
     SessionPaused,
     SessionRequested,
@@ -31,8 +34,9 @@ from sessions_client.exceptions import (
     TransactionFailedError,
     TransactionNotFoundError,
 )
-from sessions_client.pda import find_session_address
-from sessions_client.types import SessionParams, SessionStatus
+from sessions_client.pda import find_session_address, find_signer_address
+from sessions_client.refusals import Quota, QuotaExceededError, QuotaUse
+from sessions_client.types import ResourceQuotas, SessionParams, SessionStatus
 from sessions_tools.bench.cache_bench import sample_session
 from sessions_tools.localnet import AccountConfig, start_in_thread
 from sessions_tools.testing.localnet_setup import sessions_localnet_config
@@ -435,3 +439,34 @@ async def test_list_by_several_fields_at_once(
     both = await client.list_sessions(owner=OWNER_A.pubkey(), bound_to=PARENT_1)
     assert _addresses(both) == _preloaded_where(owner=OWNER_A.pubkey(), parent=PARENT_1)
     assert len(both) == 2
+
+
+async def test_execute_over_http_and_a_named_quota(
+    sessions_client: SessionsClient, localnet_payer: Payer, mock_session_config: Params
+) -> None:
+    """SessionsClient.execute wraps ordinary Instructions; QuotaExceeded names its quota."""
+    client = sessions_client
+    owner = await localnet_payer()
+    quotas = ResourceQuotas(max_executions=5, max_compute_units=10**9, max_lamports=30_000)
+    created = await client.create_session(
+        owner, None, mock_session_config(settings=int(Setting.EXECUTION_LOGGING), quotas=quotas)
+    )
+    session = created.session
+    assert session is not None
+    await client.activate_session(owner, session)
+    signer, _ = find_signer_address(session)
+    await client.airdrop(signer, 1_000_000_000)
+
+    def pay(lamports: int) -> Instruction:
+        return transfer(
+            TransferParams(from_pubkey=signer, to_pubkey=owner.pubkey(), lamports=lamports)
+        )
+
+    done = await client.execute(session, [pay(20_000)], signer=owner, compute_unit_limit=50_000)
+    [event] = done.events
+    assert isinstance(event, SessionExecuted)
+    assert (event.lamports_spent, event.compute_units, event.usage_count) == (20_000, 50_000, 1)
+    with pytest.raises(QuotaExceededError) as refused:
+        await client.execute(session, [pay(10_001)], signer=owner)
+    assert refused.value.use == QuotaUse(Quota.MAX_LAMPORTS, 30_000, 20_000, None)
+    assert refused.value.code is ErrorCode.QUOTA_EXCEEDED
