@@ -150,7 +150,9 @@ class InFlightSteps:
 IN_FLIGHT_STEPS: Final[Mapping[Operation, InFlightSteps]] = MappingProxyType(
     {
         Operation.CREATE: InFlightSteps(Step.SEND_CREATE, Step.CONFIRM_CREATE, Step.FAIL_CREATE),
-        Operation.APPROVE: InFlightSteps(Step.SEND_APPROVE, Step.CONFIRM_CREATE, Step.FAIL_CREATE),
+        Operation.APPROVE: InFlightSteps(
+            Step.SEND_APPROVE, Step.CONFIRM_CREATE, Step.FAIL_CREATE
+        ),
         Operation.ACTIVATE: InFlightSteps(
             Step.SEND_ACTIVATE, Step.CONFIRM_ACTIVATE, Step.FAIL_ACTIVATE
         ),
