@@ -78,7 +78,8 @@ u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u
 
 /* ---- budget.c: what the instructions sysvar says about this transaction ---- */
 /* Top level (stack height 1 and the sysvar's current instruction is this program's:
- * NotTopLevel), and the transaction's requested compute-unit limit, in one pass. */
+ * NotTopLevel), and the transaction's requested compute-unit limit, in one pass. `sysvar`
+ * must already be checked to be the instructions sysvar. */
 u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units);
 
 /* ---- events.c (execute and the updates) ---- */

@@ -9,7 +9,6 @@
 
 #define SYSVAR_ACCOUNT_META_SIZE 33
 
-static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
 static const SolPubkey COMPUTE_BUDGET_PROGRAM = COMPUTE_BUDGET_PROGRAM_ID;
 
 static u64 read_u16(const u8 *p) { return (u64)p[0] | ((u64)p[1] << 8); }
@@ -21,9 +20,8 @@ typedef struct {
     u64 count;
 } Sysvar;
 
-static u64 open_sysvar(const u8 *account, Sysvar *s) {
-    if (!key_eq(acc_key(account), &INSTRUCTIONS_SYSVAR)) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
-    s->d = acc_data((u8 *)account);
+/* The caller has checked the account is the instructions sysvar (with its other accounts). */
+static u64 open_sysvar(const u8 *account, Sysvar *s) {    s->d = acc_data((u8 *)account);
     s->len = acc_data_len(account);
     if (s->len < 4) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     s->count = read_u16(s->d);

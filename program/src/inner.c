@@ -5,14 +5,15 @@
 static u64 read_u16le(const u8 *p) { return (u64)p[0] | ((u64)p[1] << 8); }
 
 /* One inner instruction's accounts: in range, flags 0/1, no privilege escalation. */
-static u64 check_metas(const Context *ctx, const u8 *signer, const u8 *metas, u64 count) {
-    for (u64 i = 0; i < count; i++) {
-        const u8 *m = metas + i * INNER_META_SIZE;
+static u64 check_metas(const Context *ctx, const u8 *signer, const u8 *m, const u8 *end) {
+    u64 n = ctx->n_accounts;
+    for (; m < end; m += INNER_META_SIZE) {
+        u64 index = m[INNER_META_INDEX];
         u8 w = m[INNER_META_WRITABLE], s = m[INNER_META_SIGNER];
-        if (m[INNER_META_INDEX] >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if (w > 1 || s > 1) return fail(ERR_INVALID_INSTRUCTION_DATA);
-        const u8 *a = ctx->accounts[m[INNER_META_INDEX]];
-        if (w && !acc_is_writable(a)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
+        if (index >= n) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if ((w | s) > 1) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        const u8 *a = ctx->accounts[index];
+        if (w > (u8)acc_is_writable(a)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
         if (s && a != signer && !acc_is_signer(a)) return fail(ERR_MISSING_SIGNER);
     }
     return 0;
@@ -20,31 +21,32 @@ static u64 check_metas(const Context *ctx, const u8 *signer, const u8 *metas, u6
 
 u64 parse_inner(const Context *ctx, const u8 *signer, InnerList *out) {
     const u8 *data = ctx->data;
-    u64 len = ctx->data_len;
+    const u8 *end = data + ctx->data_len;
     u64 count = data[IX_EXECUTE_ARG_INSTRUCTION_COUNT];
     if (count < 1 || count > MAX_INNER_INSTRUCTIONS) return fail(ERR_INVALID_INSTRUCTION_DATA);
-    u64 at = IX_EXECUTE_DATA_SIZE;
-    for (u64 k = 0; k < count; k++) {
-        InnerIx *ix = &out->ix[k];
-        if (at + INNER_HEADER_SIZE > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
-        u64 program_index = data[at];
-        ix->account_count = data[at + 1];
-        at += INNER_HEADER_SIZE;
+    const u8 *at = data + IX_EXECUTE_DATA_SIZE;
+    for (InnerIx *ix = out->ix; ix < out->ix + count; ix++) {
+        /* bounds as lengths left, never as pointers past the end */
+        if ((u64)(end - at) < INNER_HEADER_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        u64 program_index = at[0], accounts = at[1];
         if (program_index >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if (ix->account_count > MAX_INNER_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+        if (accounts > MAX_INNER_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+        at += INNER_HEADER_SIZE;
+        u64 metas_len = accounts * INNER_META_SIZE;
+        if ((u64)(end - at) < metas_len + INNER_DATA_LEN_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
         ix->program = ctx->accounts[program_index];
-        ix->metas = data + at;
-        at += ix->account_count * INNER_META_SIZE;
-        if (at + INNER_DATA_LEN_SIZE > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
-        ix->data_len = read_u16le(data + at);
-        at += INNER_DATA_LEN_SIZE;
-        ix->data = data + at;
-        at += ix->data_len;
-        if (at > len) return fail(ERR_INVALID_INSTRUCTION_DATA);
-        u64 err = check_metas(ctx, signer, ix->metas, ix->account_count);
+        ix->account_count = accounts;
+        ix->metas = at;
+        u64 err = check_metas(ctx, signer, at, at + metas_len);
         if (err) return err;
+        at += metas_len;
+        ix->data_len = read_u16le(at);
+        at += INNER_DATA_LEN_SIZE;
+        if ((u64)(end - at) < ix->data_len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        ix->data = at;
+        at += ix->data_len;
     }
-    if (at != len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (at != end) return fail(ERR_INVALID_INSTRUCTION_DATA);
     out->count = count;
     return 0;
 }
@@ -74,7 +76,7 @@ static void account_info(u8 *a, SolAccountInfo *info) {
 }
 
 u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer) {
-    SolAccountInfo infos[MAX_INNER_ACCOUNTS + 1];
+    SolAccountInfo infos[MAX_INNER_ACCOUNTS];
     SolAccountMeta metas[MAX_INNER_ACCOUNTS];
     for (u64 i = 0; i < ix->account_count; i++) {
         const u8 *m = ix->metas + i * INNER_META_SIZE;
@@ -83,8 +85,9 @@ u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *si
         metas[i].is_writable = m[INNER_META_WRITABLE] != 0;
         metas[i].is_signer = m[INNER_META_SIGNER] != 0;
     }
-    account_info(ix->program, &infos[ix->account_count]);
+    /* the callee's own account need not be among the infos: the runtime finds the program in
+     * the transaction's accounts */
     SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, ix->account_count,
                                   (u8 *)ix->data, ix->data_len};
-    return sol_invoke_signed_c(&instruction, infos, ix->account_count + 1, signer, 1);
+    return sol_invoke_signed_c(&instruction, infos, ix->account_count, signer, 1);
 }
