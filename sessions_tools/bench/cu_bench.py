@@ -91,4 +91,5 @@ CU_TARGETS: dict[str, int] = {
     "resume_session": 600,
     "close_session": 1000,
     "execute_overhead": 600,
+    "execute_guarded_sol_transfer": 2500,
 }

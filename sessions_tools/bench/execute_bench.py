@@ -6,7 +6,8 @@ callee directly in a separate transaction. The first execute of a session also p
 signer PDA and records it (``execute_overhead_first``); later ones compare one key. The
 session and its signer are picked with canonical bump 255 (each lower signer bump costs the
 first execute one more sha256 + curve check).
-No guard language is deployed on this branch yet, so these are unguarded figures.
+``execute_guarded_*`` run under a guard of three predicates and a spend limit (program, instruction
+tag, rate limit, lamports or token spend at most), installed with update_guard; logging off.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
+from solders.system_program import ID as SYSTEM_PROGRAM_ID
 from solders.system_program import CreateAccountParams, TransferParams, create_account, transfer
 from spl.token import instructions as spl
 from spl.token import models as spl_models
@@ -21,11 +23,29 @@ from spl.token import models as spl_models
 from sessions_client import instructions as ix
 from sessions_client.constants import Permission
 from sessions_client.execute import execute_instruction
+from sessions_client.guards import (
+    GuardExpr,
+    calls_per,
+    compile_guard,
+    discriminator_in,
+    lamports_at_most,
+    program_is,
+    token_at_most,
+)
 from sessions_client.pda import find_session_address, find_signer_address
 from sessions_client.spl_token import TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM_ID
-from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams
+from sessions_client.types import (
+    Guard,
+    ResourceQuotas,
+    SessionConfig,
+    SessionParams,
+    SessionStatus,
+)
 from sessions_tools.svm import SessionsSVM, TxOutcome
 
+#: The system program's Transfer and SPL Token's Transfer instruction tags.
+SYSTEM_TRANSFER = (2).to_bytes(4, "little")
+SPL_TRANSFER = bytes([3])
 #: spl_token::state::Mint::LEN
 MINT_SIZE = 82
 #: The runtime's base cost of one CPI (agave's compute budget ``invoke_units``).
@@ -54,7 +74,7 @@ def _session_with_bumps_255(svm: SessionsSVM, owner: Keypair) -> tuple[Pubkey, P
     return session, signer
 
 
-def _token_setup(svm: SessionsSVM, owner: Keypair, signer: Pubkey) -> tuple[Pubkey, Pubkey]:
+def _token_setup(svm: SessionsSVM, owner: Keypair, signer: Pubkey) -> tuple[Pubkey, Pubkey, Pubkey]:
     """A mint, a token account the signer owns holding 1,000,000, and a destination."""
     mint, held, dest = Keypair(), Keypair(), Keypair()
     rent_mint = svm.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
@@ -110,22 +130,27 @@ def _token_setup(svm: SessionsSVM, owner: Keypair, signer: Pubkey) -> tuple[Pubk
         )
     )
     _cu(svm.send(setup, [owner, mint, held, dest]), "token setup")
-    return held.pubkey(), dest.pubkey()
+    return mint.pubkey(), held.pubkey(), dest.pubkey()
+
+
+def _move(source: Pubkey, dest: Pubkey, authority: Pubkey) -> Instruction:
+    return spl.transfer(
+        spl_models.TransferParams(
+            program_id=TOKEN_PROGRAM_ID, source=source, dest=dest, owner=authority, amount=10
+        )
+    )
 
 
 def _token_transfer_cu(
-    svm: SessionsSVM, owner: Keypair, session: Pubkey, signer: Pubkey
+    svm: SessionsSVM, owner: Keypair, session: Pubkey, tokens: tuple[Pubkey, Pubkey, Pubkey]
 ) -> dict[str, int]:
     """An SPL token transfer from a token account the signer owns, end to end, and the
     callee's own CU (the same transfer by a wallet owner, directly)."""
-    held, dest = _token_setup(svm, owner, signer)
+    _mint, held, dest = tokens
+    signer, _ = find_signer_address(session)
 
     def move(source: Pubkey, authority: Pubkey) -> Instruction:
-        return spl.transfer(
-            spl_models.TransferParams(
-                program_id=TOKEN_PROGRAM_ID, source=source, dest=dest, owner=authority, amount=10
-            )
-        )
+        return _move(source, dest, authority)
 
     total = _cu(
         svm.send(execute_instruction(owner.pubkey(), session, [move(held, signer)]), [owner]),
@@ -169,7 +194,8 @@ def measure_execute_cu(program: bytes | None = None) -> dict[str, int]:
     cu["execute_sol_transfer"] = total
     cu["execute_overhead"] = total - CPI_BASE_CU - callee
     cu["execute_overhead_first"] = first - CPI_BASE_CU - callee
-    cu |= _token_transfer_cu(svm, owner, session, signer)
+    tokens = _token_setup(svm, owner, signer)
+    cu |= _token_transfer_cu(svm, owner, session, tokens)
     cu["validate_session"] = _cu(
         svm.send(ix.validate_session(session, owner.pubkey()), [owner]), "validate"
     )
@@ -184,4 +210,40 @@ def measure_execute_cu(program: bytes | None = None) -> dict[str, int]:
     cu["update_guard"] = _cu(
         svm.send(ix.update_guard(owner.pubkey(), session, Guard()), [owner]), "update_guard"
     )
+    cu["execute_guarded_sol_transfer"] = _guarded(
+        svm,
+        owner,
+        session,
+        program_is(SYSTEM_PROGRAM_ID)
+        & discriminator_in(SYSTEM_TRANSFER)
+        & calls_per(60, 100)
+        & lamports_at_most(10_000),
+        pay(signer),
+    )
+    mint, held, dest_tokens = tokens
+    cu["execute_guarded_token_transfer"] = _guarded(
+        svm,
+        owner,
+        session,
+        program_is(TOKEN_PROGRAM_ID)
+        & discriminator_in(SPL_TRANSFER)
+        & calls_per(60, 100)
+        & token_at_most(mint, 1_000),
+        _move(held, dest_tokens, signer),
+    )
     return cu
+
+
+def _guarded(
+    svm: SessionsSVM, owner: Keypair, session: Pubkey, policy: GuardExpr, inner: Instruction
+) -> int:
+    """The owner installs ``policy`` (paused), resumes, and the session executes ``inner``."""
+    state = svm.session(session)
+    if state is None:
+        raise RuntimeError("the benchmark session disappeared")
+    if state.status is not SessionStatus.PAUSED:
+        _cu(svm.send(ix.pause_session(owner.pubkey(), session), [owner]), "pause")
+    guard = compile_guard(policy)
+    _cu(svm.send(ix.update_guard(owner.pubkey(), session, guard), [owner]), "install guard")
+    _cu(svm.send(ix.resume_session(owner.pubkey(), session), [owner]), "resume")
+    return _cu(svm.send(execute_instruction(owner.pubkey(), session, [inner]), [owner]), "guarded")
