@@ -55,8 +55,8 @@ u64 process_update_permissions(const Context *ctx) {
     u32 current = S_U32(u.d, SESSION_OFF_EFFECTIVE_PERMISSIONS);
     if (!permissions_valid(next)) return fail(ERR_INVALID_CONFIGURATION);
     if (!u.owner_may_set && (next & ~current) != 0) return fail(ERR_NOT_NARROWING);
+    /* effective_permissions is what is in force; config.permissions stays the creation's */
     store_u32(u.d + SESSION_OFF_EFFECTIVE_PERMISSIONS, next);
-    store_u32(u.d + SESSION_OFF_CONFIG_PERMISSIONS, next);
     store_i64(u.d + SESSION_OFF_UPDATED_AT, u.event.now);
     emit_permissions_updated(&u.event, current);
     return 0;

@@ -228,9 +228,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
         expect_events=["SessionQuotasUpdated"],
         inputs={"params": _params_json(params_q)},
     )
-    params_p = dataclasses.replace(
-        params_q, config=dataclasses.replace(params_q.config, permissions=int(Permission.EXECUTE))
-    )
+    params_p = params_q  # update_permissions changes effective_permissions, not the config
     rec.step(
         "a_narrow_permissions",
         ix.update_permissions(
@@ -241,7 +239,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
         at=t0 + 43,
         expect_status="Active",
         expect_events=["SessionPermissionsUpdated"],
-        inputs={"params": _params_json(params_p)},
+        inputs={"params": _params_json(params_p), "effective_permissions": int(Permission.EXECUTE)},
     )
     rec.step(
         "a_pause_to_update",
@@ -251,7 +249,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
         at=t0 + 44,
         expect_status="Paused",
         expect_events=["SessionPaused"],
-        inputs={"params": _params_json(params_p)},
+        inputs={"params": _params_json(params_p), "effective_permissions": int(Permission.EXECUTE)},
     )
     rec.step(
         "a_update_guard",
@@ -261,7 +259,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
         at=t0 + 45,
         expect_status="Paused",
         expect_events=["SessionGuardUpdated"],
-        inputs={"params": _params_json(params_p)},
+        inputs={"params": _params_json(params_p), "effective_permissions": int(Permission.EXECUTE)},
     )
     rec.step(
         "a_close",

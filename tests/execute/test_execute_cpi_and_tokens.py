@@ -11,6 +11,7 @@ from solders.sysvar import INSTRUCTIONS
 from spl.token import instructions as spl
 from spl.token import models as spl_models
 
+from sessions_client import instructions as ix
 from sessions_client.constants import PROGRAM_ID
 from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
@@ -83,3 +84,19 @@ def test_token_2022_spend_and_escapes(x: ExecHarness) -> None:
     )
     _exe, ixs, signers = x.execute(live, [set_owner])
     x.reject(ixs, signers, ErrorCode.AUTHORITY_CHANGED, watch=[held])
+
+
+def test_validate_session_by_cpi(x: ExecHarness, dapp_so: bytes) -> None:
+    """A program validates a session by CPI (read-only session): success, or execute's error."""
+    dapp = Keypair().pubkey()
+    x.s.svm.add_program(dapp, dapp_so)
+    live = x.live()
+    inner = ix.validate_session(live.address, live.owner.pubkey())
+    forwarded = Instruction(
+        dapp, bytes(inner.data), [AccountMeta(PROGRAM_ID, False, False), *inner.accounts]
+    )
+    out = x.ok(forwarded, [live.owner])
+    assert f"Program {PROGRAM_ID} invoke [2]" in out.logs
+    x.ok(ix.pause_session(live.owner.pubkey(), live.address), [live.owner])
+    refused = x.send([forwarded], [live.owner])
+    assert refused.error == ErrorCode.SESSION_NOT_ACTIVE

@@ -71,7 +71,8 @@ def test_owner_sets_permissions_while_paused_and_narrows_any_time(x: ExecHarness
         ),
     )
     s = x.session(live.address)
-    assert s.effective_permissions == s.config.permissions == BOTH
+    assert s.effective_permissions == BOTH
+    assert s.config.permissions == int(Permission.EXECUTE)  # the creation's choice, kept
     x.ok(ix.resume_session(owner.pubkey(), live.address), [owner])
     out = x.ok(ix.update_permissions(owner.pubkey(), live.address, 1), [owner])
     assert out.events[0].narrowed == 1  # type: ignore[union-attr]

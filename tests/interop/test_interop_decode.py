@@ -56,7 +56,9 @@ def test_decoded_account_matches_the_scenario(step: dict[str, Any]) -> None:
     assert s.plain(session.scope) == params["scope"]
     assert s.plain(session.quotas) == params["quotas"]
     assert s.plain(session.metadata) == params["metadata"]
-    assert session.effective_permissions == params["config"]["permissions"]
+    # update_permissions changes what is in force, not the creation's config
+    effective = step["inputs"].get("effective_permissions", params["config"]["permissions"])
+    assert session.effective_permissions == effective
 
     # The PDA and its canonical bump, derived from the IDL's seeds for the creating instruction.
     accounts, bumps = s.resolve_accounts(
