@@ -85,6 +85,18 @@ def load_session(
     ledger: Ledger, program_id: Pubkey, address: Pubkey, writable: Collection[Pubkey]
 ) -> SessionRecord | ErrorCode:
     """``load_session``: owner, size, discriminator, version, then writable."""
+    record = load_session_readonly(ledger, program_id, address)
+    if isinstance(record, ErrorCode):
+        return record
+    if address not in writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    return record
+
+
+def load_session_readonly(
+    ledger: Ledger, program_id: Pubkey, address: Pubkey
+) -> SessionRecord | ErrorCode:
+    """``load_session_readonly`` (validate_session): owner, size, discriminator, version."""
     record = ledger.sessions.get(address)
     if record is None:
         foreign = ledger.foreign.get(address)
@@ -101,8 +113,6 @@ def load_session(
             f"{address}: program-owned raw Session data is outside the model "
             "(only sessions the model created are modelled past the header checks)"
         )
-    if address not in writable:
-        return ErrorCode.ACCOUNT_NOT_WRITABLE
     return record
 
 

@@ -1,12 +1,12 @@
-"""Instructions the program has and the model does not answer yet: execute, validate_session
-and the three updates (issue 8). Their handlers raise :class:`NotModelledError` naming the
-instruction, so a simulation that reaches one stops loudly instead of returning an answer
-the program would not give; the differential tests never generate them.
+"""The instruction the program has and the model does not answer yet: execute (issue 8).
+Its handler raises :class:`NotModelledError`, so a simulation that reaches it stops loudly
+instead of returning an answer the program would not give; the differential tests never
+generate it.
 
-Modelling them needs mutable usage, guard, quota and permission fields in
-:class:`~simulator.record.SessionRecord`, token accounts in the ledger (journaled), the
-guard evaluator (``simulator/guards.py``) and the modelled callees (system transfer, SPL
-token transfer/approve/set_authority, a test program with declared effects).
+Modelling it needs token accounts in the ledger (journaled), the inner-instruction decoder
+(:func:`sessions_client.execute.decode_inner_instructions`), the guard evaluator
+(:mod:`simulator.guard_eval`) over measured effects, and the modelled callees (system
+transfer, SPL token transfer/approve/set_authority, a test program with declared effects).
 """
 
 from __future__ import annotations
@@ -36,13 +36,4 @@ def _not_modelled(name: str) -> InstructionHandler:
     return handler
 
 
-HANDLERS: Handlers = {
-    name: _not_modelled(name)
-    for name in (
-        "execute",
-        "validate_session",
-        "update_guard",
-        "update_permissions",
-        "update_quotas",
-    )
-}
+HANDLERS: Handlers = {"execute": _not_modelled("execute")}

@@ -36,6 +36,7 @@ from sessions_client.types import (
     BorrowedAccount,
     Guard,
     ProtocolState,
+    ResourceQuotas,
     Session,
     SessionConfig,
     SessionParams,
@@ -85,6 +86,8 @@ class GuardFields(NamedTuple):
 
     effective_permissions: int
     guard: Guard = Guard()
+    #: The quotas in force when update_quotas changed them (None: the creation's, in params).
+    quotas: ResourceQuotas | None = None
     #: The session signer execute proved and recorded (zero: not recorded yet).
     signer: Pubkey = _ZERO_KEY
     signer_bump: int = 0
@@ -201,7 +204,9 @@ def created_record(
             0,
             expires_at,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _created_guard(origin.params), _ZERO_KEY, 0)),
+            _new(
+                GuardFields, (origin.permissions, _created_guard(origin.params), None, _ZERO_KEY, 0)
+            ),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,
@@ -221,10 +226,38 @@ def requested_record(origin: SessionOrigin, now: int, lamports: int) -> SessionR
             0,
             0,
             NO_USAGE,
-            _new(GuardFields, (origin.permissions, _created_guard(origin.params), _ZERO_KEY, 0)),
+            _new(
+                GuardFields, (origin.permissions, _created_guard(origin.params), None, _ZERO_KEY, 0)
+            ),
             NO_DELEGATION,
             NO_LEASES,
             NO_PROTOCOL,
+            lamports,
+        ),
+    )
+
+
+def with_limits(
+    record: SessionRecord, guard: GuardFields, usage: UsageFields, updated_at: int
+) -> SessionRecord:
+    """``record`` after an update instruction: new guard group (permissions, guard, quotas) and
+    usage group (the rate window), updated_at stamped; status and times otherwise unchanged."""
+    origin, status, _, activated_at, expires_at, _, _, delegation, leases, protocol, lamports = (
+        record
+    )
+    return _new(
+        SessionRecord,
+        (
+            origin,
+            status,
+            updated_at,
+            activated_at,
+            expires_at,
+            usage,
+            guard,
+            delegation,
+            leases,
+            protocol,
             lamports,
         ),
     )
@@ -293,7 +326,7 @@ def to_session(record: SessionRecord) -> Session:
         expires_at=record.expires_at,
         request_deadline=o.request_deadline,
         usage_count=usage.usage_count,
-        quotas=params.quotas,
+        quotas=params.quotas if guard.quotas is None else guard.quotas,
         usage=usage.stats,
         guard=guard.guard,
         protocol=record.protocol.protocol,
@@ -334,7 +367,11 @@ def record_of(address: Pubkey, session: Session, lamports: int) -> SessionRecord
         expires_at=session.expires_at,
         usage=UsageFields(session.usage_count, session.usage),
         guard=GuardFields(
-            session.effective_permissions, session.guard, session.signer, session.signer_bump
+            session.effective_permissions,
+            session.guard,
+            session.quotas,
+            session.signer,
+            session.signer_bump,
         ),
         delegation=DelegationFields(session.depth, session.bound_to),
         leases=LeaseFields(session.borrowed),

@@ -40,6 +40,8 @@ from sessions_client import instructions as ix
 from sessions_client.accounts import encode_session
 from sessions_client.constants import MAX_REQUEST_TTL, MAX_SESSION_DURATION, PROGRAM_ID, Setting
 from sessions_client.errors import ErrorCode
+from sessions_client.guards import calls_per, compile_guard, lamports_at_most, signer_is
+from sessions_client.pda import find_session_address
 from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams, SessionStatus
 from simulator.clock import I64_MAX
 from simulator.rent import Rent
@@ -70,13 +72,11 @@ UNREACHABLE = {
     ErrorCode.GUARD_MALFORMED,
 }
 
-#: Codes only execute, validate_session and the updates give: the simulator does not model
-#: them yet (its handlers raise NotModelledError), so the SVM tests in tests/execute reach
-#: them instead of these differential scenarios.
+#: Codes only execute gives: the simulator does not model it yet (its handler raises
+#: NotModelledError), so the SVM tests in tests/execute reach them instead.
 NOT_MODELLED = {
     ErrorCode.GUARD_REJECTED,
     ErrorCode.GUARD_MALFORMED,
-    ErrorCode.CALLER_NOT_ADMITTED,
     ErrorCode.CPI_NOT_ALLOWED,
     ErrorCode.NOT_TOP_LEVEL,
     ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI,
@@ -85,7 +85,6 @@ NOT_MODELLED = {
     ErrorCode.INVALID_SESSION_SIGNER,
     ErrorCode.INVALID_ACCOUNT_INDEX,
     ErrorCode.TOO_MANY_ACCOUNTS,
-    ErrorCode.NOT_NARROWING,
 }
 
 
@@ -362,7 +361,50 @@ def _odd_payers(s: Script) -> None:
         s.send(ix.close_session(odd, address, odd))
 
 
+def _limits_and_validation(s: Script) -> None:
+    """validate_session and the updates: the owner sets anything while Paused, anyone
+    admitted only narrows (permissions, quotas, guard as AND), with each refusal's code."""
+    roomy = ResourceQuotas(max_executions=10, max_compute_units=10**9, max_lamports=10**6)
+    p = SessionParams(SessionConfig(600, 1, 0), quotas=roomy)
+    session, _ = find_session_address(A, 40)
+    s.send(ix.create_session(A, 40, p))
+    s.send(ix.validate_session(session, A), expect=ErrorCode.SESSION_NOT_ACTIVE)
+    s.send(ix.activate_session(A, session))
+    s.send(ix.validate_session(session, A))
+    s.send(ix.validate_session(session, B), expect=ErrorCode.CALLER_NOT_ADMITTED)
+    s.send(
+        with_meta(ix.validate_session(session, A), 1, signer=False), expect=ErrorCode.MISSING_SIGNER
+    )
+    both = 3
+    s.send(ix.update_permissions(A, session, both), expect=ErrorCode.NOT_NARROWING)
+    s.send(
+        ix.update_quotas(A, session, replace(roomy, max_lamports=10**6 + 1)),
+        expect=ErrorCode.NOT_NARROWING,
+    )
+    s.send(ix.update_quotas(A, session, replace(roomy, max_executions=9)))
+    s.send(ix.update_quotas(B, session, roomy), expect=ErrorCode.CALLER_NOT_ADMITTED)
+    s.send(ix.pause_session(A, session))
+    s.send(ix.update_permissions(A, session, both))
+    s.send(ix.update_permissions(A, session, 2), expect=ErrorCode.INVALID_CONFIGURATION)
+    s.send(ix.update_quotas(A, session, roomy))
+    s.send(
+        ix.update_quotas(A, session, replace(roomy, max_borrowed_accounts=9)),
+        expect=ErrorCode.INVALID_CONFIGURATION,
+    )
+    s.send(ix.update_guard(A, session, Guard(len=1)), expect=ErrorCode.INVALID_CONFIGURATION)
+    s.send(ix.update_guard(A, session, compile_guard(signer_is(B) & calls_per(60, 5))))
+    s.send(ix.resume_session(A, session))
+    s.send(ix.validate_session(session, B))
+    s.send(ix.validate_session(session, A), expect=ErrorCode.CALLER_NOT_ADMITTED)
+    s.send(ix.update_guard(B, session, compile_guard(lamports_at_most(5))))
+    s.send(ix.update_guard(B, session, compile_guard(signer_is(C))), expect=ErrorCode.NOT_NARROWING)
+    s.send(ix.update_permissions(B, session, 1))
+    s.send(ix.update_permissions(B, session, both), expect=ErrorCode.NOT_NARROWING)
+    s.send(ix.update_quotas(C, session, roomy), expect=ErrorCode.CALLER_NOT_ADMITTED)
+
+
 SCENARIOS = (
+    _limits_and_validation,
     _creation_refusals,
     _malformed,
     _direct_lifecycle,
@@ -401,4 +443,7 @@ def test_scenarios_reach_every_code_and_event() -> None:
         "SessionResumed",
         "SessionExpired",
         "SessionClosed",
+        "SessionGuardUpdated",
+        "SessionPermissionsUpdated",
+        "SessionQuotasUpdated",
     }

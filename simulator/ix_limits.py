@@ -1,0 +1,263 @@
+"""validate_session and update_guard / update_permissions / update_quotas, check for check
+in the order of validate.c, admission.c and update.c.
+
+The owner changes anything while the session is Paused (validated like creation); otherwise
+only narrowing, by the owner or any key the guard admits: permissions a subset, every quota
+<=, the guard AND(old, new) with no signer leaf in the new part and the rate window kept.
+validate_session's answer (SessionValidity, return data) is :func:`validity`; the handler
+itself returns no events, like the program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final
+
+from solders.pubkey import Pubkey
+
+from sessions_client.codec import layout_of
+from sessions_client.constants import ALL_PERMISSIONS, BORROW_CAPACITY, GUARD_CAPACITY, Permission
+from sessions_client.errors import ErrorCode
+from sessions_client.guard_schema import GuardOp
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
+from sessions_client.types import Guard, ResourceQuotas, SessionStatus, SessionValidity, UsageStats
+from simulator import guard_eval
+from simulator.checks import load_session, load_session_readonly, stored_status_valid
+from simulator.emit import (
+    session_guard_updated,
+    session_permissions_updated,
+    session_quotas_updated,
+)
+from simulator.env import Env
+from simulator.handler import HandlerResult, Handlers
+from simulator.record import SessionRecord, UsageFields, to_session, with_limits
+
+_EXECUTE: Final = int(Permission.EXECUTE)
+_COMPOSE: Final = int(Permission.COMPOSE)
+_QUOTAS: Final = layout_of(ResourceQuotas)
+_PERMISSIONS_AT: Final = INSTRUCTIONS_BY_NAME["update_permissions"].arg_offsets()["permissions"]
+_QUOTAS_AT: Final = INSTRUCTIONS_BY_NAME["update_quotas"].arg_offsets()["quotas"]
+_GUARD_AT: Final = INSTRUCTIONS_BY_NAME["update_guard"].arg_offsets()
+_GUARD_LEN_AT: Final = _GUARD_AT["guard.len"]
+_GUARD_CODE_AT: Final = _GUARD_AT["guard.code"]
+
+
+def _guard_of(record: SessionRecord) -> Guard:
+    return record.guard.guard
+
+
+def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_admitted``: the stored length in range, then the guard admits the caller."""
+    guard, owner = _guard_of(record), record.origin.owner
+    if guard.len > GUARD_CAPACITY:
+        return ErrorCode.GUARD_MALFORMED
+    if guard.len == 0:
+        admitted = caller == owner
+    else:
+        admitted = guard_eval.admits(guard.code, guard.len, caller, owner)
+    return None if admitted else ErrorCode.CALLER_NOT_ADMITTED
+
+
+def _quotas(record: SessionRecord) -> ResourceQuotas:
+    return to_session(record).quotas if record.guard.quotas is None else record.guard.quotas
+
+
+def check_executable(record: SessionRecord, now: int, instruction_count: int) -> ErrorCode | None:
+    """``check_executable``: Active, not expired, EXECUTE (and COMPOSE for several)."""
+    if record.status is not SessionStatus.ACTIVE:
+        return ErrorCode.SESSION_NOT_ACTIVE
+    if now >= record.expires_at:
+        return ErrorCode.SESSION_EXPIRED
+    permissions = record.guard.effective_permissions
+    if not permissions & _EXECUTE or (instruction_count > 1 and not permissions & _COMPOSE):
+        return ErrorCode.PERMISSION_DENIED
+    return None
+
+
+def validate_session(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
+    """Read-only: the errors execute would give, else success (the answer: :func:`validity`)."""
+    address, authority = keys[0], keys[1]
+    record = load_session_readonly(env.ledger, env.program_id, address)
+    if isinstance(record, ErrorCode):
+        return record
+    if authority not in signers:
+        return ErrorCode.MISSING_SIGNER
+    now = env.clock.now()
+    refused = check_executable(record, now, 1) or check_admitted(record, authority)
+    if refused is not None:
+        return refused
+    if record.usage.usage_count >= _quotas(record).max_executions:
+        return ErrorCode.QUOTA_EXCEEDED
+    return ()
+
+
+def validity(record: SessionRecord, now: int) -> SessionValidity:
+    """The SessionValidity validate_session returns for ``record`` at ``now``."""
+    o = record.origin
+    return SessionValidity(
+        o.session_id, record.expires_at - now, record.guard.effective_permissions
+    )
+
+
+_Loaded = tuple[SessionRecord, int, bool]
+
+
+def _load_update(
+    env: Env, keys: Sequence[Pubkey], signers: Collection[Pubkey], writable: Collection[Pubkey]
+) -> _Loaded | ErrorCode:
+    """``load_update``: (record, now, the owner may set anything) or why not."""
+    authority, address = keys[0], keys[1]
+    record = load_session(env.ledger, env.program_id, address, writable)
+    if isinstance(record, ErrorCode):
+        return record
+    if authority not in signers:
+        return ErrorCode.MISSING_SIGNER
+    now = env.clock.now()
+    status = record.status
+    if not stored_status_valid(status):
+        return ErrorCode.INVALID_STORED_STATE
+    is_owner = authority == record.origin.owner
+    if not is_owner:
+        refused = check_admitted(record, authority)
+        if refused is not None:
+            return refused
+    return record, now, is_owner and status is SessionStatus.PAUSED
+
+
+def _permissions_valid(p: int) -> bool:
+    return p & ~ALL_PERMISSIONS == 0 and (not p & _COMPOSE or bool(p & _EXECUTE))
+
+
+def update_permissions(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
+    loaded = _load_update(env, keys, signers, writable)
+    if isinstance(loaded, ErrorCode):
+        return loaded
+    record, now, may_set = loaded
+    new = int.from_bytes(data[_PERMISSIONS_AT : _PERMISSIONS_AT + 4], "little")
+    current = record.guard.effective_permissions
+    if not _permissions_valid(new):
+        return ErrorCode.INVALID_CONFIGURATION
+    if not may_set and new & ~current:
+        return ErrorCode.NOT_NARROWING
+    guard = record.guard._replace(effective_permissions=new)
+    env.ledger.put_session(keys[1], with_limits(record, guard, record.usage, now))
+    owner = record.origin.owner
+    return (
+        session_permissions_updated(keys[1], owner, keys[0], now, current, new, int(not may_set)),
+    )
+
+
+def _within(new: ResourceQuotas, current: ResourceQuotas) -> bool:
+    return (
+        new.max_executions <= current.max_executions
+        and new.max_compute_units <= current.max_compute_units
+        and new.max_lamports <= current.max_lamports
+        and new.max_borrowed_accounts <= current.max_borrowed_accounts
+        and new.max_children <= current.max_children
+    )
+
+
+def update_quotas(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
+    loaded = _load_update(env, keys, signers, writable)
+    if isinstance(loaded, ErrorCode):
+        return loaded
+    record, now, may_set = loaded
+    new: ResourceQuotas = _QUOTAS.decode(data, _QUOTAS_AT)
+    if new.max_borrowed_accounts > BORROW_CAPACITY or new.reserved != bytes(4):
+        return ErrorCode.INVALID_CONFIGURATION
+    if not may_set and not _within(new, _quotas(record)):
+        return ErrorCode.NOT_NARROWING
+    guard = record.guard._replace(quotas=new)
+    env.ledger.put_session(keys[1], with_limits(record, guard, record.usage, now))
+    owner = record.origin.owner
+    return (session_quotas_updated(keys[1], owner, keys[0], new, now, int(not may_set)),)
+
+
+def _reset_window(usage: UsageFields) -> UsageFields:
+    stats: UsageStats = usage.stats
+    return usage._replace(
+        stats=stats.__class__(
+            stats.compute_units_used,
+            stats.lamports_spent,
+            stats.last_used_at,
+            0,
+            0,
+            stats.borrowed_count,
+            stats.children_count,
+        )
+    )
+
+
+def _narrowed(old: Guard, code: bytes, length: int) -> Guard | ErrorCode:
+    """AND(old, new) as update.c's narrow_guard builds and validates it."""
+    if old.len > GUARD_CAPACITY:
+        return ErrorCode.GUARD_MALFORMED
+    if guard_eval.has_signer_leaf(code, length):
+        return ErrorCode.NOT_NARROWING
+    combined = length if old.len == 0 else old.len + length + 1
+    if combined > GUARD_CAPACITY:
+        return ErrorCode.INVALID_CONFIGURATION
+    body = old.code[: old.len] + code[:length] + (bytes([GuardOp.AND]) if old.len else b"")
+    buf = body.ljust(GUARD_CAPACITY, b"\0")
+    if guard_eval.validate(buf, combined) is not None:
+        return ErrorCode.INVALID_CONFIGURATION
+    return Guard(combined, buf)
+
+
+def update_guard(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
+    loaded = _load_update(env, keys, signers, writable)
+    if isinstance(loaded, ErrorCode):
+        return loaded
+    record, now, may_set = loaded
+    length = int.from_bytes(data[_GUARD_LEN_AT : _GUARD_LEN_AT + 2], "little")
+    code = bytes(data[_GUARD_CODE_AT : _GUARD_CODE_AT + GUARD_CAPACITY])
+    if length > GUARD_CAPACITY or guard_eval.validate(code, length) is not None:
+        return ErrorCode.INVALID_CONFIGURATION
+    old = _guard_of(record)
+    usage = record.usage
+    if may_set:
+        new = Guard(length, code)
+        usage = _reset_window(usage)
+    else:
+        narrowed = _narrowed(old, code, length)
+        if isinstance(narrowed, ErrorCode):
+            return narrowed
+        new = narrowed
+        if guard_eval.rate_window_seconds(old.code, old.len) == 0:
+            usage = _reset_window(usage)  # a rate limit that is new starts a new window
+    guard = record.guard._replace(guard=new)
+    env.ledger.put_session(keys[1], with_limits(record, guard, usage, now))
+    owner = record.origin.owner
+    return (session_guard_updated(keys[1], owner, keys[0], now, new.len, int(not may_set)),)
+
+
+HANDLERS: Handlers = {
+    "validate_session": validate_session,
+    "update_guard": update_guard,
+    "update_permissions": update_permissions,
+    "update_quotas": update_quotas,
+}
