@@ -31,6 +31,8 @@ static inline bool acc_is_signer(const u8 *a) { return a[INPUT_OFF_IS_SIGNER] !=
 static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE] != 0; }
 
 u64 require_signer(const u8 *account);
+/* The C-ABI view of a serialized account that sol_invoke_signed_c takes. */
+void account_info(u8 *a, SolAccountInfo *info);
 u64 require_writable(const u8 *account);
 /* Owner, size, discriminator, version, writable; *out = account data. Handlers that need
  * one specific status check it themselves; those accepting several call stored_status_valid. */
@@ -70,8 +72,20 @@ void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previo
 void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
                          u8 reason);
 
+/* ---- pda.c: create_program_address checked as sha256 + sol_curve_validate_point, for seeds
+ * laid out contiguously with the bump as their last byte ---- */
+#define PDA_PREIMAGE_SLICES 3
+typedef struct {
+    u8 *bump;                              /* the last seed byte, rewritten per attempt */
+    SolBytes slices[PDA_PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
+} PdaPreimage;
+void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id);
+/* true with *out the address when this bump's digest is off the curve (an address exists) */
+bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out);
+/* A bump above `bump` yields an address: `bump` is not the canonical one. */
+bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
+
 /* ---- signer.c: the session signer PDA ["signer", session] with a caller-supplied bump ---- */
-u64 verify_session_signer(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer);
 /* The signer of a loaded session: the recorded one, or proven now and recorded (the caller
  * writes the session anyway: execute only). *out_bump: the bump to sign with. */
 u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);

@@ -6,6 +6,18 @@ u64 require_signer(const u8 *account) {
     return acc_is_signer(account) ? 0 : fail(ERR_MISSING_SIGNER);
 }
 
+void account_info(u8 *a, SolAccountInfo *info) {
+    info->key = (SolPubkey *)acc_key(a);
+    info->lamports = acc_lamports(a);
+    info->data_len = acc_data_len(a);
+    info->data = acc_data(a);
+    info->owner = acc_owner(a);
+    info->rent_epoch = 0;
+    info->is_signer = acc_is_signer(a);
+    info->is_writable = acc_is_writable(a);
+    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
+}
+
 u64 require_writable(const u8 *account) {
     return acc_is_writable(account) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
 }

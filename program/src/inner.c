@@ -63,18 +63,6 @@ u64 check_inner_targets(const Context *ctx, const InnerList *list, const u8 *ses
     return 0;
 }
 
-static void account_info(u8 *a, SolAccountInfo *info) {
-    info->key = (SolPubkey *)acc_key(a);
-    info->lamports = acc_lamports(a);
-    info->data_len = acc_data_len(a);
-    info->data = acc_data(a);
-    info->owner = acc_owner(a);
-    info->rent_epoch = 0;
-    info->is_signer = acc_is_signer(a);
-    info->is_writable = acc_is_writable(a);
-    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
-}
-
 u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer) {
     SolAccountInfo infos[MAX_INNER_ACCOUNTS];
     SolAccountMeta metas[MAX_INNER_ACCOUNTS];

@@ -24,16 +24,45 @@
  *     InvalidBump (a real PDA, but not the canonical one). */
 #include "program.h"
 
+/* ---- create_program_address without its 1,500 CU, for any seeds with the bump last ---- */
+
+void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id) {
+    p->bump = seeds + seeds_len - 1;
+    p->slices[0].addr = seeds;
+    p->slices[0].len = seeds_len;
+    p->slices[1].addr = program_id->x;
+    p->slices[1].len = sizeof(SolPubkey);
+    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
+    p->slices[2].len = SOL_PDA_MARKER_LEN;
+}
+
+bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out) {
+    *p->bump = bump;
+    /* returns 0; its only failures (bad slices, too many) abort the program instead */
+    sol_sha256(p->slices, PDA_PREIMAGE_SLICES, out->x);
+    u8 unused;
+    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
+}
+
+bool pda_higher_bump_exists(PdaPreimage *p, u8 bump) {
+    for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
+        SolPubkey other;
+        if (pda_with_bump(p, (u8)higher, &other)) return true;
+    }
+    return false;
+}
+
+/* ---- the Session PDA ---- */
+
 /* "session" | creator | session_id LE | bump, contiguous: the seeds hash as one slice. */
 #define SEEDS_OFF_CREATOR SESSION_SEED_LEN
 #define SEEDS_OFF_SESSION_ID (SEEDS_OFF_CREATOR + sizeof(SolPubkey))
 #define SEEDS_OFF_BUMP (SEEDS_OFF_SESSION_ID + sizeof(u64))
 #define SEEDS_LEN (SEEDS_OFF_BUMP + 1)
-#define PREIMAGE_SLICES 3
 
 typedef struct {
     u64 seeds[(SEEDS_LEN + 7) / 8];
-    SolBytes slices[PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
+    PdaPreimage pda;
 } Preimage;
 
 /* Lay out the hashed bytes once; only the bump byte changes between attempts. The stores
@@ -44,22 +73,7 @@ static void preimage_init(Preimage *p, const Context *ctx, const u8 *creator, co
     for (u64 at = 0; at < sizeof(SolPubkey); at += sizeof(u64))
         store_u64(s + SEEDS_OFF_CREATOR + at, load_u64(creator + at));
     store_u64(s + SEEDS_OFF_SESSION_ID, load_u64(id_le));
-    p->slices[0].addr = s;
-    p->slices[0].len = SEEDS_LEN;
-    p->slices[1].addr = ctx->program_id->x;
-    p->slices[1].len = sizeof(SolPubkey);
-    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
-    p->slices[2].len = SOL_PDA_MARKER_LEN;
-}
-
-/* create_program_address with this bump: true with *out the address when the digest is off
- * the curve, false when it is a curve point (no address for this bump). */
-static bool address_with_bump(Preimage *p, u8 bump, SolPubkey *out) {
-    ((u8 *)p->seeds)[SEEDS_OFF_BUMP] = bump;
-    /* returns 0; its only failures (bad slices, too many) abort the program instead */
-    sol_sha256(p->slices, PREIMAGE_SLICES, out->x);
-    u8 unused;
-    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
+    pda_preimage(&p->pda, s, SEEDS_LEN, ctx->program_id);
 }
 
 /* The supplied bump did not yield the account's address: InvalidBump when the account is
@@ -68,7 +82,7 @@ static bool address_with_bump(Preimage *p, u8 bump, SolPubkey *out) {
 static u64 classify_mismatch(Preimage *p, const u8 *session) {
     for (u64 bump = SOL_MAX_BUMP + 1; bump-- > 0;) {
         SolPubkey canonical;
-        if (address_with_bump(p, (u8)bump, &canonical))
+        if (pda_with_bump(&p->pda, (u8)bump, &canonical))
             return fail(key_eq(&canonical, acc_key(session)) ? ERR_INVALID_BUMP
                                                              : ERR_INVALID_SESSION_ADDRESS);
     }
@@ -81,12 +95,9 @@ u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *id_l
     preimage_init(&p, ctx, creator, id_le);
     /* 1. the supplied bump yields an address (off the curve) and it is the session account */
     SolPubkey derived;
-    if (!address_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(session)))
+    if (!pda_with_bump(&p.pda, bump, &derived) || !key_eq(&derived, acc_key(session)))
         return classify_mismatch(&p, session);
     /* 2. it is canonical: no higher bump yields an address (each digest is on the curve) */
-    for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
-        SolPubkey other;
-        if (address_with_bump(&p, (u8)higher, &other)) return fail(ERR_INVALID_BUMP);
-    }
+    if (pda_higher_bump_exists(&p.pda, bump)) return fail(ERR_INVALID_BUMP);
     return 0;
 }

@@ -13,45 +13,21 @@
 #define SEEDS_OFF_SESSION SIGNER_SEED_LEN
 #define SEEDS_OFF_BUMP (SEEDS_OFF_SESSION + sizeof(SolPubkey))
 #define SEEDS_LEN (SEEDS_OFF_BUMP + 1)
-#define PREIMAGE_SLICES 3
 
-typedef struct {
-    u64 seeds[(SEEDS_LEN + 7) / 8];
-    SolBytes slices[PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
-} SignerPreimage;
-
-static void preimage_init(SignerPreimage *p, const Context *ctx, const u8 *session_key) {
-    u8 *s = (u8 *)p->seeds;
+/* "signer" | session | bump, contiguous, hashed by pda.c's helpers. */
+static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
+    u64 words[(SEEDS_LEN + 7) / 8];
+    u8 *s = (u8 *)words;
     __builtin_memcpy(s, SIGNER_SEED, SIGNER_SEED_LEN);
     /* unaligned word stores (offset 6): the SBF VM permits them */
-    for (u64 word = 0; word < sizeof(SolPubkey) / 8; word++)
-        store_u64(s + SEEDS_OFF_SESSION + 8 * word, load_u64(session_key + 8 * word));
-    p->slices[0].addr = s;
-    p->slices[0].len = SEEDS_LEN;
-    p->slices[1].addr = ctx->program_id->x;
-    p->slices[1].len = sizeof(SolPubkey);
-    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
-    p->slices[2].len = SOL_PDA_MARKER_LEN;
-}
-
-/* true with *out the address when this bump's digest is off the curve (a PDA exists) */
-static bool address_with_bump(SignerPreimage *p, u8 bump, SolPubkey *out) {
-    ((u8 *)p->seeds)[SEEDS_OFF_BUMP] = bump;
-    sol_sha256(p->slices, PREIMAGE_SLICES, out->x);
-    u8 unused;
-    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
-}
-
-static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
-    SignerPreimage p;
-    preimage_init(&p, ctx, session_key);
+    for (u64 at = 0; at < sizeof(SolPubkey); at += sizeof(u64))
+        store_u64(s + SEEDS_OFF_SESSION + at, load_u64(session_key + at));
+    PdaPreimage p;
+    pda_preimage(&p, s, SEEDS_LEN, ctx->program_id);
     SolPubkey derived;
-    if (!address_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(signer)))
+    if (!pda_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(signer)))
         return fail(ERR_INVALID_SESSION_SIGNER);
-    for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
-        SolPubkey other;
-        if (address_with_bump(&p, (u8)higher, &other)) return fail(ERR_INVALID_SESSION_SIGNER);
-    }
+    if (pda_higher_bump_exists(&p, bump)) return fail(ERR_INVALID_SESSION_SIGNER);
     return 0;
 }
 
@@ -72,8 +48,4 @@ u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u
     d[SESSION_OFF_SIGNER_BUMP] = bump;
     *out_bump = bump;
     return 0;
-}
-
-u64 verify_session_signer(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
-    return derive_and_prove(ctx, session_key, bump, signer);
 }

@@ -27,18 +27,6 @@ static const SolPubkey SYSTEM_PROGRAM_ID = {{0}};
 static void put_u32(u8 *p, u32 v) { *(u32 *)p = v; }
 static void put_u64(u8 *p, u64 v) { *(u64 *)p = v; }
 
-static void account_info(u8 *a, SolAccountInfo *info) {
-    info->key = (SolPubkey *)acc_key(a);
-    info->lamports = acc_lamports(a);
-    info->data_len = acc_data_len(a);
-    info->data = acc_data(a);
-    info->owner = acc_owner(a);
-    info->rent_epoch = 0;
-    info->is_signer = acc_is_signer(a);
-    info->is_writable = acc_is_writable(a);
-    info->executable = false;
-}
-
 /* The system instruction `data` over `n` (1 or 2) accounts, each writable and signing (the
  * payer by its own signature, the session address by the PDA seeds in `signer`). */
 static u64 invoke_system(u8 *data, u64 data_len, u8 *const *accounts, u64 n,
