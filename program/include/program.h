@@ -31,8 +31,20 @@ static inline bool acc_is_signer(const u8 *a) { return a[INPUT_OFF_IS_SIGNER] !=
 static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE] != 0; }
 
 u64 require_signer(const u8 *account);
-/* The C-ABI view of a serialized account that sol_invoke_signed_c takes. */
-void account_info(u8 *a, SolAccountInfo *info);
+/* The C-ABI view of a serialized account that sol_invoke_signed_c takes (inline: it runs
+ * per account of every CPI). */
+static inline void account_info(u8 *a, SolAccountInfo *info) {
+    info->key = (SolPubkey *)acc_key(a);
+    info->lamports = acc_lamports(a);
+    info->data_len = acc_data_len(a);
+    info->data = acc_data(a);
+    info->owner = acc_owner(a);
+    info->rent_epoch = 0;
+    info->is_signer = acc_is_signer(a);
+    info->is_writable = acc_is_writable(a);
+    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
+}
+
 u64 require_writable(const u8 *account);
 /* Owner, size, discriminator, version, writable; *out = account data. Handlers that need
  * one specific status check it themselves; those accepting several call stored_status_valid. */
@@ -79,9 +91,25 @@ typedef struct {
     u8 *bump;                              /* the last seed byte, rewritten per attempt */
     SolBytes slices[PDA_PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
 } PdaPreimage;
-void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id);
+/* inline: creation's CU budget counts every instruction of these two */
+static inline void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id) {
+    p->bump = seeds + seeds_len - 1;
+    p->slices[0].addr = seeds;
+    p->slices[0].len = seeds_len;
+    p->slices[1].addr = program_id->x;
+    p->slices[1].len = sizeof(SolPubkey);
+    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
+    p->slices[2].len = SOL_PDA_MARKER_LEN;
+}
+
 /* true with *out the address when this bump's digest is off the curve (an address exists) */
-bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out);
+static inline bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out) {
+    *p->bump = bump;
+    /* returns 0; its only failures (bad slices, too many) abort the program instead */
+    sol_sha256(p->slices, PDA_PREIMAGE_SLICES, out->x);
+    u8 unused;
+    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
+}
 /* A bump above `bump` yields an address: `bump` is not the canonical one. */
 bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
 

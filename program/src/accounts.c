@@ -6,18 +6,6 @@ u64 require_signer(const u8 *account) {
     return acc_is_signer(account) ? 0 : fail(ERR_MISSING_SIGNER);
 }
 
-void account_info(u8 *a, SolAccountInfo *info) {
-    info->key = (SolPubkey *)acc_key(a);
-    info->lamports = acc_lamports(a);
-    info->data_len = acc_data_len(a);
-    info->data = acc_data(a);
-    info->owner = acc_owner(a);
-    info->rent_epoch = 0;
-    info->is_signer = acc_is_signer(a);
-    info->is_writable = acc_is_writable(a);
-    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
-}
-
 u64 require_writable(const u8 *account) {
     return acc_is_writable(account) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
 }
@@ -28,7 +16,8 @@ bool stored_status_valid(u8 status) {
            status == SESSION_STATUS_EXPIRED;
 }
 
-u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out) {
+/* Owner, size, discriminator, version: inline in both loaders (every instruction runs one). */
+static inline u64 session_header(const Context *ctx, u8 *account) {
     const SolPubkey *owner = acc_owner(account);
     if (!key_eq(owner, ctx->program_id)) {
         /* A closed session is an empty system account: say so, not "wrong owner". */
@@ -36,16 +25,21 @@ u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out) {
         return fail(ERR_INVALID_ACCOUNT_OWNER);
     }
     if (acc_data_len(account) != SESSION_ACCOUNT_SIZE) return fail(ERR_INVALID_ACCOUNT_SIZE);
-    u8 *d = acc_data(account);
+    const u8 *d = acc_data(account);
     if (load_u64(d) != SESSION_DISCRIMINATOR) return fail(ERR_INVALID_DISCRIMINATOR);
     if (d[SESSION_OFF_VERSION] != SESSION_VERSION) return fail(ERR_UNSUPPORTED_VERSION);
-    *out = d;
+    return 0;
+}
+
+u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out) {
+    u64 err = session_header(ctx, account);
+    if (err) return err;
+    *out = acc_data(account);
     return 0;
 }
 
 u64 load_session(const Context *ctx, u8 *account, u8 **out) {
-    const u8 *d;
-    u64 err = load_session_readonly(ctx, account, &d);
+    u64 err = session_header(ctx, account);
     if (err) return err;
     if (!acc_is_writable(account)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
     *out = acc_data(account);

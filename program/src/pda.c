@@ -26,24 +26,6 @@
 
 /* ---- create_program_address without its 1,500 CU, for any seeds with the bump last ---- */
 
-void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id) {
-    p->bump = seeds + seeds_len - 1;
-    p->slices[0].addr = seeds;
-    p->slices[0].len = seeds_len;
-    p->slices[1].addr = program_id->x;
-    p->slices[1].len = sizeof(SolPubkey);
-    p->slices[2].addr = (const u8 *)SOL_PDA_MARKER;
-    p->slices[2].len = SOL_PDA_MARKER_LEN;
-}
-
-bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out) {
-    *p->bump = bump;
-    /* returns 0; its only failures (bad slices, too many) abort the program instead */
-    sol_sha256(p->slices, PDA_PREIMAGE_SLICES, out->x);
-    u8 unused;
-    return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
-}
-
 bool pda_higher_bump_exists(PdaPreimage *p, u8 bump) {
     for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
         SolPubkey other;
