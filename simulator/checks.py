@@ -152,7 +152,7 @@ def stored_status_valid(status: SessionStatus) -> bool:
 def derive_session_address(
     creator: Pubkey, id_le: bytes, bump: int, program_id: Pubkey
 ) -> Pubkey | None:
-    """``address_with_bump``: the PDA with an explicit bump (None when it is on the curve)."""
+    """``pda_with_bump``: the PDA with an explicit bump (None when it is on the curve)."""
     try:
         return Pubkey.create_program_address(
             [SESSION_SEED, bytes(creator), id_le, bytes((bump,))], program_id

@@ -81,7 +81,8 @@ def validate_session(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> HandlerResult:
-    """Read-only: the errors execute would give, else success (the answer: :func:`validity`)."""
+    """``process_validate_session``: read-only; the errors execute would give, else success
+    (the answer: :func:`validity`)."""
     address, authority = keys[0], keys[1]
     record = load_session_readonly(env.ledger, env.program_id, address)
     if isinstance(record, ErrorCode):
@@ -141,6 +142,7 @@ def update_permissions(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> HandlerResult:
+    """``process_update_permissions``: effective_permissions set (owner, Paused) or narrowed."""
     loaded = _load_update(env, keys, signers, writable)
     if isinstance(loaded, ErrorCode):
         return loaded
@@ -176,6 +178,7 @@ def update_quotas(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> HandlerResult:
+    """``process_update_quotas``: the quotas set (owner, Paused) or each lowered."""
     loaded = _load_update(env, keys, signers, writable)
     if isinstance(loaded, ErrorCode):
         return loaded
@@ -229,6 +232,7 @@ def update_guard(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> HandlerResult:
+    """``process_update_guard``: the guard replaced (owner, Paused) or narrowed to AND."""
     loaded = _load_update(env, keys, signers, writable)
     if isinstance(loaded, ErrorCode):
         return loaded

@@ -31,6 +31,7 @@ def _not_modelled(name: str) -> InstructionHandler:
         signers: Collection[Pubkey],
         writable: Collection[Pubkey],
     ) -> HandlerResult:
+        """``process_execute``: not modelled yet; refuses to answer."""
         raise NotModelledError(f"the simulator does not model {name} yet")
 
     return handler

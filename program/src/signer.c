@@ -10,20 +10,20 @@
  * point. So each session has exactly one signer, the one find_program_address returns. */
 #include "program.h"
 
-#define SEEDS_OFF_SESSION SIGNER_SEED_LEN
-#define SEEDS_OFF_BUMP (SEEDS_OFF_SESSION + sizeof(SolPubkey))
-#define SEEDS_LEN (SEEDS_OFF_BUMP + 1)
+#define SIGNER_SEEDS_OFF_SESSION SIGNER_SEED_LEN
+#define SIGNER_SEEDS_OFF_BUMP (SIGNER_SEEDS_OFF_SESSION + sizeof(SolPubkey))
+#define SIGNER_SEEDS_LEN (SIGNER_SEEDS_OFF_BUMP + 1)
 
 /* "signer" | session | bump, contiguous, hashed by pda.c's helpers. */
 static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, const u8 *signer) {
-    u64 words[(SEEDS_LEN + 7) / 8];
+    u64 words[(SIGNER_SEEDS_LEN + 7) / 8];
     u8 *s = (u8 *)words;
     __builtin_memcpy(s, SIGNER_SEED, SIGNER_SEED_LEN);
     /* unaligned word stores (offset 6): the SBF VM permits them */
     for (u64 at = 0; at < sizeof(SolPubkey); at += sizeof(u64))
-        store_u64(s + SEEDS_OFF_SESSION + at, load_u64(session_key + at));
+        store_u64(s + SIGNER_SEEDS_OFF_SESSION + at, load_u64(session_key + at));
     PdaPreimage p;
-    pda_preimage(&p, s, SEEDS_LEN, ctx->program_id);
+    pda_preimage(&p, s, SIGNER_SEEDS_LEN, ctx->program_id);
     SolPubkey derived;
     if (!pda_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(signer)))
         return fail(ERR_INVALID_SESSION_SIGNER);

@@ -1,4 +1,5 @@
-/** Codama reads the IDL without warnings: one session PDA shared by create_session and request_session. */
+/** Codama reads the IDL without warnings: one session PDA shared by create_session and request_session,
+ * and execute's session signer PDA. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import { convertCapturingWarnings } from "./render.ts";
 test("rootNodeFromAnchor converts the IDL without warnings", () => {
   const { root, warnings } = convertCapturingWarnings(IDL);
   assert.deepEqual(warnings, []);
-  assert.deepEqual(root.program.pdas.map((p) => p.name), ["session"]);
+  assert.deepEqual(root.program.pdas.map((p) => p.name), ["session", "sessionSigner"]);
   assert.equal(root.program.publicKey, IDL.address);
   assert.equal(root.program.instructions.length, IDL.instructions.length);
   assert.deepEqual(
@@ -25,7 +26,7 @@ test("two names for one seed account are what made Codama warn", () => {
   const { root, warnings } = convertCapturingWarnings(renamed);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /PDA name collision/);
-  assert.equal(root.program.pdas.length, 2);
+  assert.equal(root.program.pdas.length, 3); // session twice under two names, and the signer
 });
 
 test("the rendered Kit client is on disk (render.ts ran before the tests)", () => {
