@@ -47,15 +47,17 @@ def _guard_of(record: SessionRecord) -> Guard:
 
 
 def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
-    """``check_admitted``: the stored length in range, then the guard admits the caller."""
+    """``check_admitted``: the stored length in range, the guard well formed (one
+    ``guard_inspect`` pass), then it admits the caller."""
     guard, owner = _guard_of(record), record.origin.owner
     if guard.len > GUARD_CAPACITY:
         return ErrorCode.GUARD_MALFORMED
     if guard.len == 0:
-        admitted = caller == owner
-    else:
-        admitted = guard_eval.admits(guard.code, guard.len, caller, owner)
-    return None if admitted else ErrorCode.CALLER_NOT_ADMITTED
+        return None if caller == owner else ErrorCode.CALLER_NOT_ADMITTED
+    facts = guard_eval.inspect(guard.code, guard.len, caller, owner)
+    if facts.malformed:
+        return ErrorCode.GUARD_MALFORMED
+    return None if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
 
 
 def _quotas(record: SessionRecord) -> ResourceQuotas:

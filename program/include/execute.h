@@ -82,7 +82,8 @@ u64 check_effects(const Snapshot *s, Spend *spend);
 /* ---- admission.c: the checks execute and validate_session share, in execute's order ---- */
 /* Active, not expired, EXECUTE (and COMPOSE for more than one inner instruction). */
 u64 check_executable(const u8 *d, i64 now, u64 instruction_count);
-/* The stored guard's length is in range and it admits the caller. */
-u64 check_admitted(const u8 *d, const SolPubkey *caller);
+/* The stored guard's length is in range, it is well formed (GuardMalformed) and it admits
+ * the caller; *window_seconds: its RATE_LIMIT window (0: none), from the same pass. */
+u64 check_admitted(const u8 *d, const SolPubkey *caller, u64 *window_seconds);
 /* max_executions still allows one more execution. */
 u64 check_execution_quota(const u8 *d);

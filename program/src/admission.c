@@ -11,16 +11,22 @@ u64 check_executable(const u8 *d, i64 now, u64 instruction_count) {
     return 0;
 }
 
-u64 check_admitted(const u8 *d, const SolPubkey *caller) {
+u64 check_admitted(const u8 *d, const SolPubkey *caller, u64 *window_seconds) {
     u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
-    if (len > GUARD_CAPACITY) return fail(ERR_GUARD_MALFORMED);
     const SolPubkey *owner = S_KEY(d, SESSION_OFF_OWNER);
+    *window_seconds = 0;
+    if (len > GUARD_CAPACITY) return fail(ERR_GUARD_MALFORMED);
     /* No guard admits the owner alone (the contract). Only the program writes the stored
      * guard, validated (zero tail included) by creation and update_guard, so the empty guard
-     * needs no second validation pass here. */
-    bool admitted = len == 0 ? key_eq(caller, owner)
-                             : guard_admits(d + SESSION_OFF_GUARD_CODE, len, caller, owner);
-    return admitted ? 0 : fail(ERR_CALLER_NOT_ADMITTED);
+     * needs no validation pass here. */
+    if (len == 0) return key_eq(caller, owner) ? 0 : fail(ERR_CALLER_NOT_ADMITTED);
+    /* one validating pass for admission and the rate window (a broken guard fails closed) */
+    GuardFacts facts = {.caller = caller, .owner = owner};
+    u64 err = guard_inspect(d + SESSION_OFF_GUARD_CODE, len, &facts);
+    if (err) return fail(err);
+    if (!facts.admitted) return fail(ERR_CALLER_NOT_ADMITTED);
+    *window_seconds = facts.rate_window_seconds;
+    return 0;
 }
 
 /* Zero means none allowed: usage_count + 1 <= max_executions (no overflow at u64 max). */

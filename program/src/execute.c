@@ -62,11 +62,10 @@ static u64 check_lamport_quota(const u8 *d, u64 spent_now) {
     return 0;
 }
 
-static void next_window(const u8 *d, i64 now, Window *w) {
-    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
+/* `seconds`: the guard's RATE_LIMIT window (check_admitted's pass), 0 without one. */
+static void next_window(const u8 *d, i64 now, u64 seconds, Window *w) {
     w->start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
     w->count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
-    u64 seconds = len == 0 ? 0 : guard_rate_window_seconds(d + SESSION_OFF_GUARD_CODE, len);
     if (seconds == 0) return; /* no RATE_LIMIT: the stored window is left as it is */
     /* now - start cannot overflow: both are clock readings, start <= now */
     if (w->start == 0 || now < w->start || (u64)(now - w->start) >= seconds) {
@@ -143,12 +142,13 @@ u64 process_execute(const Context *ctx) {
     if (!err) err = check_executable(e.d, e.now, e.inner.count);
     if (!err) err = read_transaction(ctx, e.sysvar, &charge);
     if (!err) err = check_inner_targets(ctx, &e.inner, e.account);
-    if (!err) err = check_admitted(e.d, acc_key(e.authority));
+    u64 window_seconds = 0;
+    if (!err) err = check_admitted(e.d, acc_key(e.authority), &window_seconds);
     if (!err) err = check_execution_quota(e.d);
     if (!err) err = check_compute_quota(e.d, charge);
     if (err) return err;
     Window window;
-    next_window(e.d, e.now, &window);
+    next_window(e.d, e.now, window_seconds, &window);
     Spend spend;
     err = run_inner(ctx, &e, &spend);
     if (!err) err = evaluate_guard(ctx, &e, &spend, &window);

@@ -32,7 +32,8 @@ static u64 load_update(const Context *ctx, Update *u) {
     u->event.authority = (const u8 *)acc_key(authority);
     u->event.narrowed = !u->owner_may_set;
     /* the owner may always narrow; anyone else must be admitted by the guard */
-    if (!is_owner) return check_admitted(u->d, acc_key(authority));
+    u64 window_seconds = 0;
+    if (!is_owner) return check_admitted(u->d, acc_key(authority), &window_seconds);
     return 0;
 }
 

@@ -14,7 +14,8 @@ u64 process_validate_session(const Context *ctx) {
     if (!err) err = require_signer(authority);
     if (!err) err = clock_now(&now);
     if (!err) err = check_executable(d, now, 1);
-    if (!err) err = check_admitted(d, acc_key(authority));
+    u64 window_seconds = 0;
+    if (!err) err = check_admitted(d, acc_key(authority), &window_seconds);
     if (!err) err = check_execution_quota(d);
     if (err) return err;
     u64 answer[SESSION_VALIDITY_SIZE / 8];
