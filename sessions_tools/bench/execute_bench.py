@@ -16,7 +16,7 @@ from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
-from solders.system_program import CreateAccountParams, TransferParams, create_account, transfer
+from solders.system_program import TransferParams, transfer
 from spl.token import instructions as spl
 from spl.token import models as spl_models
 
@@ -42,12 +42,16 @@ from sessions_client.types import (
     SessionStatus,
 )
 from sessions_tools.svm import SessionsSVM, TxOutcome
+from sessions_tools.testing.spl_setup import (
+    MINT_SIZE,
+    create_mint,
+    create_token_account,
+    mint_to,
+)
 
 #: The system program's Transfer and SPL Token's Transfer instruction tags.
 SYSTEM_TRANSFER = (2).to_bytes(4, "little")
 SPL_TRANSFER = bytes([3])
-#: spl_token::state::Mint::LEN
-MINT_SIZE = 82
 #: The runtime's base cost of one CPI (agave's compute budget ``invoke_units``).
 CPI_BASE_CU = 1_000
 _QUOTAS = ResourceQuotas(max_executions=100, max_compute_units=10**12, max_lamports=10**15)
@@ -79,56 +83,11 @@ def _token_setup(svm: SessionsSVM, owner: Keypair, signer: Pubkey) -> tuple[Pubk
     mint, held, dest = Keypair(), Keypair(), Keypair()
     rent_mint = svm.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
     rent_account = svm.svm.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_SIZE)
-    setup: list[Instruction] = [
-        create_account(
-            CreateAccountParams(
-                from_pubkey=owner.pubkey(),
-                to_pubkey=mint.pubkey(),
-                lamports=rent_mint,
-                space=MINT_SIZE,
-                owner=TOKEN_PROGRAM_ID,
-            )
-        ),
-        spl.initialize_mint(
-            spl_models.InitializeMintParams(
-                decimals=0,
-                program_id=TOKEN_PROGRAM_ID,
-                mint=mint.pubkey(),
-                mint_authority=owner.pubkey(),
-            )
-        ),
-    ]
-    for account, holder in ((held, signer), (dest, owner.pubkey())):
-        setup += [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=owner.pubkey(),
-                    to_pubkey=account.pubkey(),
-                    lamports=rent_account,
-                    space=TOKEN_ACCOUNT_SIZE,
-                    owner=TOKEN_PROGRAM_ID,
-                )
-            ),
-            spl.initialize_account(
-                spl_models.InitializeAccountParams(
-                    program_id=TOKEN_PROGRAM_ID,
-                    account=account.pubkey(),
-                    mint=mint.pubkey(),
-                    owner=holder,
-                )
-            ),
-        ]
-    setup.append(
-        spl.mint_to(
-            spl_models.MintToParams(
-                program_id=TOKEN_PROGRAM_ID,
-                mint=mint.pubkey(),
-                dest=held.pubkey(),
-                mint_authority=owner.pubkey(),
-                amount=1_000_000,
-            )
-        )
-    )
+    me = owner.pubkey()
+    setup = create_mint(me, mint.pubkey(), me, rent_mint)
+    setup += create_token_account(me, held.pubkey(), mint.pubkey(), signer, rent_account)
+    setup += create_token_account(me, dest.pubkey(), mint.pubkey(), me, rent_account)
+    setup.append(mint_to(mint.pubkey(), held.pubkey(), me, 1_000_000))
     _cu(svm.send(setup, [owner, mint, held, dest]), "token setup")
     return mint.pubkey(), held.pubkey(), dest.pubkey()
 

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
-from solders.system_program import CreateAccountParams, TransferParams, create_account, transfer
-from spl.token import instructions as spl
-from spl.token import models as spl_models
+from solders.system_program import TransferParams, transfer
 
 from sessions_client.constants import Permission
 from sessions_client.execute import execute_instruction
@@ -23,9 +21,14 @@ from sessions_client.pda import find_signer_address
 from sessions_client.spl_token import TOKEN_ACCOUNT_SIZE, TOKEN_PROGRAM_ID, read_token_account
 from sessions_client.types import Guard, ResourceQuotas, SessionParams
 from sessions_tools.svm import SessionsSVM, TxOutcome
+from sessions_tools.testing.spl_setup import (
+    MINT_SIZE,
+    create_mint,
+    create_token_account,
+    mint_to,
+)
 from tests.program.support import Harness, Made, params
 
-MINT_SIZE = 82
 SOL = 1_000_000_000
 #: Generous quotas for tests that are not about quotas.
 ROOMY = ResourceQuotas(max_executions=1_000, max_compute_units=10**12, max_lamports=10**15)
@@ -107,34 +110,11 @@ class ExecHarness(Harness):
 
     # -- SPL token ------------------------------------------------------------------------
 
-    def mint(
-        self, authority: Keypair, program: Pubkey = TOKEN_PROGRAM_ID, decimals: int = 0
-    ) -> Pubkey:
+    def mint(self, authority: Keypair, program: Pubkey = TOKEN_PROGRAM_ID) -> Pubkey:
         mint = Keypair()
         rent = self.s.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
-        self.ok(
-            [
-                create_account(
-                    CreateAccountParams(
-                        from_pubkey=authority.pubkey(),
-                        to_pubkey=mint.pubkey(),
-                        lamports=rent,
-                        space=MINT_SIZE,
-                        owner=program,
-                    )
-                ),
-                spl.initialize_mint(
-                    spl_models.InitializeMintParams(
-                        decimals=decimals,
-                        program_id=program,
-                        mint=mint.pubkey(),
-                        mint_authority=authority.pubkey(),
-                        freeze_authority=None,
-                    )
-                ),
-            ],
-            [authority, mint],
-        )
+        ixs = create_mint(authority.pubkey(), mint.pubkey(), authority.pubkey(), rent, program)
+        self.ok(ixs, [authority, mint])
         return mint.pubkey()
 
     def token_account(
@@ -149,36 +129,13 @@ class ExecHarness(Harness):
     ) -> Pubkey:
         account = Keypair()
         rent = self.s.svm.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_SIZE)
-        ixs = [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=payer.pubkey(),
-                    to_pubkey=account.pubkey(),
-                    lamports=rent,
-                    space=TOKEN_ACCOUNT_SIZE,
-                    owner=program,
-                )
-            ),
-            spl.initialize_account(
-                spl_models.InitializeAccountParams(
-                    program_id=program, account=account.pubkey(), mint=mint, owner=owner
-                )
-            ),
-        ]
+        ixs = create_token_account(
+            payer.pubkey(), account.pubkey(), mint, owner, rent, program=program
+        )
         signers = [payer, account]
         if amount:
             assert mint_authority is not None
-            ixs.append(
-                spl.mint_to(
-                    spl_models.MintToParams(
-                        program_id=program,
-                        mint=mint,
-                        dest=account.pubkey(),
-                        mint_authority=mint_authority.pubkey(),
-                        amount=amount,
-                    )
-                )
-            )
+            ixs.append(mint_to(mint, account.pubkey(), mint_authority.pubkey(), amount, program))
             if mint_authority.pubkey() != payer.pubkey():
                 signers.append(mint_authority)
         self.ok(ixs, signers)
