@@ -20,7 +20,14 @@ from spl.token import instructions as spl
 from spl.token import models as spl_models
 
 from sessions_client import instructions as ix
-from sessions_client.constants import PROGRAM_ID, Permission, Setting
+from sessions_client.constants import (
+    MAX_INNER_ACCOUNTS,
+    MAX_INNER_INSTRUCTIONS,
+    MAX_INSTRUCTION_ACCOUNTS,
+    PROGRAM_ID,
+    Permission,
+    Setting,
+)
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionExecuted
 from sessions_client.execute import execute_instruction
@@ -334,3 +341,44 @@ def test_token_allowance_spent_down_to_exactly_zero(x: ExecHarness) -> None:
     out = x.send(ixs, signers)
     assert not out.ok
     assert out.error is None
+
+
+def test_limits_and_privileges_of_inner_instructions(x: ExecHarness) -> None:
+    live = x.live(fund=SOL, permissions=int(Permission.EXECUTE | Permission.COMPOSE))
+    owner = live.owner
+    exe = execute_instruction(owner.pubkey(), live.address, [pay(live)])
+    data = bytearray(exe.data)
+    data[9] = MAX_INNER_INSTRUCTIONS + 1  # more inner instructions than allowed
+    x.reject(
+        Instruction(PROGRAM_ID, bytes(data), list(exe.accounts)),
+        [owner],
+        ErrorCode.INVALID_INSTRUCTION_DATA,
+    )
+    many = Instruction(
+        pay(live).program_id,
+        bytes(pay(live).data),
+        [
+            AccountMeta(live.signer, True, True),
+            *(AccountMeta(owner.pubkey(), False, True) for _ in range(MAX_INNER_ACCOUNTS)),
+        ],
+    )
+    reject(x, live, [many], ErrorCode.TOO_MANY_ACCOUNTS)
+    padded = [
+        *exe.accounts,
+        *(AccountMeta(Keypair().pubkey(), False, False) for _ in range(MAX_INSTRUCTION_ACCOUNTS)),
+    ]
+    x.reject(Instruction(PROGRAM_ID, bytes(exe.data), padded), [owner], ErrorCode.TOO_MANY_ACCOUNTS)
+    # an inner meta may not ask for a privilege the outer instruction lacks
+    outer = list(exe.accounts)
+    read_only = bytearray(exe.data)
+    count = read_only[11]
+    dest_meta = 12 + 3 * (count - 1)
+    read_only[dest_meta] = 3  # the instructions sysvar (read-only) as the writable destination
+    x.reject(
+        Instruction(PROGRAM_ID, bytes(read_only), outer), [owner], ErrorCode.ACCOUNT_NOT_WRITABLE
+    )
+    not_signed = bytearray(exe.data)
+    not_signed[dest_meta + 2] = 1  # the destination "signs", but it is no signer of execute
+    not_signed[dest_meta] = 1  # the session account: not a signer (and not writable-passed)
+    not_signed[dest_meta + 1] = 0
+    x.reject(Instruction(PROGRAM_ID, bytes(not_signed), outer), [owner], ErrorCode.MISSING_SIGNER)
