@@ -21,3 +21,5 @@ class Env:
     session_rent: int | None
     #: The runtime's rent-exempt minimum of an account without data (a wallet).
     wallet_rent: int
+    #: How many instructions the running transaction has (execute's default compute charge).
+    transaction_instructions: int = 1

@@ -46,21 +46,27 @@ def _guard_of(record: SessionRecord) -> Guard:
     return record.guard.guard
 
 
-def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+def check_admitted_window(record: SessionRecord, caller: Pubkey) -> int | ErrorCode:
     """``check_admitted``: the stored length in range, the guard well formed (one
-    ``guard_inspect`` pass), then it admits the caller."""
+    ``guard_inspect`` pass), then it admits the caller; the rate window's seconds (0: none)."""
     guard, owner = _guard_of(record), record.origin.owner
     if guard.len > GUARD_CAPACITY:
         return ErrorCode.GUARD_MALFORMED
     if guard.len == 0:
-        return None if caller == owner else ErrorCode.CALLER_NOT_ADMITTED
+        return 0 if caller == owner else ErrorCode.CALLER_NOT_ADMITTED
     facts = guard_eval.inspect(guard.code, guard.len, caller, owner)
     if facts.malformed:
         return ErrorCode.GUARD_MALFORMED
-    return None if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
+    return facts.rate_window_seconds if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
 
 
-def _quotas(record: SessionRecord) -> ResourceQuotas:
+def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_admitted``, without the rate window."""
+    refused = check_admitted_window(record, caller)
+    return refused if isinstance(refused, ErrorCode) else None
+
+
+def quotas_of(record: SessionRecord) -> ResourceQuotas:
     return to_session(record).quotas if record.guard.quotas is None else record.guard.quotas
 
 
@@ -95,7 +101,7 @@ def validate_session(
     refused = check_executable(record, now, 1) or check_admitted(record, authority)
     if refused is not None:
         return refused
-    if record.usage.usage_count >= _quotas(record).max_executions:
+    if record.usage.usage_count >= quotas_of(record).max_executions:
         return ErrorCode.QUOTA_EXCEEDED
     return ()
 
@@ -188,7 +194,7 @@ def update_quotas(
     new: ResourceQuotas = _QUOTAS.decode(data, _QUOTAS_AT)
     if new.max_borrowed_accounts > BORROW_CAPACITY or new.reserved != bytes(4):
         return ErrorCode.INVALID_CONFIGURATION
-    if not may_set and not _within(new, _quotas(record)):
+    if not may_set and not _within(new, quotas_of(record)):
         return ErrorCode.NOT_NARROWING
     guard = record.guard._replace(quotas=new)
     env.ledger.put_session(keys[1], with_limits(record, guard, record.usage, now))

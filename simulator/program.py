@@ -221,7 +221,8 @@ class ProgramModel:
             if ix.program_id != self.program_id:
                 raise ValueError(f"the model runs only the sessions program, not {ix.program_id}")
         all_keys, signers, writable = compile_accounts(ixs, payer)
-        env = self._env
+        # execute charges its compute quota the runtime's default per instruction
+        env = self._env if len(ixs) == 1 else replace(self._env, transaction_instructions=len(ixs))
         events: list[Event] = []
         for index, ix in enumerate(ixs):
             result = dispatch(env, all_keys[index], ix.data, signers, writable)

@@ -263,6 +263,15 @@ def with_limits(
     )
 
 
+def with_execution(
+    record: SessionRecord, stats: UsageStats, signer: Pubkey, signer_bump: int, now: int
+) -> SessionRecord:
+    """``record`` after an execute: one more execution with ``stats``, the signer recorded."""
+    usage = _new(UsageFields, (record.usage.usage_count + 1, stats))
+    guard = record.guard._replace(signer=signer, signer_bump=signer_bump)
+    return with_limits(record, guard, usage, now)
+
+
 def with_lifecycle(
     record: SessionRecord,
     status: SessionStatus,

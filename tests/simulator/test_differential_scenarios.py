@@ -33,15 +33,18 @@ from differential_world import (
 )
 from solders.account import Account
 from solders.instruction import Instruction
+from solders.pubkey import Pubkey
 from solders.rent import Rent as SolanaRent
+from solders.system_program import TransferParams, transfer
 from solders.sysvar import CLOCK
 
 from sessions_client import instructions as ix
 from sessions_client.accounts import encode_session
 from sessions_client.constants import MAX_REQUEST_TTL, MAX_SESSION_DURATION, PROGRAM_ID, Setting
 from sessions_client.errors import ErrorCode
+from sessions_client.execute import execute_instruction
 from sessions_client.guards import calls_per, compile_guard, lamports_at_most, signer_is
-from sessions_client.pda import find_session_address
+from sessions_client.pda import find_session_address, find_signer_address
 from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams, SessionStatus
 from simulator.clock import I64_MAX
 from simulator.rent import Rent
@@ -72,18 +75,14 @@ UNREACHABLE = {
     ErrorCode.GUARD_MALFORMED,
 }
 
-#: Codes only execute gives: the simulator does not model it yet (its handler raises
-#: NotModelledError), so the SVM tests in tests/execute reach them instead.
+#: Codes of effects the model does not know (NotModelledError: token accounts, callees
+#: other than a system transfer), of a CPI into execute, of a corrupt stored guard, and of
+#: more accounts than a scenario sends: tests/execute reaches them in the SVM.
 NOT_MODELLED = {
-    ErrorCode.GUARD_REJECTED,
     ErrorCode.GUARD_MALFORMED,
-    ErrorCode.CPI_NOT_ALLOWED,
     ErrorCode.NOT_TOP_LEVEL,
-    ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI,
     ErrorCode.SIGNER_ESCAPED,
     ErrorCode.AUTHORITY_CHANGED,
-    ErrorCode.INVALID_SESSION_SIGNER,
-    ErrorCode.INVALID_ACCOUNT_INDEX,
     ErrorCode.TOO_MANY_ACCOUNTS,
 }
 
@@ -403,7 +402,57 @@ def _limits_and_validation(s: Script) -> None:
     s.send(ix.update_quotas(C, session, roomy), expect=ErrorCode.CALLER_NOT_ADMITTED)
 
 
+def _execute_sol(s: Script) -> None:
+    """execute with system transfers from the session signer: every pre-CPI refusal, the
+    quotas at the limit and one over, gross outflow, the guard, usage and the event."""
+    quotas = ResourceQuotas(max_executions=5, max_compute_units=10**9, max_lamports=30_000)
+    p = SessionParams(SessionConfig(600, 3, int(Setting.EXECUTION_LOGGING)), quotas=quotas)
+    session, _ = find_session_address(A, 41)
+    signer, bump = find_signer_address(session)
+    s.send(ix.create_session(A, 41, p))
+    s.twin.fund(signer, 10**9)
+
+    def pay(to: Pubkey, lamports: int, source: Pubkey = signer) -> Instruction:
+        return transfer(TransferParams(from_pubkey=source, to_pubkey=to, lamports=lamports))
+
+    def run(*inner: Instruction, who: Pubkey = A, **kw: object) -> Instruction:
+        return execute_instruction(who, session, list(inner), **kw)  # type: ignore[arg-type]
+
+    s.send(run(pay(B, 1_000)), expect=ErrorCode.SESSION_NOT_ACTIVE)
+    s.send(ix.activate_session(A, session))
+    s.send(run(pay(B, 1_000), signer_bump=bump - 1), expect=ErrorCode.INVALID_SESSION_SIGNER)
+    s.send(run(pay(B, 1_000), who=B), expect=ErrorCode.CALLER_NOT_ADMITTED)
+    s.send(run(ix.pause_session(A, session)), expect=ErrorCode.CPI_NOT_ALLOWED)
+    s.send(run(pay(session, 1_000)), expect=ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI)
+    broken = bytearray(run(pay(B, 1_000)).data)
+    broken[10] = 200  # the inner program index past the accounts
+    good = run(pay(B, 1_000))
+    s.send(
+        Instruction(PROGRAM_ID, bytes(broken), list(good.accounts)),
+        expect=ErrorCode.INVALID_ACCOUNT_INDEX,
+    )
+    s.send(
+        Instruction(PROGRAM_ID, bytes(good.data) + b"\0", list(good.accounts)),
+        expect=ErrorCode.INVALID_INSTRUCTION_DATA,
+    )
+    s.send(run(pay(B, 10_000)))  # records the signer; 10,000 of 30,000
+    s.send(run(pay(B, 12_000), pay(signer, 12_000, B)))  # gross: 12,000 out, back in, counts
+    s.send(run(pay(B, 8_001)), expect=ErrorCode.QUOTA_EXCEEDED)
+    s.send(run(pay(B, 8_000)))  # exactly at the lamport quota
+    s.send(ix.pause_session(A, session))
+    s.send(ix.update_guard(A, session, compile_guard(lamports_at_most(500) & calls_per(60, 1))))
+    s.send(ix.update_quotas(A, session, replace(quotas, max_lamports=10**6)))
+    s.send(ix.resume_session(A, session))
+    s.send(run(pay(B, 501)), expect=ErrorCode.GUARD_REJECTED)
+    s.send(run(pay(B, 500)))
+    s.send(run(pay(B, 1)), expect=ErrorCode.GUARD_REJECTED)  # the rate window: once a minute
+    s.at(s.twin.now() + 60)
+    s.send(run(pay(B, 1)))  # a new window; the fifth execution of five
+    s.send(run(pay(B, 1)), expect=ErrorCode.QUOTA_EXCEEDED)
+
+
 SCENARIOS = (
+    _execute_sol,
     _limits_and_validation,
     _creation_refusals,
     _malformed,
@@ -443,6 +492,7 @@ def test_scenarios_reach_every_code_and_event() -> None:
         "SessionResumed",
         "SessionExpired",
         "SessionClosed",
+        "SessionExecuted",
         "SessionGuardUpdated",
         "SessionPermissionsUpdated",
         "SessionQuotasUpdated",
