@@ -8,8 +8,8 @@ functions with the record's :class:`~simulator.record.UsageFields` and stores wh
 :func:`charge` returns through a record constructor, and the manager's own usage table goes.
 Nothing here keeps state, so nothing has to be copied when that happens.
 
-Order, as the program will check: the gate (Active, EXECUTE, not expired), the scope's
-target program, then the quotas (zero means none allowed, never unlimited).
+Order, as the program checks: the gate (Active, not expired, EXECUTE), the scope's target
+program, then the quotas (zero means none allowed, never unlimited).
 """
 
 from __future__ import annotations
@@ -42,13 +42,15 @@ class ExecutionRequest:
 def check_execution_gate(
     status: SessionStatus, effective_permissions: int, expires_at: int, now: int
 ) -> ErrorCode | None:
-    """Active, then the EXECUTE permission, then not expired (``now >= expires_at``)."""
+    """Active, then not expired (``now >= expires_at`` is expired), then EXECUTE: the order of
+    the program's ``check_executable`` (admission.c), which execute and validate_session run
+    and the simulator's handlers call through this function."""
     if status is not SessionStatus.ACTIVE:
         return ErrorCode.SESSION_NOT_ACTIVE
-    if not effective_permissions & _EXECUTE:
-        return ErrorCode.PERMISSION_DENIED
     if now >= expires_at:
         return ErrorCode.SESSION_EXPIRED
+    if not effective_permissions & _EXECUTE:
+        return ErrorCode.PERMISSION_DENIED
     return None
 
 

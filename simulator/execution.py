@@ -2,8 +2,9 @@
 
 :func:`validate_session_for_execution` is the gate an evaluator calls before running
 anything under a session. It loads the state (from a SessionState, a Session value or raw
-account data), then checks, in this order, that the session is Active, that it holds the
-EXECUTE permission, and that it has not expired; it returns the session id, its
+account data), then checks, in the program's order (execute's and validate_session's
+``check_executable``), that the session is Active, that it has not expired, and that it
+holds the EXECUTE permission; it returns the session id, its
 permissions and the seconds left, or the error code the program uses for that failure.
 """
 
@@ -58,7 +59,7 @@ def load_session_state(source: ExecutionSource) -> Session | ErrorCode:
 
 
 def validate_session_for_execution(source: ExecutionSource, now: int) -> ExecutionGrant | ErrorCode:
-    """Active, then EXECUTE permission, then not expired (``now >= expires_at`` is expired)."""
+    """Active, then not expired (``now >= expires_at`` is expired), then EXECUTE."""
     session = load_session_state(source)
     if isinstance(session, ErrorCode):
         return session

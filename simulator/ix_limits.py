@@ -29,6 +29,7 @@ from simulator.emit import (
     session_quotas_updated,
 )
 from simulator.env import Env
+from simulator.execute_policy import check_execution_gate
 from simulator.handler import HandlerResult, Handlers
 from simulator.record import SessionRecord, UsageFields, to_session, with_limits
 
@@ -71,15 +72,13 @@ def quotas_of(record: SessionRecord) -> ResourceQuotas:
 
 
 def check_executable(record: SessionRecord, now: int, instruction_count: int) -> ErrorCode | None:
-    """``check_executable``: Active, not expired, EXECUTE (and COMPOSE for several)."""
-    if record.status is not SessionStatus.ACTIVE:
-        return ErrorCode.SESSION_NOT_ACTIVE
-    if now >= record.expires_at:
-        return ErrorCode.SESSION_EXPIRED
+    """``check_executable``: the execution gate (Active, not expired, EXECUTE), then COMPOSE
+    for several inner instructions."""
     permissions = record.guard.effective_permissions
-    if not permissions & _EXECUTE or (instruction_count > 1 and not permissions & _COMPOSE):
+    refused = check_execution_gate(record.status, permissions, record.expires_at, now)
+    if refused is None and instruction_count > 1 and not permissions & _COMPOSE:
         return ErrorCode.PERMISSION_DENIED
-    return None
+    return refused
 
 
 def validate_session(

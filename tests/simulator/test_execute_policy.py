@@ -21,10 +21,12 @@ QUOTA_FIELDS = {f for f in ResourceQuotas.__dataclass_fields__ if f.startswith("
 PROGRAM = Pubkey(bytes([3]) * 32)
 
 
-def test_the_gate_checks_active_then_execute_then_expiry() -> None:
+def test_the_gate_checks_active_then_expiry_then_execute() -> None:
+    """The program's order (check_executable in admission.c)."""
     gate = policy.check_execution_gate
     assert gate(SessionStatus.PAUSED, 0, 0, 10) is ErrorCode.SESSION_NOT_ACTIVE
-    assert gate(SessionStatus.ACTIVE, 0, 0, 10) is ErrorCode.PERMISSION_DENIED
+    assert gate(SessionStatus.ACTIVE, 0, 0, 10) is ErrorCode.SESSION_EXPIRED
+    assert gate(SessionStatus.ACTIVE, 0, 11, 10) is ErrorCode.PERMISSION_DENIED
     assert gate(SessionStatus.ACTIVE, 1, 10, 10) is ErrorCode.SESSION_EXPIRED
     assert gate(SessionStatus.ACTIVE, 1, 11, 10) is None
 

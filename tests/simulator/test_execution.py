@@ -1,4 +1,4 @@
-"""validate_session_for_execution: Active, then EXECUTE, then expiry; the program's codes."""
+"""validate_session_for_execution: Active, then expiry, then EXECUTE; the program's codes."""
 
 from __future__ import annotations
 
@@ -48,10 +48,14 @@ def test_only_active_sessions(active: SessionState, status: SessionStatus) -> No
     assert validate_session_for_execution(other, active.created_at) is ErrorCode.SESSION_NOT_ACTIVE
 
 
-def test_the_order_status_permission_expiry(active: SessionState) -> None:
+def test_the_order_status_expiry_permission(active: SessionState) -> None:
+    """The program's order (execute and validate_session: check_executable)."""
     late = active.expires_at + 5
     no_execute = replace(active.account, effective_permissions=0)
-    assert validate_session_for_execution(no_execute, late) is ErrorCode.PERMISSION_DENIED
+    assert validate_session_for_execution(no_execute, late) is ErrorCode.SESSION_EXPIRED
+    assert (
+        validate_session_for_execution(no_execute, active.created_at) is ErrorCode.PERMISSION_DENIED
+    )
     paused = replace(no_execute, status=SessionStatus.PAUSED)
     assert validate_session_for_execution(paused, late) is ErrorCode.SESSION_NOT_ACTIVE
     assert validate_session_for_execution(active, late) is ErrorCode.SESSION_EXPIRED
