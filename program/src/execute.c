@@ -135,6 +135,13 @@ static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out, const Win
     store_u32(d + SESSION_OFF_USAGE_RATE_WINDOW_COUNT, w->count);
 }
 
+/* ACCOUNTS of execute (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] authority: signer. The owner, or a key the guard admits.
+ *   [1] session: writable.
+ *   [2] session_signer: writable, PDA ["signer", session]. The session's signer; signs the inner
+ *       instructions.
+ *   [3] instructions_sysvar: address Sysvar1nstructions1111111111111111111111111.
+ */
 u64 process_execute(const Context *ctx) {
     Execution e;
     u64 err = load_execution(ctx, &e);

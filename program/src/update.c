@@ -48,6 +48,10 @@ static bool permissions_valid(u32 p) {
     return (p & ~ALL_PERMISSIONS) == 0 && (!(p & PERMISSION_COMPOSE) || (p & PERMISSION_EXECUTE));
 }
 
+/* ACCOUNTS of update_permissions (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] authority: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] session: writable.
+ */
 u64 process_update_permissions(const Context *ctx) {
     Update u;
     u64 err = load_update(ctx, &u);
@@ -76,6 +80,10 @@ static bool quotas_within(const u8 *next, const u8 *current) {
 
 _Static_assert(RESOURCE_QUOTAS_OFF_RESERVED + 4 == RESOURCE_QUOTAS_SIZE, "quotas end with reserved");
 
+/* ACCOUNTS of update_quotas (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] authority: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] session: writable.
+ */
 u64 process_update_quotas(const Context *ctx) {
     Update u;
     u64 err = load_update(ctx, &u);
@@ -121,6 +129,10 @@ static u64 narrow_guard(u8 *d, const u8 *next, u64 next_len) {
     return 0;
 }
 
+/* ACCOUNTS of update_guard (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] authority: signer. The owner (any change, while Paused) or an admitted key.
+ *   [1] session: writable.
+ */
 u64 process_update_guard(const Context *ctx) {
     Update u;
     u64 err = load_update(ctx, &u);

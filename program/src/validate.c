@@ -5,6 +5,10 @@
  * about its inner instructions (the guard's evaluation, effects, spend) cannot be known here. */
 #include "execute.h"
 
+/* ACCOUNTS of validate_session (generated from the spec by `sessions codegen`; do not edit):
+ *   [0] session: read-only. Read-only: any program may call this by CPI.
+ *   [1] authority: signer. The key that wants to act.
+ */
 u64 process_validate_session(const Context *ctx) {
     u8 *account = ctx->accounts[IX_VALIDATE_SESSION_ACC_SESSION];
     u8 *authority = ctx->accounts[IX_VALIDATE_SESSION_ACC_AUTHORITY];
