@@ -450,34 +450,29 @@ def validate_session(
     )
 
 
+def _update(
+    name: str, authority: Pubkey, session: Pubkey, args: object, program_id: Pubkey
+) -> Instruction:
+    """update_guard / update_permissions / update_quotas share their accounts."""
+    return build_instruction(
+        name, {"authority": authority, "session": session}, args, program_id=program_id
+    )
+
+
 def update_guard(
     authority: Pubkey, session: Pubkey, guard: Guard, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return build_instruction(
-        "update_guard",
-        {"authority": authority, "session": session},
-        UpdateGuardArgs(guard),
-        program_id=program_id,
-    )
+    return _update("update_guard", authority, session, UpdateGuardArgs(guard), program_id)
 
 
 def update_permissions(
     authority: Pubkey, session: Pubkey, permissions: int, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return build_instruction(
-        "update_permissions",
-        {"authority": authority, "session": session},
-        UpdatePermissionsArgs(permissions),
-        program_id=program_id,
-    )
+    args = UpdatePermissionsArgs(permissions)
+    return _update("update_permissions", authority, session, args, program_id)
 
 
 def update_quotas(
     authority: Pubkey, session: Pubkey, quotas: ResourceQuotas, *, program_id: Pubkey = PROGRAM_ID
 ) -> Instruction:
-    return build_instruction(
-        "update_quotas",
-        {"authority": authority, "session": session},
-        UpdateQuotasArgs(quotas),
-        program_id=program_id,
-    )
+    return _update("update_quotas", authority, session, UpdateQuotasArgs(quotas), program_id)
