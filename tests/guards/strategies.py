@@ -30,7 +30,13 @@ from sessions_client.guard_nodes import (
     TokenAtMost,
     UsageAtMost,
 )
-from sessions_client.guard_schema import ARG_WIDTHS, GUARD_MAX_DEPTH, GuardCmp, GuardOp
+from sessions_client.guard_schema import (
+    ARG_WIDTHS,
+    GUARD_MAX_DEPTH,
+    PROGRAM_IN_MAX_KEYS,
+    GuardCmp,
+    GuardOp,
+)
 from simulator.guard_eval import GuardContext
 
 #: A few keys, so SIGNER_IS, PROGRAM_IN, ACCOUNT_IS and TOKEN_AT_MOST match often.
@@ -198,14 +204,38 @@ def _mutate(draw: st.DrawFn, code: bytes) -> tuple[bytes, int]:
 
 
 @st.composite
+def edge_programs(draw: st.DrawFn) -> bytes:
+    """Programs at the limits, one step inside or outside: a stack of 15, 16 or 17 leaves
+    (deepest first, then the ANDs), or 253..255 bytes (a filled PROGRAM_IN, then leaves)."""
+    if draw(st.booleans()):
+        depth = draw(st.integers(GUARD_MAX_DEPTH - 1, GUARD_MAX_DEPTH + 1))
+        parts = [encode(draw(leaves.filter(lambda leaf: not isinstance(leaf, RateLimit))))]
+        parts += [bytes([GuardOp.SIGNER_IS_OWNER])] * (depth - 1)
+        return b"".join(parts) + bytes([GuardOp.AND]) * (depth - 1)
+    target = draw(st.integers(GUARD_CAPACITY - 1, GUARD_CAPACITY + 1))
+    program = encode(ProgramIn(tuple(draw(keys) for _ in range(PROGRAM_IN_MAX_KEYS))))
+    while target - len(program) >= 10:  # a 9-byte leaf and its AND
+        program += encode(NotBefore(draw(times))) + bytes([GuardOp.AND])
+    while len(program) + 2 <= target:  # a 1-byte leaf and its AND
+        program += bytes([GuardOp.SIGNER_IS_OWNER, GuardOp.AND])
+    if len(program) < target:
+        program += bytes([GuardOp.NOT])  # a NOT keeps the one result
+    return program
+
+
+@st.composite
 def stored_guards(draw: st.DrawFn) -> tuple[bytes, int]:
-    """(code[254], len): valid programs, their mutations, and raw random bytes."""
-    kind = draw(st.integers(0, 9))
+    """(code[254], len): valid programs, their mutations, programs at the depth and length
+    limits, and raw random bytes."""
+    kind = draw(st.integers(0, 10))
     if kind <= 3:
         code = draw(valid_programs())
         return code + bytes(GUARD_CAPACITY - len(code)), len(code)
     if kind <= 8:
         return _mutate(draw, draw(valid_programs()))
+    if kind == 9:
+        code = draw(edge_programs())
+        return code[:GUARD_CAPACITY] + bytes(max(0, GUARD_CAPACITY - len(code))), len(code)
     raw = draw(st.binary(max_size=40))
     return raw + bytes(GUARD_CAPACITY - len(raw)), len(raw)
 
