@@ -30,7 +30,13 @@ from sessions_client.guard_nodes import (
     TokenAtMost,
     UsageAtMost,
 )
-from sessions_client.guard_schema import ARG_WIDTHS, GUARD_MAX_DEPTH, GuardCmp, GuardOp
+from sessions_client.guard_schema import (
+    ARG_WIDTHS,
+    GUARD_MAX_DEPTH,
+    PROGRAM_IN_MAX_KEYS,
+    GuardCmp,
+    GuardOp,
+)
 from simulator.guard_eval import GuardContext
 
 #: A few keys, so SIGNER_IS, PROGRAM_IN, ACCOUNT_IS and TOKEN_AT_MOST match often.
@@ -52,10 +58,19 @@ def _arg_value(width: int) -> st.SearchStrategy[int]:
 ANY_CMP: Final = st.sampled_from(GuardCmp)
 
 
-def _arg(cmps: st.SearchStrategy[GuardCmp] = ANY_CMP) -> st.SearchStrategy[Arg]:
-    return st.sampled_from(ARG_WIDTHS).flatmap(
-        lambda w: st.builds(Arg, st.integers(0, 24), st.just(w), cmps, _arg_value(w))
-    )
+ANY_OFFSET: Final = st.integers(0, 24)
+
+
+def _arg(
+    cmps: st.SearchStrategy[GuardCmp] = ANY_CMP,
+    offsets: st.SearchStrategy[int] = ANY_OFFSET,
+    values: st.SearchStrategy[int] | None = None,
+) -> st.SearchStrategy[Arg]:
+    def of_width(w: int) -> st.SearchStrategy[Arg]:
+        value = _arg_value(w) if values is None else st.one_of(values, _arg_value(w))
+        return st.builds(Arg, offsets, st.just(w), cmps, value)
+
+    return st.sampled_from(ARG_WIDTHS).flatmap(of_width)
 
 
 def _discriminators() -> st.SearchStrategy[DiscriminatorIn]:
@@ -76,10 +91,13 @@ def leaf_strategies(
     pool: st.SearchStrategy[Pubkey],
     clock: st.SearchStrategy[int] = times,
     amount: st.SearchStrategy[int] = amounts,
+    arg_offsets: st.SearchStrategy[int] = ANY_OFFSET,
+    arg_values: st.SearchStrategy[int] | None = None,
 ) -> tuple[st.SearchStrategy[GuardLeaf], st.SearchStrategy[GuardLeaf]]:
-    """(leaves, focused leaves) over a key pool, a range of times and of amounts; focused:
-    each leaf kind and each ARG comparison equally likely, so one comparison written wrong
-    (a < for a <=) shows up in a few hundred examples."""
+    """(leaves, focused leaves) over a key pool, a range of times and of amounts, ARG offsets
+    and (besides each width's edges) ARG values. Focused: each leaf kind and each ARG
+    comparison equally likely, so one comparison written wrong (a < for a <=) shows up in a
+    few hundred examples."""
     others = (
         st.builds(SignerIs, pool),
         st.just(SignerIsOwner()),
@@ -94,8 +112,10 @@ def leaf_strategies(
         st.builds(TokenAtMost, pool, amount),
     )
     return (
-        st.one_of(*others, _arg()),
-        st.one_of(*others, *[_arg(st.just(cmp)) for cmp in GuardCmp]),
+        st.one_of(*others, _arg(ANY_CMP, arg_offsets, arg_values)),
+        st.one_of(
+            *others, *[_arg(st.just(cmp), arg_offsets, arg_values) for cmp in GuardCmp]
+        ),
     )
 
 
@@ -184,14 +204,38 @@ def _mutate(draw: st.DrawFn, code: bytes) -> tuple[bytes, int]:
 
 
 @st.composite
+def edge_programs(draw: st.DrawFn) -> bytes:
+    """Programs at the limits, one step inside or outside: a stack of 15, 16 or 17 leaves
+    (deepest first, then the ANDs), or 253..255 bytes (a filled PROGRAM_IN, then leaves)."""
+    if draw(st.booleans()):
+        depth = draw(st.integers(GUARD_MAX_DEPTH - 1, GUARD_MAX_DEPTH + 1))
+        parts = [encode(draw(leaves.filter(lambda leaf: not isinstance(leaf, RateLimit))))]
+        parts += [bytes([GuardOp.SIGNER_IS_OWNER])] * (depth - 1)
+        return b"".join(parts) + bytes([GuardOp.AND]) * (depth - 1)
+    target = draw(st.integers(GUARD_CAPACITY - 1, GUARD_CAPACITY + 1))
+    program = encode(ProgramIn(tuple(draw(keys) for _ in range(PROGRAM_IN_MAX_KEYS))))
+    while target - len(program) >= 10:  # a 9-byte leaf and its AND
+        program += encode(NotBefore(draw(times))) + bytes([GuardOp.AND])
+    while len(program) + 2 <= target:  # a 1-byte leaf and its AND
+        program += bytes([GuardOp.SIGNER_IS_OWNER, GuardOp.AND])
+    if len(program) < target:
+        program += bytes([GuardOp.NOT])  # a NOT keeps the one result
+    return program
+
+
+@st.composite
 def stored_guards(draw: st.DrawFn) -> tuple[bytes, int]:
-    """(code[254], len): valid programs, their mutations, and raw random bytes."""
-    kind = draw(st.integers(0, 9))
+    """(code[254], len): valid programs, their mutations, programs at the depth and length
+    limits, and raw random bytes."""
+    kind = draw(st.integers(0, 10))
     if kind <= 3:
         code = draw(valid_programs())
         return code + bytes(GUARD_CAPACITY - len(code)), len(code)
     if kind <= 8:
         return _mutate(draw, draw(valid_programs()))
+    if kind == 9:
+        code = draw(edge_programs())
+        return code[:GUARD_CAPACITY] + bytes(max(0, GUARD_CAPACITY - len(code))), len(code)
     raw = draw(st.binary(max_size=40))
     return raw + bytes(GUARD_CAPACITY - len(raw)), len(raw)
 
@@ -229,10 +273,17 @@ def _nodes(expr: GuardExpr) -> list[GuardExpr]:
     return out
 
 
-def _near(draw: st.DrawFn, thresholds: list[int], low: int, high: int) -> int:
-    """A value at, just below or just above one of the thresholds (or any small one)."""
+def near(
+    draw: st.DrawFn,
+    thresholds: list[int],
+    low: int,
+    high: int,
+    otherwise: st.SearchStrategy[int] | None = None,
+) -> int:
+    """A value in low..high at, just below or just above one of the thresholds, or (one time
+    in five, or without thresholds) ``otherwise`` (default: any small one)."""
     if not thresholds or draw(st.integers(0, 4)) == 0:
-        return draw(st.integers(max(low, 0), min(high, 12)))
+        return draw(st.integers(max(low, 0), min(high, 12)) if otherwise is None else otherwise)
     t = draw(st.sampled_from(thresholds)) + draw(st.sampled_from([-1, 0, 0, 0, 1]))
     return min(max(t, low), high)
 
@@ -275,7 +326,7 @@ def contexts_for(draw: st.DrawFn, expr: GuardExpr) -> GuardContext:
             accounts[leaf.index] = leaf.key
     spends = list(draw(st.lists(st.tuples(keys, amounts), max_size=2)))
     for leaf in of(TokenAtMost):
-        amount = _near(draw, [leaf.x], 0, U64_MAX)
+        amount = near(draw, [leaf.x], 0, U64_MAX)
         if draw(st.booleans()) and amount > 0:  # split over two entries of the mint
             spends += [(leaf.mint, amount // 2), (leaf.mint, amount - amount // 2)]
         else:
@@ -283,13 +334,13 @@ def contexts_for(draw: st.DrawFn, expr: GuardExpr) -> GuardContext:
     return GuardContext(
         caller=caller,
         owner=owner,
-        now=_near(draw, times, I64_MIN, I64_MAX),
-        usage_after=_near(draw, [leaf.n for leaf in of(UsageAtMost)], 0, U64_MAX),
-        window_count_after=_near(draw, [leaf.n for leaf in of(RateLimit)], 0, (1 << 32) - 1),
+        now=near(draw, times, I64_MIN, I64_MAX),
+        usage_after=near(draw, [leaf.n for leaf in of(UsageAtMost)], 0, U64_MAX),
+        window_count_after=near(draw, [leaf.n for leaf in of(RateLimit)], 0, (1 << 32) - 1),
         program_id=draw(st.sampled_from(program_keys + list(KEYS))),
         data=bytes(data),
         account_keys=tuple(accounts[:6]),
-        lamports_out=_near(draw, [leaf.x for leaf in of(LamportsAtMost)], 0, U64_MAX),
+        lamports_out=near(draw, [leaf.x for leaf in of(LamportsAtMost)], 0, U64_MAX),
         token_spends=tuple(spends[-3:]),
         window_start=draw(small),
     )
