@@ -18,8 +18,10 @@ Section = Callable[[], dict[str, Any]]
 
 def _cu() -> dict[str, Any]:
     from sessions_tools.bench.guard_bench import measure_guard_validation_cu
+    from sessions_tools.bench.guard_eval_bench import measure_guard_evaluation_cu
 
-    return dict(measure_instruction_cu()) | measure_guard_validation_cu()
+    guards = measure_guard_validation_cu() | measure_guard_evaluation_cu()
+    return dict(measure_instruction_cu()) | guards
 
 
 def _cu_portable() -> dict[str, Any]:
