@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from solders.pubkey import Pubkey
 
+from simulator.callees import Callee
 from simulator.clock import Clock
 from simulator.ledger import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionView:
+    """What the instructions sysvar says about the running transaction: every instruction's
+    program and data, and which one runs now."""
+
+    programs: tuple[Pubkey, ...]
+    datas: tuple[bytes, ...]
+    current: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,5 +33,7 @@ class Env:
     session_rent: int | None
     #: The runtime's rent-exempt minimum of an account without data (a wallet).
     wallet_rent: int
-    #: How many instructions the running transaction has (execute's default compute charge).
-    transaction_instructions: int = 1
+    #: The test programs deployed besides the builtins (execute's modelled callees).
+    callees: Mapping[Pubkey, Callee] = field(default_factory=dict)
+    #: The transaction around the instruction; None: a transaction of this one alone.
+    transaction: TransactionView | None = None

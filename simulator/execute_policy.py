@@ -1,15 +1,13 @@
-"""What ``execute`` will check, as pure functions over the session record's groups.
+"""execute's quotas, rate window and usage charge, as pure functions over the record's
+groups, check for check as program/src/execute.c and admission.c compute them.
 
-Today the client-side execution gate (:func:`~simulator.execution.validate_session_for_execution`)
-and :class:`~simulator.isolation.SessionIsolationManager` call these with a session's fields
-and the usage the manager keeps. The next issue moves the checks on-chain: its simulator
-handler (``simulator/ix_execute.py``, mirroring ``process_execute``) calls these same
-functions with the record's :class:`~simulator.record.UsageFields` and stores what
-:func:`charge` returns through a record constructor, and the manager's own usage table goes.
-Nothing here keeps state, so nothing has to be copied when that happens.
-
-Order, as the program checks: the gate (Active, not expired, EXECUTE), the scope's target
-program, then the quotas (zero means none allowed, never unlimited).
+The model's ``execute`` (:mod:`simulator.ix_execute`) calls these with the record's
+:class:`~simulator.record.UsageFields` and stores what :func:`record_usage` returns; nothing
+here keeps state. Quotas are lifetime totals: zero means none allowed, the limit itself is
+allowed, one more is refused, and no sum overflows a u64 (each comparison is written as the
+C writes it). :class:`ExecutionRequest`, :func:`check_quotas`, :func:`charge` and
+:func:`release` are the client-side isolation manager's accounting of the quotas execute does
+not charge (borrowed accounts, children).
 """
 
 from __future__ import annotations
@@ -21,10 +19,11 @@ from solders.pubkey import Pubkey
 
 from sessions_client.constants import Permission
 from sessions_client.errors import ErrorCode
-from sessions_client.types import ResourceQuotas, SessionStatus
+from sessions_client.types import ResourceQuotas, SessionStatus, UsageStats
 from simulator.record import UsageFields, new_usage
 
 _ZERO_KEY: Final = Pubkey.default()
+_U32_MAX: Final = 0xFFFFFFFF
 _EXECUTE: Final = int(Permission.EXECUTE)
 
 
@@ -102,5 +101,67 @@ def release(usage: UsageFields, borrowed_accounts: int, children: int) -> UsageF
             s,
             borrowed_count=max(0, s.borrowed_count - borrowed_accounts),
             children_count=max(0, s.children_count - children),
+        ),
+    )
+
+
+# -- execute (program/src/execute.c, admission.c) ------------------------------------------------
+
+
+def check_execution_quota(quotas: ResourceQuotas, usage: UsageFields) -> ErrorCode | None:
+    """``check_execution_quota``: usage_count + 1 <= max_executions (usage_count >= max fails)."""
+    if usage.usage_count >= quotas.max_executions:
+        return ErrorCode.QUOTA_EXCEEDED
+    return None
+
+
+def check_compute_quota(
+    quotas: ResourceQuotas, usage: UsageFields, charge: int
+) -> ErrorCode | None:
+    """``check_compute_quota``: compute_units_used + charge <= max_compute_units."""
+    used, top = usage.stats.compute_units_used, quotas.max_compute_units
+    if charge > top or used > top - charge:
+        return ErrorCode.QUOTA_EXCEEDED
+    return None
+
+
+def check_lamport_quota(
+    quotas: ResourceQuotas, usage: UsageFields, spent_now: int
+) -> ErrorCode | None:
+    """``check_lamport_quota``: lamports_spent + this execute's gross outflow <= max_lamports."""
+    spent, top = usage.stats.lamports_spent, quotas.max_lamports
+    if spent_now > top or spent > top - spent_now:
+        return ErrorCode.QUOTA_EXCEEDED
+    return None
+
+
+def next_window(stats: UsageStats, seconds: int, now: int) -> tuple[int, int]:
+    """``next_window``: (start, count) of the rate window after this execution. Without a
+    RATE_LIMIT (``seconds`` 0) the stored window stays; one that ran out or never started
+    restarts at ``now`` with count 1; else the count grows (saturating at u32 max)."""
+    start, count = stats.rate_window_start, stats.rate_window_count
+    if seconds == 0:
+        return start, count
+    if start == 0 or now < start or now - start >= seconds:
+        return now, 1
+    return start, count if count == _U32_MAX else count + 1
+
+
+def record_usage(
+    usage: UsageFields, now: int, charge: int, lamports_out: int, window: tuple[int, int]
+) -> UsageFields:
+    """``record_usage``: one more execution, its compute charge and lamport outflow, the
+    last use and the rate window (checked first by the quota functions above)."""
+    s = usage.stats
+    return new_usage(
+        usage.usage_count + 1,
+        UsageStats(
+            s.compute_units_used + charge,
+            s.lamports_spent + lamports_out,
+            now,
+            window[0],
+            window[1],
+            s.borrowed_count,
+            s.children_count,
         ),
     )

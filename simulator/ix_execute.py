@@ -1,12 +1,15 @@
-"""execute, check for check in the order of execute.c (with inner.c, signer.c, budget.c,
-admission.c and effects.c), for the callee the model knows: the system program's Transfer
-from the session signer. Any other callee, or a token account of the signer among the
-writable accounts, raises :class:`~simulator.not_modelled.NotModelledError` instead of
-answering: the model never guesses an effect.
+"""execute: the session performs its inner instructions by CPI, signed by its signer PDA,
+check for check in the order of program/src/execute.c (and inner.c, effects.c, budget.c,
+signer.c, admission.c).
 
-The model runs top-level transactions of sessions instructions only, so the stack height
-is 1, the current instruction is the program's, and the compute charge is the runtime's
-default of 200,000 per instruction of the transaction (no SetComputeUnitLimit can appear).
+Validate every account and argument; Active, not expired, EXECUTE (COMPOSE for several); top
+level and the compute charge from the transaction; no CPI into this program and the session
+account never writable in one; the caller admitted; the execution and compute quotas; then
+per inner instruction a snapshot, the CPI (:mod:`simulator.callees`) and the effect checks;
+the guard (:mod:`simulator.guard_eval`, on the stored bytes) over the measured effects; the
+lamport quota; usage, rate window and the event. The CPIs write the ledger before the last
+checks, so the handler runs inside a ledger savepoint and undoes everything on any refusal,
+as the runtime aborts the transaction.
 """
 
 from __future__ import annotations
@@ -16,60 +19,115 @@ from dataclasses import dataclass
 from typing import Final
 
 from solders.pubkey import Pubkey
-from solders.system_program import ID as SYSTEM_PROGRAM_ID
-from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
+from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR
 
 from sessions_client.constants import (
     DEFAULT_INSTRUCTION_COMPUTE_UNITS,
     MAX_INNER_ACCOUNTS,
     MAX_INNER_INSTRUCTIONS,
     MAX_INSTRUCTION_ACCOUNTS,
+    MAX_TOKEN_SNAPSHOTS,
     MAX_TRANSACTION_COMPUTE_UNITS,
     Setting,
 )
 from sessions_client.errors import ErrorCode
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.pda import find_signer_address
-from sessions_client.spl_token import TOKEN_PROGRAMS
-from sessions_client.types import UsageStats
+from sessions_client.spl_token import (
+    COMPUTE_BUDGET_PROGRAM_ID,
+    COPTION_KEY_SIZE,
+    OFF_AMOUNT,
+    OFF_CLOSE_AUTHORITY,
+    OFF_DELEGATE,
+    OFF_DELEGATED_AMOUNT,
+    OFF_MINT,
+    SET_COMPUTE_UNIT_LIMIT_TAG,
+    TOKEN_ACCOUNT_SIZE,
+    TOKEN_PROGRAMS,
+    is_token_account,
+)
 from simulator import guard_eval
+from simulator.callees import Account, CalleeError, Meta, World, invoke, read
 from simulator.checks import load_session
 from simulator.emit import session_executed
 from simulator.env import Env
+from simulator.execute_policy import (
+    check_compute_quota,
+    check_execution_quota,
+    check_lamport_quota,
+    next_window,
+    record_usage,
+)
 from simulator.handler import HandlerResult, Handlers
 from simulator.ix_limits import check_admitted_window, check_executable, quotas_of
-from simulator.not_modelled import NotModelledError
+from simulator.outcome import RuntimeFailure, RuntimeRefusalError
 from simulator.record import SessionRecord, with_execution
 from simulator.rent import leaves_rent_paying
 
+_ZERO_KEY: Final = Pubkey.default()
 _SPEC: Final = INSTRUCTIONS_BY_NAME["execute"]
-_BUMP_AT: Final = _SPEC.arg_offsets()["signer_bump"]
-_COUNT_AT: Final = _SPEC.arg_offsets()["instruction_count"]
-_SYSTEM_TRANSFER: Final = 2
-_LOGGING: Final = int(Setting.EXECUTION_LOGGING)
-_U32_MAX: Final = 0xFFFF_FFFF
+_ARGS: Final = _SPEC.arg_offsets()
+_BUMP_AT: Final = _ARGS["signer_bump"]
+_COUNT_AT: Final = _ARGS["instruction_count"]
+_BODY_AT: Final = _SPEC.data_size
+_AUTHORITY, _SESSION, _SIGNER, _SYSVAR = range(4)
+_U64_MAX: Final = (1 << 64) - 1
+_EXECUTION_LOGGING: Final = int(Setting.EXECUTION_LOGGING)
+#: mint and owner (contiguous), the bytes effects.c freezes besides the two COptions
+_MINT_OWNER: Final = slice(OFF_MINT, OFF_MINT + 64)
+_DELEGATE: Final = slice(OFF_DELEGATE, OFF_DELEGATE + COPTION_KEY_SIZE)
+_CLOSE: Final = slice(OFF_CLOSE_AUTHORITY, OFF_CLOSE_AUTHORITY + COPTION_KEY_SIZE)
 
 
 @dataclass(frozen=True, slots=True)
-class _Inner:
+class InnerIx:
+    """One decoded inner instruction: the callee and its accounts as execute passes them."""
+
     program: Pubkey
-    metas: tuple[tuple[Pubkey, bool, bool], ...]  # (key, writable, signer)
+    metas: tuple[Meta, ...]
     data: bytes
 
 
-def _parse(
-    keys: Sequence[Pubkey],
+@dataclass(frozen=True, slots=True)
+class Execution:
+    """What load_execution established."""
+
+    record: SessionRecord
+    authority: Pubkey
+    session: Pubkey
+    signer: Pubkey
+    signer_bump: int
+    inner: tuple[InnerIx, ...]
+    now: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSnapshot:
+    """A token account before a CPI: its program, amount, allowance and frozen fields."""
+
+    key: Pubkey
+    program: Pubkey
+    amount: int
+    delegated_amount: int
+    mint_owner: bytes
+    delegate: bytes
+    close: bytes
+
+
+def parse_inner(
     data: bytes,
+    keys: Sequence[Pubkey],
     signer: Pubkey,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> tuple[_Inner, ...] | ErrorCode:
-    """``parse_inner``: counts, indices, flags, privileges, lengths, nothing trailing."""
+) -> tuple[InnerIx, ...] | ErrorCode:
+    """``parse_inner``: counts, indices, flags 0/1, no privilege the outer instruction lacks,
+    lengths, no trailing bytes (``check_metas`` per instruction)."""
     count = data[_COUNT_AT]
-    if not 1 <= count <= MAX_INNER_INSTRUCTIONS:
+    if count < 1 or count > MAX_INNER_INSTRUCTIONS:
         return ErrorCode.INVALID_INSTRUCTION_DATA
-    n, end, at = len(keys), len(data), _SPEC.data_size
-    out: list[_Inner] = []
+    n, end, at = len(keys), len(data), _BODY_AT
+    out: list[InnerIx] = []
     for _ in range(count):
         if end - at < 2:
             return ErrorCode.INVALID_INSTRUCTION_DATA
@@ -81,9 +139,9 @@ def _parse(
         at += 2
         if end - at < 3 * accounts + 2:
             return ErrorCode.INVALID_INSTRUCTION_DATA
-        metas: list[tuple[Pubkey, bool, bool]] = []
-        for i in range(accounts):
-            index, w, s = data[at + 3 * i], data[at + 3 * i + 1], data[at + 3 * i + 2]
+        metas: list[Meta] = []
+        for m in range(at, at + 3 * accounts, 3):
+            index, w, s = data[m], data[m + 1], data[m + 2]
             if index >= n:
                 return ErrorCode.INVALID_ACCOUNT_INDEX
             if (w | s) > 1:
@@ -93,60 +151,321 @@ def _parse(
                 return ErrorCode.ACCOUNT_NOT_WRITABLE
             if s and key != signer and key not in signers:
                 return ErrorCode.MISSING_SIGNER
-            metas.append((key, bool(w), bool(s)))
+            metas.append(Meta(key, bool(w), bool(s)))
         at += 3 * accounts
-        data_len = int.from_bytes(data[at : at + 2], "little")
+        length = int.from_bytes(data[at : at + 2], "little")
         at += 2
-        if end - at < data_len:
+        if end - at < length:
             return ErrorCode.INVALID_INSTRUCTION_DATA
-        out.append(_Inner(keys[program_index], tuple(metas), bytes(data[at : at + data_len])))
-        at += data_len
+        out.append(InnerIx(keys[program_index], tuple(metas), bytes(data[at : at + length])))
+        at += length
     if at != end:
         return ErrorCode.INVALID_INSTRUCTION_DATA
     return tuple(out)
 
 
-def _signer_bump(
+def session_signer(
     env: Env, record: SessionRecord, session: Pubkey, bump: int, signer: Pubkey
 ) -> int | ErrorCode:
-    """``session_signer``: the recorded signer, or the canonical PDA with the supplied bump."""
+    """``session_signer``: the recorded signer (and its bump), or the canonical PDA
+    ["signer", session] with the supplied bump, proven now (``derive_and_prove``)."""
     recorded = record.guard.signer
-    if recorded != Pubkey.default():
+    if recorded != _ZERO_KEY:
         return record.guard.signer_bump if recorded == signer else ErrorCode.INVALID_SESSION_SIGNER
-    address, canonical = find_signer_address(session, env.program_id)
-    return bump if (bump, signer) == (canonical, address) else ErrorCode.INVALID_SESSION_SIGNER
+    if find_signer_address(session, env.program_id) != (signer, bump):
+        return ErrorCode.INVALID_SESSION_SIGNER
+    return bump
 
 
-def _transfer(env: Env, inner: _Inner, lamports: dict[Pubkey, int]) -> None:
-    """The system program's Transfer (from a signing, writable plain account: the session
-    signer or a signer of execute), applied to ``lamports``."""
-    if (
-        inner.program != SYSTEM_PROGRAM_ID
-        or len(inner.data) != 12
-        or int.from_bytes(inner.data[:4], "little") != _SYSTEM_TRANSFER
-        or len(inner.metas) < 2
-        or inner.metas[0][1:] != (True, True)
-        or not inner.metas[1][1]
-    ):
-        raise NotModelledError(f"execute calling {inner.program} with {inner.data.hex()}")
-    amount = int.from_bytes(inner.data[4:12], "little")
-    source, dest = inner.metas[0][0], inner.metas[1][0]
-    for key in (source, dest):
-        if key in env.ledger.sessions or key in env.ledger.foreign:
-            raise NotModelledError(f"a system transfer touching {key}, not a plain account")
-        lamports.setdefault(key, env.ledger.lamports.get(key, 0))
-    if lamports[source] < amount:
-        raise NotModelledError("a system transfer the system program refuses (funds)")
-    lamports[source] -= amount
-    lamports[dest] += amount
+def load_execution(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> Execution | ErrorCode:
+    """``load_execution``: every account and argument, then the clock."""
+    if len(keys) > MAX_INSTRUCTION_ACCOUNTS:
+        return ErrorCode.TOO_MANY_ACCOUNTS
+    authority, session, signer = keys[_AUTHORITY], keys[_SESSION], keys[_SIGNER]
+    if authority not in signers:
+        return ErrorCode.MISSING_SIGNER
+    record = load_session(env.ledger, env.program_id, session, writable)
+    if isinstance(record, ErrorCode):
+        return record
+    if signer not in writable:
+        return ErrorCode.ACCOUNT_NOT_WRITABLE
+    bump = session_signer(env, record, session, data[_BUMP_AT], signer)
+    if isinstance(bump, ErrorCode):
+        return bump
+    if keys[_SYSVAR] != INSTRUCTIONS_SYSVAR:
+        return ErrorCode.MISSING_INSTRUCTIONS_SYSVAR
+    inner = parse_inner(data, keys, signer, signers, writable)
+    if isinstance(inner, ErrorCode):
+        return inner
+    return Execution(record, authority, session, signer, bump, inner, env.clock.now())
 
 
-def _no_token_accounts(env: Env, inners: Sequence[_Inner]) -> None:
-    for inner in inners:
-        for key, w, _ in inner.metas:
-            foreign = env.ledger.foreign.get(key)
-            if w and foreign is not None and foreign.owner in TOKEN_PROGRAMS:
-                raise NotModelledError("token accounts in an execute are not modelled yet")
+def read_transaction(env: Env) -> int:
+    """``read_transaction``: the compute charge, the transaction's SetComputeUnitLimit or
+    200,000 per other instruction, capped at 1,400,000. (Top level always holds here: the
+    model runs the sessions program only at stack height 1, and a CPI back into it is the
+    runtime's ReentrancyNotAllowed.)"""
+    view = env.transaction
+    if view is None:
+        limit = DEFAULT_INSTRUCTION_COMPUTE_UNITS  # this instruction alone
+    else:
+        others, found, limit = 0, False, 0
+        for program, data in zip(view.programs, view.datas, strict=True):
+            if program != COMPUTE_BUDGET_PROGRAM_ID:
+                others += 1
+            elif len(data) >= 5 and data[0] == SET_COMPUTE_UNIT_LIMIT_TAG:
+                limit, found = int.from_bytes(data[1:5], "little"), True
+        if not found:
+            limit = others * DEFAULT_INSTRUCTION_COMPUTE_UNITS
+    return min(limit, MAX_TRANSACTION_COMPUTE_UNITS)
+
+
+def check_inner_targets(
+    program_id: Pubkey, inner: Sequence[InnerIx], session: Pubkey
+) -> ErrorCode | None:
+    """``check_inner_targets``: no CPI into this program; the session never writable (by key,
+    so a duplicate at another index is the session)."""
+    for ix in inner:
+        if ix.program == program_id:
+            return ErrorCode.CPI_NOT_ALLOWED
+        if any(m.writable and m.key == session for m in ix.metas):
+            return ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI
+    return None
+
+
+def take_snapshot(world: World, ix: InnerIx, signer: Pubkey) -> list[TokenSnapshot] | ErrorCode:
+    """``take_snapshot``: every token account writable in this inner instruction that the
+    signer owns or is delegate of (the signer's lamports are read by the caller)."""
+    out: list[TokenSnapshot] = []
+    signer_bytes = bytes(signer)
+    for meta in ix.metas:
+        if not meta.writable:
+            continue
+        account = read(world, meta.key)
+        d = account.data
+        if len(d) < TOKEN_ACCOUNT_SIZE or account.owner not in TOKEN_PROGRAMS:
+            continue
+        if not is_token_account(account.owner, d) or any(t.key == meta.key for t in out):
+            continue
+        delegate = d[_DELEGATE]
+        owned = d[OFF_MINT + 32 : OFF_MINT + 64] == signer_bytes
+        if not owned and not (delegate[:4] == b"\1\0\0\0" and delegate[4:] == signer_bytes):
+            continue
+        if len(out) == MAX_TOKEN_SNAPSHOTS:
+            return ErrorCode.TOO_MANY_ACCOUNTS
+        out.append(
+            TokenSnapshot(
+                meta.key,
+                account.owner,
+                int.from_bytes(d[OFF_AMOUNT : OFF_AMOUNT + 8], "little"),
+                int.from_bytes(d[OFF_DELEGATED_AMOUNT : OFF_DELEGATED_AMOUNT + 8], "little"),
+                d[_MINT_OWNER],
+                delegate,
+                d[_CLOSE],
+            )
+        )
+    return out
+
+
+def _authorities_kept(t: TokenSnapshot, now: Account) -> bool:
+    """``authorities_kept``: same program, still a token account, mint/owner/close kept, the
+    delegate kept or cleared by a spent allowance, and no larger allowance."""
+    if now.owner != t.program or not is_token_account(now.owner, now.data):
+        return False
+    d = now.data
+    delegated = int.from_bytes(d[OFF_DELEGATED_AMOUNT : OFF_DELEGATED_AMOUNT + 8], "little")
+    if d[_MINT_OWNER] != t.mint_owner or d[_CLOSE] != t.close:
+        return False
+    spent = d[OFF_DELEGATE : OFF_DELEGATE + 4] == bytes(4) and delegated == 0
+    if d[_DELEGATE] != t.delegate and not spent:
+        return False
+    return delegated <= t.delegated_amount
+
+
+@dataclass(slots=True)
+class Spend:
+    """What left the signer and its token accounts during this execute (gross)."""
+
+    lamports_out: int = 0
+    #: mint -> decrease, in order of first appearance (as effects.c's table)
+    mints: dict[Pubkey, int] | None = None
+
+
+def check_effects(
+    world: World,
+    signer: Pubkey,
+    lamports_before: int,
+    tokens: Sequence[TokenSnapshot],
+    spend: Spend,
+) -> ErrorCode | None:
+    """``check_effects``: the signer still a system account without data, the frozen token
+    fields kept; the decreases added to ``spend``."""
+    now = read(world, signer)
+    if now.owner != _ZERO_KEY or now.data:
+        return ErrorCode.SIGNER_ESCAPED
+    if now.lamports < lamports_before:
+        out = lamports_before - now.lamports
+        if spend.lamports_out > _U64_MAX - out:
+            return ErrorCode.ARITHMETIC_OVERFLOW
+        spend.lamports_out += out
+    mints = spend.mints if spend.mints is not None else {}
+    spend.mints = mints
+    for t in tokens:
+        account = read(world, t.key)
+        if not _authorities_kept(t, account):
+            return ErrorCode.AUTHORITY_CHANGED
+        amount = int.from_bytes(account.data[OFF_AMOUNT : OFF_AMOUNT + 8], "little")
+        if amount < t.amount:
+            mint = Pubkey.from_bytes(account.data[OFF_MINT : OFF_MINT + 32])
+            decrease = t.amount - amount
+            if mint in mints:
+                if mints[mint] > _U64_MAX - decrease:
+                    return ErrorCode.ARITHMETIC_OVERFLOW
+                mints[mint] += decrease
+            elif len(mints) == MAX_TOKEN_SNAPSHOTS:
+                return ErrorCode.TOO_MANY_ACCOUNTS
+            else:
+                mints[mint] = decrease
+    return None
+
+
+def run_inner(world: World, e: Execution) -> Spend | ErrorCode:
+    """``run_inner``: per inner instruction, snapshot, invoke_signed, effects. A callee's
+    failure is the runtime's (:class:`RuntimeRefusalError`), as the SVM reports it."""
+    spend = Spend()
+    for ix in e.inner:
+        tokens = take_snapshot(world, ix, e.signer)
+        if isinstance(tokens, ErrorCode):
+            return tokens
+        lamports = read(world, e.signer).lamports
+        try:
+            invoke(world, ix.program, ix.metas, ix.data, 2)
+        except CalleeError as failed:
+            raise RuntimeRefusalError(
+                RuntimeFailure.CALLEE_FAILED, failed.detail, instruction_level=True
+            ) from failed
+        refused = check_effects(world, e.signer, lamports, tokens, spend)
+        if refused is not None:
+            return refused
+    return spend
+
+
+def evaluate_guard(e: Execution, spend: Spend, window: tuple[int, int]) -> ErrorCode | None:
+    """``evaluate_guard``: the stored guard over each inner instruction and the effects."""
+    guard = e.record.guard.guard
+    if guard.len == 0:
+        return None
+    mints = spend.mints or {}
+    for ix in e.inner:
+        ctx = guard_eval.GuardContext(
+            caller=e.authority,
+            owner=e.record.origin.owner,
+            now=e.now,
+            usage_after=e.record.usage.usage_count + 1,
+            window_count_after=window[1],
+            program_id=ix.program,
+            data=ix.data,
+            account_keys=tuple(m.key for m in ix.metas),
+            lamports_out=spend.lamports_out,
+            token_spends=tuple(mints.items()),
+            window_start=window[0],
+        )
+        refused = guard_eval.evaluate(guard.code, guard.len, ctx)
+        if refused is not None:
+            return refused
+    return None
+
+
+def _rent_states(
+    env: Env, keys: Sequence[Pubkey], writable: Collection[Pubkey]
+) -> dict[Pubkey, tuple[int, int]]:
+    world = _world(env)
+    return {
+        k: (a.lamports, len(a.data))
+        for k in dict.fromkeys(keys)
+        if k in writable and k not in env.ledger.sessions
+        for a in (read(world, k),)
+    }
+
+
+def check_rent_states(env: Env, before: dict[Pubkey, tuple[int, int]]) -> None:
+    """The runtime's rent-state rule after the transaction (agave's verify_changes): no
+    writable account without data may be left rent-paying unless it was and did not grow."""
+    world = _world(env)
+    for key, (lamports, size) in before.items():
+        after = read(world, key)
+        if after.data or size:
+            continue  # token accounts keep their lamports; data changes fail SignerEscaped
+        if leaves_rent_paying(lamports, after.lamports, env.wallet_rent):
+            raise RuntimeRefusalError(
+                RuntimeFailure.RENT_STATE, "InsufficientFundsForRent", instruction_level=False
+            )
+
+
+def _world(env: Env) -> World:
+    return World(env.ledger, env.program_id, env.callees)
+
+
+def _execute(
+    env: Env,
+    keys: Sequence[Pubkey],
+    data: bytes,
+    signers: Collection[Pubkey],
+    writable: Collection[Pubkey],
+) -> HandlerResult:
+    loaded = load_execution(env, keys, data, signers, writable)
+    if isinstance(loaded, ErrorCode):
+        return loaded
+    e = loaded
+    record = e.record
+    quotas = quotas_of(record)
+    usage = record.usage
+    charge = read_transaction(env)
+    refused = check_executable(record, e.now, len(e.inner)) or check_inner_targets(
+        env.program_id, e.inner, e.session
+    )
+    if refused is not None:
+        return refused
+    seconds = check_admitted_window(record, e.authority)  # one pass: admission, rate window
+    if isinstance(seconds, ErrorCode):
+        return seconds
+    refused = check_execution_quota(quotas, usage) or check_compute_quota(quotas, usage, charge)
+    if refused is not None:
+        return refused
+    window = next_window(usage.stats, seconds, e.now)
+    spend = run_inner(_world(env), e)
+    if isinstance(spend, ErrorCode):
+        return spend
+    refused = evaluate_guard(e, spend, window) or check_lamport_quota(
+        quotas, usage, spend.lamports_out
+    )
+    if refused is not None:
+        return refused
+    used = record_usage(usage, e.now, charge, spend.lamports_out, window)
+    env.ledger.put_session(
+        e.session, with_execution(record, used.stats, e.signer, e.signer_bump, e.now)
+    )
+    if not record.origin.settings & _EXECUTION_LOGGING:
+        return ()
+    return (
+        session_executed(
+            e.session,
+            record.origin.owner,
+            e.authority,
+            e.inner[0].program,
+            spend.lamports_out,
+            charge,
+            used.usage_count,
+            e.now,
+            len(e.inner),
+        ),
+    )
 
 
 def execute(
@@ -156,114 +475,24 @@ def execute(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> HandlerResult:
-    """``process_execute``: the checks, the modelled CPIs, effects, guard, quotas, usage."""
-    if len(keys) > MAX_INSTRUCTION_ACCOUNTS:
-        return ErrorCode.TOO_MANY_ACCOUNTS
-    authority, session, signer, sysvar = keys[0], keys[1], keys[2], keys[3]
-    if authority not in signers:
-        return ErrorCode.MISSING_SIGNER
-    record = load_session(env.ledger, env.program_id, session, writable)
-    if isinstance(record, ErrorCode):
-        return record
-    if signer not in writable:
-        return ErrorCode.ACCOUNT_NOT_WRITABLE
-    bump = _signer_bump(env, record, session, data[_BUMP_AT], signer)
-    if isinstance(bump, ErrorCode):
-        return bump
-    if sysvar != INSTRUCTIONS_SYSVAR_ID:
-        return ErrorCode.MISSING_INSTRUCTIONS_SYSVAR
-    inners = _parse(keys, data, signer, signers, writable)
-    if isinstance(inners, ErrorCode):
-        return inners
-    now = env.clock.now()
-    charge = min(
-        DEFAULT_INSTRUCTION_COMPUTE_UNITS * env.transaction_instructions,
-        MAX_TRANSACTION_COMPUTE_UNITS,
-    )
-    refused = check_executable(record, now, len(inners))
-    if refused is not None:
-        return refused
-    for inner in inners:
-        if inner.program == env.program_id:
-            return ErrorCode.CPI_NOT_ALLOWED
-        if any(w and key == session for key, w, _ in inner.metas):
-            return ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI
-    admitted = check_admitted_window(record, authority)
-    if isinstance(admitted, ErrorCode):
-        return admitted
-    quotas, usage = quotas_of(record), record.usage
-    stats: UsageStats = usage.stats
-    if usage.usage_count >= quotas.max_executions:
-        return ErrorCode.QUOTA_EXCEEDED
-    if (
-        charge > quotas.max_compute_units
-        or stats.compute_units_used > quotas.max_compute_units - charge
-    ):
-        return ErrorCode.QUOTA_EXCEEDED
-    start, count = stats.rate_window_start, stats.rate_window_count
-    if admitted:
-        if start == 0 or now < start or now - start >= admitted:
-            start, count = now, 1
-        elif count != _U32_MAX:
-            count += 1
-    _no_token_accounts(env, inners)
-    lamports: dict[Pubkey, int] = {}
-    out = 0
-    for inner in inners:
-        before = lamports.get(signer, env.ledger.lamports.get(signer, 0))
-        _transfer(env, inner, lamports)
-        out += max(0, before - lamports[signer])
-    guard = record.guard.guard
-    if guard.len:
-        owner = record.origin.owner
-        for inner in inners:
-            context = guard_eval.GuardContext(
-                caller=authority,
-                owner=owner,
-                now=now,
-                usage_after=usage.usage_count + 1,
-                window_count_after=count,
-                program_id=inner.program,
-                data=inner.data,
-                account_keys=tuple(key for key, _, _ in inner.metas),
-                lamports_out=out,
-                window_start=start,
-            )
-            rejected = guard_eval.evaluate(guard.code, guard.len, context)
-            if rejected is not None:
-                return rejected
-    if out > quotas.max_lamports or stats.lamports_spent > quotas.max_lamports - out:
-        return ErrorCode.QUOTA_EXCEEDED
-    for key, after in lamports.items():  # the runtime would refuse the transaction
-        if leaves_rent_paying(env.ledger.lamports.get(key, 0), after, env.wallet_rent):
-            raise NotModelledError(f"a transfer leaving {key} below its rent-exempt minimum")
-    for key, after in lamports.items():
-        env.ledger.set_lamports(key, after)
-    new_stats = UsageStats(
-        stats.compute_units_used + charge,
-        stats.lamports_spent + out,
-        now,
-        start,
-        count,
-        stats.borrowed_count,
-        stats.children_count,
-    )
-    env.ledger.put_session(session, with_execution(record, new_stats, signer, bump, now))
-    if not record.origin.settings & _LOGGING:
-        return ()
-    owner = record.origin.owner
-    executed = session_executed(
-        session,
-        owner,
-        authority,
-        inners[0].program,
-        out,
-        charge,
-        usage.usage_count + 1,
-        now,
-        len(inners),
-    )
-    return (executed,)
+    """``process_execute``: the checks in execute.c's order inside a ledger savepoint (the
+    CPIs write before the guard and the lamport quota decide), then the runtime's rent-state
+    rule over the accounts it wrote."""
+    ledger = env.ledger
+    before = _rent_states(env, keys, writable)
+    mark = ledger.savepoint()
+    try:
+        result = _execute(env, keys, data, signers, writable)
+        if isinstance(result, tuple):
+            check_rent_states(env, before)
+    except BaseException:
+        ledger.restore(mark)
+        raise
+    if isinstance(result, tuple):
+        ledger.release(mark)
+    else:
+        ledger.restore(mark)
+    return result
 
 
 HANDLERS: Handlers = {"execute": execute}

@@ -67,6 +67,15 @@ class Ledger:
         self._journal.append((_Table.SESSIONS, address, self.sessions.get(address)))
         self.sessions[address] = record
 
+    def put_foreign(self, address: Pubkey, account: ForeignAccount) -> None:
+        """Store a foreign account (a token account a modelled callee changed, a signer the
+        system program assigned away), journaled like every other write."""
+        if self._journal is not None:
+            self._journal.append((_Table.FOREIGN, address, self.foreign.get(address)))
+            self._journal.append((_Table.LAMPORTS, address, self.lamports.get(address)))
+        self.lamports.pop(address, None)
+        self.foreign[address] = account
+
     def remove_session(self, address: Pubkey) -> None:
         if self._journal is not None:
             self._journal.append((_Table.SESSIONS, address, self.sessions[address]))
@@ -94,6 +103,33 @@ class Ledger:
         self._journal = []
         self.put_session = self._put_journaled
 
+    def savepoint(self) -> int | None:
+        """Open a nested scope: None when this call opened the journal, else its mark.
+
+        An instruction whose writes happen before its last check (execute: the CPIs, then
+        the guard over their effects) opens one and ends it with :meth:`release` or
+        :meth:`restore`, inside a transaction or alone."""
+        if self._journal is None:
+            self.begin()
+            return None
+        return len(self._journal)
+
+    def release(self, mark: int | None) -> None:
+        """Keep the scope's writes (commit when the scope opened the journal)."""
+        if mark is None:
+            self.commit()
+
+    def restore(self, mark: int | None) -> None:
+        """Undo the scope's writes."""
+        if mark is None:
+            self.rollback()
+            return
+        journal = self._journal
+        assert journal is not None
+        tail = journal[mark:]
+        del journal[mark:]
+        self._undo(tail)
+
     def commit(self) -> None:
         self._journal = None
         self.put_session = self.sessions.__setitem__
@@ -103,6 +139,9 @@ class Ledger:
         self.commit()
         if journal is None:
             return
+        self._undo(journal)
+
+    def _undo(self, journal: list[_Entry]) -> None:
         for table, address, old in reversed(journal):
             if table is _Table.SESSIONS:
                 if isinstance(old, SessionRecord):
@@ -110,8 +149,10 @@ class Ledger:
                 else:
                     self.sessions.pop(address, None)
             elif table is _Table.FOREIGN:
-                assert isinstance(old, ForeignAccount)
-                self.foreign[address] = old
+                if isinstance(old, ForeignAccount):
+                    self.foreign[address] = old
+                else:
+                    self.foreign.pop(address, None)
             elif isinstance(old, int):
                 self.lamports[address] = old
             else:

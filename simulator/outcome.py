@@ -14,6 +14,22 @@ class RuntimeFailure(enum.Enum):
 
     #: The transaction never landed (expired blockhash, dropped): nothing happened on-chain.
     DROPPED = "transaction dropped before it landed"
+    #: A program execute invoked failed (the system or a token program's own error).
+    CALLEE_FAILED = "a CPI's callee failed"
+    #: The runtime's rent-state rule refused the transaction (an account left rent-paying).
+    RENT_STATE = "an account left rent-paying"
+
+
+class RuntimeRefusalError(Exception):
+    """Raised by a handler when the runtime, not the sessions program, fails the
+    transaction: a callee's error (``detail`` as the runtime names it, e.g. ``Custom(1)``),
+    or a transaction-level rule (``instruction_level`` False: no failing instruction)."""
+
+    def __init__(self, failure: RuntimeFailure, detail: str, *, instruction_level: bool) -> None:
+        super().__init__(detail)
+        self.failure = failure
+        self.detail = detail
+        self.instruction_level = instruction_level
 
 
 class Outcome(NamedTuple):
@@ -30,3 +46,5 @@ class Outcome(NamedTuple):
     failed_instruction: int | None = None
     #: A failure that is not one of the program's codes (None otherwise).
     failure: RuntimeFailure | None = None
+    #: The runtime's name for that failure (``Custom(1)``, ``InsufficientFundsForRent``).
+    detail: str | None = None

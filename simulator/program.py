@@ -6,8 +6,11 @@ flags as a message does, dispatches on the 8-byte discriminator exactly as the
 entrypoint does, and returns an :class:`~simulator.outcome.Outcome` with the program's
 error code or its events. A transaction is all or nothing.
 
-Only top-level calls are modelled (``creator_program`` is the zero key) and only the
-sessions program's own instructions; anything else is a ``ValueError``.
+Only top-level calls are modelled (``creator_program`` is the zero key), and a transaction
+holds the sessions program's own instructions and ComputeBudget SetComputeUnitLimit (which
+execute reads as its compute charge); anything else is a ``ValueError``. What execute's CPIs
+reach is :mod:`simulator.callees`; a failure the runtime reports (a callee's error, the
+rent-state rule) is an Outcome with ``failure`` and ``detail`` set and no error code.
 """
 
 from __future__ import annotations
@@ -25,14 +28,16 @@ from sessions_client.discriminators import DISCRIMINATOR_LEN
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event
 from sessions_client.exceptions import DecodeError
+from sessions_client.spl_token import COMPUTE_BUDGET_PROGRAM_ID, SET_COMPUTE_UNIT_LIMIT_TAG
 from sessions_client.types import Session
+from simulator.callees import Callee
 from simulator.clock import Clock
-from simulator.env import Env
+from simulator.env import Env, TransactionView
 from simulator.handler import HandlerResult, InstructionHandler
 from simulator.handler_registry import DISPATCH
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
-from simulator.outcome import Outcome
+from simulator.outcome import Outcome, RuntimeRefusalError
 from simulator.record import (
     SessionRecord,
     encode_record,
@@ -54,7 +59,7 @@ _new: Final = tuple.__new__
 class ProgramModel:
     """The sessions program and the accounts it sees, driven by a controllable clock."""
 
-    __slots__ = ("_env", "clock", "ledger", "program_id", "rent")
+    __slots__ = ("_env", "callees", "clock", "ledger", "program_id", "rent")
 
     def __init__(
         self,
@@ -67,12 +72,18 @@ class ProgramModel:
         self.rent = rent if rent is not None else Rent()
         self.program_id = program_id
         self.ledger = Ledger()
-        self._env = _env(program_id, self.ledger, self.clock, self.rent)
+        #: Test programs deployed besides the builtins (the CPI targets execute may reach).
+        self.callees: dict[Pubkey, Callee] = {}
+        self._env = _env(program_id, self.ledger, self.clock, self.rent, self.callees)
 
     def set_rent(self, rent: Rent) -> None:
         """Replace the Rent sysvar, as ``LiteSVM.set_rent`` does."""
         self.rent = rent
-        self._env = _env(self.program_id, self.ledger, self.clock, rent)
+        self._env = _env(self.program_id, self.ledger, self.clock, rent, self.callees)
+
+    def add_program(self, address: Pubkey, callee: Callee) -> None:
+        """Deploy a modelled test program at ``address``, as ``LiteSVM.add_program`` does."""
+        self.callees[address] = callee
 
     @property
     def session_rent(self) -> int | None:
@@ -196,9 +207,12 @@ class ProgramModel:
             return _FIRST_FAILED[ErrorCode.INVALID_INSTRUCTION_DATA]
         if len(keys) < num_accounts:
             return _FIRST_FAILED[ErrorCode.NOT_ENOUGH_ACCOUNTS]
-        result = handler(self._env, keys, data, signers, writable)
+        try:
+            result = handler(self._env, keys, data, signers, writable)
+        except RuntimeRefusalError as refused:
+            return _refused(refused, 0)
         if isinstance(result, tuple):
-            return _new(Outcome, (True, None, result, None, None))
+            return _new(Outcome, (True, None, result, None, None, None))
         return _failed(result, 0)
 
     def _execute_many(self, ixs: Sequence[Instruction], payer: Pubkey | None) -> Outcome:
@@ -217,15 +231,32 @@ class ProgramModel:
 
     def _execute_open(self, ixs: Sequence[Instruction], payer: Pubkey | None) -> Outcome:
         """Run ``ixs`` inside an open ledger journal; the caller commits or rolls back."""
+        limits = 0
         for ix in ixs:
-            if ix.program_id != self.program_id:
+            if ix.program_id == COMPUTE_BUDGET_PROGRAM_ID:
+                data = bytes(ix.data)
+                if len(data) != 5 or data[0] != SET_COMPUTE_UNIT_LIMIT_TAG or limits:
+                    raise ValueError("the model takes one ComputeBudget SetComputeUnitLimit only")
+                limits += 1
+            elif ix.program_id != self.program_id:
                 raise ValueError(f"the model runs only the sessions program, not {ix.program_id}")
         all_keys, signers, writable = compile_accounts(ixs, payer)
-        # execute charges its compute quota the runtime's default per instruction
-        env = self._env if len(ixs) == 1 else replace(self._env, transaction_instructions=len(ixs))
+        env = self._env
+        programs = tuple(ix.program_id for ix in ixs)
+        datas = tuple(bytes(ix.data) for ix in ixs)
         events: list[Event] = []
         for index, ix in enumerate(ixs):
-            result = dispatch(env, all_keys[index], ix.data, signers, writable)
+            if ix.program_id == COMPUTE_BUDGET_PROGRAM_ID:
+                continue
+            here = (
+                env
+                if len(ixs) == 1
+                else replace(env, transaction=TransactionView(programs, datas, index))
+            )
+            try:
+                result = dispatch(here, all_keys[index], ix.data, signers, writable)
+            except RuntimeRefusalError as refused:
+                return _refused(refused, index)
             if not isinstance(result, tuple):
                 return _failed(result, index)
             events.extend(result)
@@ -269,7 +300,10 @@ class ProgramModel:
     ) -> Outcome:
         """One instruction from its instruction-level inputs: the data, the account keys in
         order, and which keys sign and are writable."""
-        result = dispatch(self._env, keys, data, signers, writable)
+        try:
+            result = dispatch(self._env, keys, data, signers, writable)
+        except RuntimeRefusalError as refused:
+            return _refused(refused, 0)
         if isinstance(result, tuple):
             return Outcome(True, None, result)
         return _failed(result, 0)
@@ -294,14 +328,23 @@ def dispatch(
     return handler(env, keys, data, signers, writable)
 
 
-def _env(program_id: Pubkey, ledger: Ledger, clock: Clock, rent: Rent) -> Env:
+def _env(
+    program_id: Pubkey, ledger: Ledger, clock: Clock, rent: Rent, callees: dict[Pubkey, Callee]
+) -> Env:
     return Env(
         program_id,
         ledger,
         clock,
         rent.minimum_balance(SESSION_ACCOUNT_SIZE),
         rent.runtime_minimum(0),
+        callees,
     )
+
+
+def _refused(refused: RuntimeRefusalError, index: int) -> Outcome:
+    """The runtime failed the transaction: at instruction ``index``, or as a whole."""
+    where = index if refused.instruction_level else None
+    return Outcome(False, None, (), where, refused.failure, refused.detail)
 
 
 def _try_decode(data: bytes) -> Session | None:

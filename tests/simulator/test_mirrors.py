@@ -43,3 +43,34 @@ def test_every_check_names_a_c_function() -> None:
     assert len(public) >= 6
     for fn in public:
         assert mirrored(fn) in C_FUNCTIONS, fn.__name__
+
+
+def test_execute_names_the_c_functions_it_mirrors() -> None:
+    """The model's execute and its policy functions, check for check with execute.c,
+    inner.c, effects.c, budget.c, signer.c and admission.c."""
+    from simulator import execute_policy, ix_execute
+
+    expected = {
+        ix_execute: {
+            "load_execution",
+            "parse_inner",
+            "session_signer",
+            "read_transaction",
+            "check_inner_targets",
+            "take_snapshot",
+            "check_effects",
+            "run_inner",
+            "evaluate_guard",
+        },
+        execute_policy: {
+            "check_execution_quota",
+            "check_compute_quota",
+            "check_lamport_quota",
+            "next_window",
+            "record_usage",
+        },
+    }
+    for module, names in expected.items():
+        for name in names:
+            assert mirrored(getattr(module, name)) == name, name
+            assert name in C_FUNCTIONS, name

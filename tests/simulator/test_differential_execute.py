@@ -1,0 +1,108 @@
+"""execute, differentially: random session states (guards valid, mutated and malformed;
+quotas at and around their use; rate windows; status, expiry, permissions, settings) and
+random execute transactions (owner, admitted key or stranger; system transfers, Assign and
+Allocate escapes; SPL Token and Token-2022 transfers, checked transfers, approvals, revokes
+and authority changes of random amounts; the forwarding test program; a CPI into the sessions
+program; the session passed writable; duplicates; read-only and unsigned metas; broken
+execute accounts), through the program in the SVM and the model, compared after every step:
+outcome, error code, failing instruction, the runtime's failure, events, and every account's
+bytes and lamports.
+
+``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the budget (a fifth of it here: each
+example sends up to three transactions to both sides).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import pytest
+from execute_cases import CALLERS, Step, build_inner, session_states, signers_of, steps
+from execute_world import ExecuteTwin
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from solders.compute_budget import set_compute_unit_limit
+from solders.instruction import AccountMeta, Instruction
+from solders.sysvar import CLOCK
+
+from sessions_client.execute import execute_instruction
+from sessions_client.types import Session
+
+pytestmark = pytest.mark.differential
+
+EXAMPLES = max(20, int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500")) // 5)
+
+
+@functools.cache
+def twin() -> ExecuteTwin:
+    return ExecuteTwin()
+
+
+def _meta(
+    exe: Instruction,
+    index: int,
+    *,
+    signer: bool | None = None,
+    writable: bool | None = None,
+    key: object = None,
+) -> Instruction:
+    metas = list(exe.accounts)
+    m = metas[index]
+    metas[index] = AccountMeta(
+        m.pubkey if key is None else key,  # type: ignore[arg-type]
+        m.is_signer if signer is None else signer,
+        m.is_writable if writable is None else writable,
+    )
+    return Instruction(exe.program_id, exe.data, metas)
+
+
+def build_execute(w: ExecuteTwin, step: Step) -> list[Instruction]:
+    """The transaction of one step: [SetComputeUnitLimit], execute (maybe broken)."""
+    caller = CALLERS[step.caller].pubkey()
+    inner = [build_inner(spec, w.session, w.signer) for spec in step.inner]
+    bump = (w.signer_bump + 1) % 256 if step.breakage == 1 else None
+    exe = execute_instruction(caller, w.session, inner, signer_bump=bump)
+    if step.breakage == 2:
+        exe = _meta(exe, 1, writable=False)
+    elif step.breakage == 3:
+        exe = _meta(exe, 2, writable=False)
+    elif step.breakage == 4:
+        exe = _meta(exe, 3, key=CLOCK)
+    elif step.breakage == 5:
+        exe = _meta(exe, 0, signer=False)
+    budget = [] if step.compute_limit is None else [set_compute_unit_limit(step.compute_limit)]
+    return [*budget, exe]
+
+
+def run_case(state: Session, case: list[Step]) -> None:
+    w = twin()
+    w.reset()
+    w.write_session(state)
+    w.assert_same_accounts()
+    for step in case:
+        if step.advance:
+            w.set_time(w.svm.now() + step.advance)
+        ixs = build_execute(w, step)
+        real = w.send(ixs, signers_of(ixs, w.signer))
+        event("ok" if real.ok else str(real.error or (real.failure or "")[:60]))
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[Session, list[Step]]:
+    w = twin()
+    w.reset()
+    state = draw(session_states(w.session_state(), w.start))
+    return state, draw(st.lists(steps, min_size=1, max_size=3))
+
+
+_SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+
+
+@settings(max_examples=EXAMPLES, **_SETTINGS)  # type: ignore[arg-type]
+@given(cases())
+def test_execute_matches_program(case: tuple[Session, list[Step]]) -> None:
+    run_case(*case)
