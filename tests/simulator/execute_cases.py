@@ -101,8 +101,12 @@ def _roomy(near: st.SearchStrategy[int]) -> st.SearchStrategy[int]:
 
 
 @st.composite
-def session_states(draw: st.DrawFn, base: Session, now: int) -> Session:
-    """The session at ``base``'s address in a drawn state."""
+def session_states(draw: st.DrawFn, base: Session, now: int, amount: int | None = None) -> Session:
+    """The session at ``base``'s address in a drawn state. With ``amount`` (a healthy
+    session: Active, unexpired, permitted, signer in order, guard absent or valid) the lamport
+    quota sits at or one under the use plus ``amount`` half the time, the other quotas roomy."""
+    if amount is not None:
+        return draw(_healthy(base, now, amount))
     usage_count = draw(st.integers(0, 4))
     compute = draw(st.sampled_from([0, 200_000, 1_400_000]))
     spent = draw(st.sampled_from([0, 7, 10**6]))
@@ -156,6 +160,28 @@ def session_states(draw: st.DrawFn, base: Session, now: int) -> Session:
         quotas=quotas,
         usage=stats,
         guard=draw(_guards(now)),
+        signer=recorded[0],
+        signer_bump=recorded[1],
+    )
+
+
+@st.composite
+def _healthy(draw: st.DrawFn, base: Session, now: int, amount: int) -> Session:
+    spent = draw(st.sampled_from([0, 7, 10**6]))
+    usage_count = draw(st.integers(0, 4))
+    limit = draw(st.sampled_from([U64_MAX, spent + amount, spent + amount - 1]))
+    signer, bump = find_signer_address(base_address(base))
+    recorded = draw(st.sampled_from([(signer, bump), (Pubkey.default(), 0)]))
+    guard = draw(st.sampled_from([0, 1]).flatmap(lambda k: st.just(Guard()) if k else _guards(now)))
+    return replace(
+        base,
+        status=SessionStatus.ACTIVE,
+        effective_permissions=int(Permission.EXECUTE | Permission.COMPOSE),
+        expires_at=now + 3600,
+        usage_count=usage_count,
+        quotas=ResourceQuotas(usage_count + 3, U64_MAX, limit),
+        usage=UsageStats(lamports_spent=spent),
+        guard=guard,
         signer=recorded[0],
         signer_bump=recorded[1],
     )

@@ -18,7 +18,8 @@ import functools
 import os
 
 import pytest
-from execute_cases import CALLERS, Step, build_inner, session_states, signers_of, steps
+from differential_twin import DivergenceError
+from execute_cases import CALLERS, SOL_AMOUNTS, Step, build_inner, session_states, signers_of, steps
 from execute_world import ExecuteTwin
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -26,8 +27,11 @@ from solders.compute_budget import set_compute_unit_limit
 from solders.instruction import AccountMeta, Instruction
 from solders.sysvar import CLOCK
 
+from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
-from sessions_client.types import Session
+from sessions_client.types import ResourceQuotas, Session
+from simulator import ix_execute
+from simulator.record import UsageFields
 
 pytestmark = pytest.mark.differential
 
@@ -92,8 +96,13 @@ def run_case(state: Session, case: list[Step]) -> None:
 def cases(draw: st.DrawFn) -> tuple[Session, list[Step]]:
     w = twin()
     w.reset()
-    state = draw(session_states(w.session_state(), w.start))
-    return state, draw(st.lists(steps, min_size=1, max_size=3))
+    healthy = draw(st.booleans())
+    amount = draw(st.sampled_from(SOL_AMOUNTS[1:])) if healthy else None
+    state = draw(session_states(w.session_state(), w.start, amount))
+    case = draw(st.lists(steps, min_size=1, max_size=3))
+    if amount is not None and draw(st.booleans()):  # a clean transfer of the amount first
+        case[0] = Step(0, 0, None, (("sol", "fresh0", amount, None),), 0)
+    return state, case
 
 
 _SETTINGS = {
@@ -106,3 +115,25 @@ _SETTINGS = {
 @given(cases())
 def test_execute_matches_program(case: tuple[Session, list[Step]]) -> None:
     run_case(*case)
+
+
+def _lamport_quota_strict(quotas: ResourceQuotas, usage: UsageFields, spent_now: int) -> object:
+    """The seeded divergence: the lamport quota with ``<`` where the program allows ``<=``
+    (spending exactly up to max_lamports refused)."""
+    if usage.stats.lamports_spent + spent_now >= quotas.max_lamports and spent_now:
+        return ErrorCode.QUOTA_EXCEEDED
+    return None
+
+
+def test_a_seeded_divergence_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model with the lamport quota off by one disagrees with the program within a
+    bounded, derandomized run (so this test cannot pass by luck, nor fail by it)."""
+    monkeypatch.setattr(ix_execute, "check_lamport_quota", _lamport_quota_strict)
+
+    @settings(max_examples=300, derandomize=True, database=None, **_SETTINGS)  # type: ignore[arg-type]
+    @given(cases())
+    def mutant(case: tuple[Session, list[Step]]) -> None:
+        run_case(*case)
+
+    with pytest.raises(DivergenceError, match=r"QuotaExceeded|QUOTA_EXCEEDED"):
+        mutant()
