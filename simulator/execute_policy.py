@@ -5,9 +5,10 @@ The model's ``execute`` (:mod:`simulator.ix_execute`) calls these with the recor
 :class:`~simulator.record.UsageFields` and stores what :func:`record_usage` returns; nothing
 here keeps state. Quotas are lifetime totals: zero means none allowed, the limit itself is
 allowed, one more is refused, and no sum overflows a u64 (each comparison is written as the
-C writes it). :class:`ExecutionRequest`, :func:`check_quotas`, :func:`charge` and
+C writes it). :class:`ExecutionRequest`, :func:`check_lease_quotas`, :func:`charge_leases` and
 :func:`release` are the client-side isolation manager's accounting of the quotas execute does
-not charge (borrowed accounts, children).
+not charge (borrowed accounts, children); the execution gate is :func:`check_execution_gate`,
+which execute's model and the client-side gate both call.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ _EXECUTE: Final = int(Permission.EXECUTE)
 
 @dataclass(frozen=True, slots=True)
 class ExecutionRequest:
-    """One execution under a session: its target program and what it consumes."""
+    """What a client-side execution under a session holds besides what execute charges: its
+    target program, the accounts it borrows and the child sessions it starts. Executions,
+    compute units and lamports are execute's (:mod:`simulator.ix_execute`, on the record)."""
 
     program: Pubkey
-    compute_units: int = 0
-    lamports: int = 0
     borrowed_accounts: int = 0
     children: int = 0
 
@@ -60,32 +61,27 @@ def check_target_program(scope_program: Pubkey, program: Pubkey) -> ErrorCode | 
     return None
 
 
-def check_quotas(
+def check_lease_quotas(
     quotas: ResourceQuotas, usage: UsageFields, request: ExecutionRequest
 ) -> ErrorCode | None:
-    """QuotaExceeded if this execution would pass any limit."""
+    """QuotaExceeded if the request would pass max_borrowed_accounts or max_children (the
+    quotas execute does not charge; zero allows none)."""
     s = usage.stats
     if (
-        usage.usage_count + 1 > quotas.max_executions
-        or s.compute_units_used + request.compute_units > quotas.max_compute_units
-        or s.lamports_spent + request.lamports > quotas.max_lamports
-        or s.borrowed_count + request.borrowed_accounts > quotas.max_borrowed_accounts
+        s.borrowed_count + request.borrowed_accounts > quotas.max_borrowed_accounts
         or s.children_count + request.children > quotas.max_children
     ):
         return ErrorCode.QUOTA_EXCEEDED
     return None
 
 
-def charge(usage: UsageFields, request: ExecutionRequest, now: int) -> UsageFields:
-    """The usage after this execution (checked first with :func:`check_quotas`)."""
+def charge_leases(usage: UsageFields, request: ExecutionRequest) -> UsageFields:
+    """The usage after the request's borrows and children (checked first)."""
     s = usage.stats
     return new_usage(
-        usage.usage_count + 1,
+        usage.usage_count,
         replace(
             s,
-            compute_units_used=s.compute_units_used + request.compute_units,
-            lamports_spent=s.lamports_spent + request.lamports,
-            last_used_at=now,
             borrowed_count=s.borrowed_count + request.borrowed_accounts,
             children_count=s.children_count + request.children,
         ),

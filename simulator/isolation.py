@@ -10,15 +10,14 @@ Three boundaries, checked in this order after the execution gate
   and its data is segregated: another session's data is reachable only with the
   cross-session permission, only between sessions of the same owner, and only inside
   the namespace both are scoped to;
-* resource quotas per session (``QuotaExceeded``): executions, compute units, lamports,
-  borrowed accounts and child sessions are counted against ``ResourceQuotas``, where zero
-  means none allowed (fail closed), never unlimited.
+* the quotas execute does not charge (``QuotaExceeded``): borrowed accounts and child
+  sessions, against ``ResourceQuotas`` (zero means none allowed).
 
-The program has no execute instruction yet, so usage is kept here, per session address
-(as the record's :class:`~simulator.record.UsageFields`), and never written into the
-session's account. The gate, scope and quota checks themselves are
-:mod:`simulator.execute_policy`'s, which the next issue's execute handler calls on the
-record instead; this manager then keeps only the data-access policies.
+Executions, compute units and lamports are not counted here: ``execute`` decides them, on
+chain and in the model (:mod:`simulator.ix_execute`), on the session record's usage, with
+the guard and the effect checks. The gate is the one execute runs
+(:func:`~simulator.execute_policy.check_execution_gate`, through
+:func:`~simulator.execution.validate_session_for_execution`).
 """
 
 from __future__ import annotations
@@ -32,8 +31,8 @@ from sessions_client.errors import ErrorCode
 from sessions_client.types import Session, SessionStatus
 from simulator.execute_policy import (
     ExecutionRequest,
-    charge,
-    check_quotas,
+    charge_leases,
+    check_lease_quotas,
     check_target_program,
     release,
 )
@@ -51,7 +50,7 @@ class SessionIsolationManager:
     __slots__ = ("_data", "_usage")
 
     def __init__(self) -> None:
-        #: Usage per session address, until execute keeps it in the record's usage group.
+        #: Borrowed accounts and children per session address (execute keeps the rest).
         self._usage: dict[Pubkey, UsageFields] = {}
         #: (session address, namespace, key) -> value: each session's own partition.
         self._data: dict[tuple[Pubkey, bytes, bytes], bytes] = {}
@@ -73,18 +72,18 @@ class SessionIsolationManager:
     def authorize_execution(
         self, state: SessionState, request: ExecutionRequest, now: int
     ) -> UsageFields | ErrorCode:
-        """Gate, scope, then quotas; on success the execution is charged and the new usage
-        returned. Nothing is charged when any check fails."""
+        """Gate, scope, then the lease quotas; on success the borrows and children are
+        charged and the new counts returned. Nothing is charged when any check fails."""
         grant = validate_session_for_execution(state, now)
         if isinstance(grant, ErrorCode):
             return grant
         session = state.account
         refused = check_target_program(session.scope.program, request.program)
         if refused is None:
-            refused = check_quotas(session.quotas, self.usage(state.address), request)
+            refused = check_lease_quotas(session.quotas, self.usage(state.address), request)
         if refused is not None:
             return refused
-        charged = charge(self.usage(state.address), request, now)
+        charged = charge_leases(self.usage(state.address), request)
         self._usage[state.address] = charged
         return charged
 

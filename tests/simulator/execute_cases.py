@@ -53,7 +53,17 @@ DECIMALS: Final = {TOKEN_PROGRAM_ID: 2, TOKEN_2022_PROGRAM_ID: 0}
 U32_MAX: Final = (1 << 32) - 1
 U64_MAX: Final = (1 << 64) - 1
 CHARGES: Final = (50_000, 200_000, 400_000, 1_400_000)
-SOL_AMOUNTS: Final = (0, 1, 7, 890_879, 890_880, 10**6, SIGNER_FUNDS - 1, SIGNER_FUNDS)
+SOL_AMOUNTS: Final = (
+    0,
+    1,
+    7,
+    890_879,
+    890_880,
+    10**6,
+    SIGNER_FUNDS - 1,
+    SIGNER_FUNDS,
+    SIGNER_FUNDS + 1,
+)
 TOKEN_AMOUNTS: Final = (0, 1, 5, ALLOWANCE - 1, ALLOWANCE, ALLOWANCE + 1, TOKENS, TOKENS + 1)
 ROLES: Final = ("signer", "owner", "stranger")
 #: Keys the guards name: parties, programs, mints, destinations.
@@ -242,7 +252,7 @@ steps = st.builds(
     inner=st.lists(st.tuples(_inner, _tweak), min_size=1, max_size=2).map(
         lambda xs: tuple((*i, t) for i, t in xs)
     ),
-    breakage=st.sampled_from([0] * 45 + [1, 2, 3, 4, 5]),
+    breakage=st.sampled_from([0] * 45 + [1, 2, 3, 4, 5, 6, 7]),
 )
 
 CALLERS: Final = (OWNER, BOT, STRANGER)

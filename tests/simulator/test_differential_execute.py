@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 import pytest
 from differential_twin import DivergenceError
@@ -29,12 +30,15 @@ from solders.sysvar import CLOCK
 
 from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.types import ResourceQuotas, Session
+from sessions_tools.svm import TxOutcome
 from simulator import ix_execute
 from simulator.record import UsageFields
 
 pytestmark = pytest.mark.differential
 
+_BODY = INSTRUCTIONS_BY_NAME["execute"].data_size
 EXAMPLES = max(20, int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500")) // 5)
 
 
@@ -75,21 +79,44 @@ def build_execute(w: ExecuteTwin, step: Step) -> list[Instruction]:
         exe = _meta(exe, 3, key=CLOCK)
     elif step.breakage == 5:
         exe = _meta(exe, 0, signer=False)
+    elif step.breakage == 6:  # the first inner instruction's program index past the accounts
+        exe = Instruction(
+            exe.program_id, exe.data[:_BODY] + b"\xff" + exe.data[_BODY + 1 :], exe.accounts
+        )
+    elif step.breakage == 7:  # a trailing byte
+        exe = Instruction(exe.program_id, exe.data + b"\0", exe.accounts)
     budget = [] if step.compute_limit is None else [set_compute_unit_limit(step.compute_limit)]
     return [*budget, exe]
 
 
-def run_case(state: Session, case: list[Step]) -> None:
+def run_case(state: Session, case: list[Step]) -> list[str]:
+    """Run ``case`` on both sides from ``state``; what each step ended in."""
     w = twin()
     w.reset()
     w.write_session(state)
     w.assert_same_accounts()
+    seen = []
     for step in case:
         if step.advance:
             w.set_time(w.svm.now() + step.advance)
         ixs = build_execute(w, step)
         real = w.send(ixs, signers_of(ixs, w.signer))
-        event("ok" if real.ok else str(real.error or (real.failure or "")[:60]))
+        seen.append(_outcome(real))
+        event(seen[-1])
+    return seen
+
+
+def _outcome(real: TxOutcome) -> str:
+    if real.ok:
+        return "ok"
+    if real.error is not None:
+        return real.error.name
+    failure = real.failure or ""
+    custom = re.search(r"Custom\((\d+)\)", failure)
+    if custom:
+        return f"Custom({custom[1]})"
+    named = re.search(r"Fieldless\((\w+)\)", failure)
+    return named[1] if named else failure
 
 
 @st.composite
@@ -137,3 +164,52 @@ def test_a_seeded_divergence_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(DivergenceError, match=r"QuotaExceeded|QUOTA_EXCEEDED"):
         mutant()
+
+
+#: What the bounded run must reach: every refusal execute has that a top-level transaction can
+#: provoke (NotTopLevel needs a CPI into execute, which the runtime refuses as reentrancy
+#: from any callee; TooManyAccounts needs more accounts than a case sends: tests/execute
+#: reaches both in the SVM), success, and the runtime's own refusals of a callee's effects.
+MUST_REACH = {
+    "ok",
+    *(
+        c.name
+        for c in (
+            ErrorCode.MISSING_SIGNER,
+            ErrorCode.ACCOUNT_NOT_WRITABLE,
+            ErrorCode.SESSION_NOT_ACTIVE,
+            ErrorCode.SESSION_EXPIRED,
+            ErrorCode.PERMISSION_DENIED,
+            ErrorCode.QUOTA_EXCEEDED,
+            ErrorCode.MISSING_INSTRUCTIONS_SYSVAR,
+            ErrorCode.INVALID_INSTRUCTION_DATA,
+            ErrorCode.INVALID_ACCOUNT_INDEX,
+            ErrorCode.INVALID_SESSION_SIGNER,
+            ErrorCode.GUARD_REJECTED,
+            ErrorCode.GUARD_MALFORMED,
+            ErrorCode.CALLER_NOT_ADMITTED,
+            ErrorCode.CPI_NOT_ALLOWED,
+            ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI,
+            ErrorCode.SIGNER_ESCAPED,
+            ErrorCode.AUTHORITY_CHANGED,
+        )
+    ),
+    "Custom(1)",  # the system program's / a token program's insufficient funds
+    "Custom(4)",  # a token program's owner mismatch
+    "InsufficientFundsForRent",
+}
+
+
+def test_the_bounded_run_reaches_every_execute_outcome() -> None:
+    """A derandomized run of the same strategies reaches every outcome above (a fuzzer that
+    never reaches a check does not test it)."""
+    reached: set[str] = set()
+
+    @settings(max_examples=400, derandomize=True, database=None, **_SETTINGS)  # type: ignore[arg-type]
+    @given(cases())
+    def explore(case: tuple[Session, list[Step]]) -> None:
+        for seen in run_case(*case):
+            reached.add(seen.split(" {")[0].removeprefix("TransactionError"))
+
+    explore()
+    assert reached >= MUST_REACH, sorted(MUST_REACH - reached)

@@ -57,54 +57,28 @@ def manager() -> SessionIsolationManager:
     return SessionIsolationManager()
 
 
-def test_executions_are_charged_until_a_quota_runs_out(
-    factory: SessionFactory, parties: Parties, manager: SessionIsolationManager
-) -> None:
-    state = live(factory, parties.owner)
-    now = factory.program.clock.now()
-    first = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID, 600, 20), now)
-    assert isinstance(first, UsageFields)
-    assert first.usage_count == 1
-    assert first.stats.compute_units_used == 600
-    assert first.stats.lamports_spent == 20
-    assert first.stats.last_used_at == now
-    too_much = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID, 401), now)
-    assert too_much is ErrorCode.QUOTA_EXCEEDED
-    assert manager.usage(state.address) == first  # nothing charged on refusal
-    second = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID, 400, 30), now + 1)
-    assert isinstance(second, UsageFields)
-    assert second.usage_count == 2
-    third = manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now + 2)
-    assert third is ErrorCode.QUOTA_EXCEEDED  # max_executions
-
-
 @pytest.mark.parametrize(
     "request_",
     [
-        ExecutionRequest(PROGRAM_ID, lamports=51),
         ExecutionRequest(PROGRAM_ID, borrowed_accounts=2),
         ExecutionRequest(PROGRAM_ID, children=2),
     ],
 )
-def test_every_quota(
+def test_the_lease_quotas(
     factory: SessionFactory,
     parties: Parties,
     manager: SessionIsolationManager,
     request_: ExecutionRequest,
 ) -> None:
+    """Borrowed accounts and children, the quotas execute does not charge (executions,
+    compute units and lamports are execute's: tests/simulator/test_execute_model.py)."""
     state = live(factory, parties.owner)
     now = factory.program.clock.now()
     assert manager.authorize_execution(state, request_, now) is ErrorCode.QUOTA_EXCEEDED
-
-
-def test_zero_quotas_allow_nothing(
-    factory: SessionFactory, parties: Parties, manager: SessionIsolationManager
-) -> None:
-    state = live(factory, parties.owner, quotas=ResourceQuotas())
-    now = factory.program.clock.now()
-    assert manager.authorize_execution(state, ExecutionRequest(PROGRAM_ID), now) is (
-        ErrorCode.QUOTA_EXCEEDED
-    )
+    assert manager.usage(state.address) == UsageFields()  # nothing charged on refusal
+    zero = live(factory, parties.owner, quotas=ResourceQuotas())
+    one = ExecutionRequest(PROGRAM_ID, borrowed_accounts=1)
+    assert manager.authorize_execution(zero, one, now) is ErrorCode.QUOTA_EXCEEDED
 
 
 def test_borrowed_accounts_and_children_are_released(
@@ -118,7 +92,7 @@ def test_borrowed_accounts_and_children_are_released(
     used = manager.usage(state.address)
     assert used.stats.borrowed_count == 0
     assert used.stats.children_count == 0
-    assert used.usage_count == 1
+    assert used.usage_count == 0  # executions are execute's, on the record
 
 
 def test_the_execution_gate_comes_first(
