@@ -111,24 +111,25 @@ def check_execution_quota(quotas: ResourceQuotas, usage: UsageFields) -> ErrorCo
     return None
 
 
+def _within(used: int, more: int, limit: int) -> ErrorCode | None:
+    """used + more <= limit, compared as the C compares it (no u64 overflow)."""
+    if more > limit or used > limit - more:
+        return ErrorCode.QUOTA_EXCEEDED
+    return None
+
+
 def check_compute_quota(
     quotas: ResourceQuotas, usage: UsageFields, charge: int
 ) -> ErrorCode | None:
     """``check_compute_quota``: compute_units_used + charge <= max_compute_units."""
-    used, top = usage.stats.compute_units_used, quotas.max_compute_units
-    if charge > top or used > top - charge:
-        return ErrorCode.QUOTA_EXCEEDED
-    return None
+    return _within(usage.stats.compute_units_used, charge, quotas.max_compute_units)
 
 
 def check_lamport_quota(
     quotas: ResourceQuotas, usage: UsageFields, spent_now: int
 ) -> ErrorCode | None:
     """``check_lamport_quota``: lamports_spent + this execute's gross outflow <= max_lamports."""
-    spent, top = usage.stats.lamports_spent, quotas.max_lamports
-    if spent_now > top or spent > top - spent_now:
-        return ErrorCode.QUOTA_EXCEEDED
-    return None
+    return _within(usage.stats.lamports_spent, spent_now, quotas.max_lamports)
 
 
 def next_window(stats: UsageStats, seconds: int, now: int) -> tuple[int, int]:

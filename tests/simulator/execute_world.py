@@ -25,7 +25,7 @@ from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
-from solders.system_program import CreateAccountParams, TransferParams, create_account, transfer
+from solders.system_program import TransferParams, transfer
 from spl.token import instructions as spl
 from spl.token import models as spl_models
 
@@ -39,13 +39,13 @@ from sessions_client.types import ResourceQuotas, Session, SessionConfig, Sessio
 from sessions_tools.paths import project_paths
 from sessions_tools.sbf import build_program
 from sessions_tools.svm import SessionsSVM, TxOutcome
+from sessions_tools.testing.spl_setup import MINT_SIZE, create_mint, create_token_account, mint_to
 from simulator.callees import Callee
 from simulator.clock import Clock
 from simulator.outcome import Outcome
 from simulator.program import ProgramModel
 from simulator.rent import Rent
 
-MINT_SIZE: Final = 82
 SIGNER_FUNDS: Final = 2_000_000_000
 TOKENS: Final = 1_000
 ALLOWANCE: Final = 300
@@ -84,7 +84,6 @@ class Tokens:
 
     program: Pubkey
     mint: Pubkey
-    decimals: int
     signer_account: Pubkey
     owner_account: Pubkey
     stranger_account: Pubkey
@@ -96,69 +95,20 @@ def _ok(svm: SessionsSVM, ixs: Sequence[Instruction], signers: Sequence[Keypair]
         raise AssertionError(f"setup failed: {out.failure}\n" + "\n".join(out.logs))
 
 
-def _mint(svm: SessionsSVM, program: Pubkey, decimals: int) -> Pubkey:
+def _mint(svm: SessionsSVM, program: Pubkey) -> Pubkey:
     mint = _TOKEN_KEYS[program, "mint"]
     rent = svm.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
-    _ok(
-        svm,
-        [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=PAYER.pubkey(),
-                    to_pubkey=mint.pubkey(),
-                    lamports=rent,
-                    space=MINT_SIZE,
-                    owner=program,
-                )
-            ),
-            spl.initialize_mint(
-                spl_models.InitializeMintParams(
-                    decimals=decimals,
-                    program_id=program,
-                    mint=mint.pubkey(),
-                    mint_authority=PAYER.pubkey(),
-                    freeze_authority=None,
-                )
-            ),
-        ],
-        [mint],
-    )
+    _ok(svm, create_mint(PAYER.pubkey(), mint.pubkey(), PAYER.pubkey(), rent, program), [mint])
     return mint.pubkey()
 
 
 def _account(svm: SessionsSVM, program: Pubkey, mint: Pubkey, owner: Pubkey, role: str) -> Pubkey:
     account = _TOKEN_KEYS[program, role]
     rent = svm.svm.minimum_balance_for_rent_exemption(TOKEN_ACCOUNT_SIZE)
-    _ok(
-        svm,
-        [
-            create_account(
-                CreateAccountParams(
-                    from_pubkey=PAYER.pubkey(),
-                    to_pubkey=account.pubkey(),
-                    lamports=rent,
-                    space=TOKEN_ACCOUNT_SIZE,
-                    owner=program,
-                )
-            ),
-            spl.initialize_account(
-                spl_models.InitializeAccountParams(
-                    program_id=program, account=account.pubkey(), mint=mint, owner=owner
-                )
-            ),
-            spl.mint_to(
-                spl_models.MintToParams(
-                    program_id=program,
-                    mint=mint,
-                    dest=account.pubkey(),
-                    mint_authority=PAYER.pubkey(),
-                    amount=TOKENS,
-                )
-            ),
-        ],
-        [account],
-    )
-    return account.pubkey()
+    key = account.pubkey()
+    made = create_token_account(PAYER.pubkey(), key, mint, owner, rent, program=program)
+    _ok(svm, [*made, mint_to(mint, key, PAYER.pubkey(), TOKENS, program)], [account])
+    return key
 
 
 class ExecuteTwin:
@@ -182,8 +132,7 @@ class ExecuteTwin:
         fund = TransferParams(from_pubkey=owner, to_pubkey=self.signer, lamports=SIGNER_FUNDS)
         _ok(self.svm, [transfer(fund)], [OWNER])
         self.tokens = tuple(
-            self._tokens(program, decimals)
-            for program, decimals in ((TOKEN_PROGRAM_ID, 2), (TOKEN_2022_PROGRAM_ID, 0))
+            self._tokens(program) for program in (TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID)
         )
         self.keys: tuple[Pubkey, ...] = (
             owner,
@@ -208,8 +157,8 @@ class ExecuteTwin:
         self.start = self.svm.now()
         self.reset()
 
-    def _tokens(self, program: Pubkey, decimals: int) -> Tokens:
-        mint = _mint(self.svm, program, decimals)
+    def _tokens(self, program: Pubkey) -> Tokens:
+        mint = _mint(self.svm, program)
         mine = _account(self.svm, program, mint, self.signer, "signer")
         owners = _account(self.svm, program, mint, OWNER.pubkey(), "owner")
         _ok(
@@ -228,7 +177,7 @@ class ExecuteTwin:
             [OWNER],
         )
         strangers = _account(self.svm, program, mint, STRANGER.pubkey(), "stranger")
-        return Tokens(program, mint, decimals, mine, owners, strangers)
+        return Tokens(program, mint, mine, owners, strangers)
 
     # -- state ---------------------------------------------------------------------------
 
