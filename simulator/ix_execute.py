@@ -89,7 +89,7 @@ class InnerIx:
 
 
 @dataclass(frozen=True, slots=True)
-class Execution:
+class LoadedExecute:
     """What load_execution established."""
 
     record: SessionRecord
@@ -183,7 +183,7 @@ def load_execution(
     data: bytes,
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
-) -> Execution | ErrorCode:
+) -> LoadedExecute | ErrorCode:
     """``load_execution``: every account and argument, then the clock."""
     if len(keys) > MAX_INSTRUCTION_ACCOUNTS:
         return ErrorCode.TOO_MANY_ACCOUNTS
@@ -203,7 +203,7 @@ def load_execution(
     inner = parse_inner(data, keys, signer, signers, writable)
     if isinstance(inner, ErrorCode):
         return inner
-    return Execution(record, authority, session, signer, bump, inner, env.clock.now())
+    return LoadedExecute(record, authority, session, signer, bump, inner, env.clock.now())
 
 
 def read_transaction(env: Env) -> int:
@@ -335,7 +335,7 @@ def check_effects(
     return None
 
 
-def run_inner(world: World, e: Execution) -> Spend | ErrorCode:
+def run_inner(world: World, e: LoadedExecute) -> Spend | ErrorCode:
     """``run_inner``: per inner instruction, snapshot, invoke_signed, effects. A callee's
     failure is the runtime's (:class:`RuntimeRefusalError`), as the SVM reports it."""
     spend = Spend()
@@ -356,7 +356,7 @@ def run_inner(world: World, e: Execution) -> Spend | ErrorCode:
     return spend
 
 
-def evaluate_guard(e: Execution, spend: Spend, window: tuple[int, int]) -> ErrorCode | None:
+def evaluate_guard(e: LoadedExecute, spend: Spend, window: tuple[int, int]) -> ErrorCode | None:
     """``evaluate_guard``: the stored guard over each inner instruction and the effects."""
     guard = e.record.guard.guard
     if guard.len == 0:

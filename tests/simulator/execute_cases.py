@@ -44,7 +44,7 @@ from spl.token import models as spl_models
 from sessions_client import instructions as ix
 from sessions_client.constants import GUARD_CAPACITY, PROGRAM_ID, Permission, Setting
 from sessions_client.guard_codec import encode
-from sessions_client.pda import find_signer_address
+from sessions_client.pda import find_session_address, find_signer_address
 from sessions_client.spl_token import TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID
 from sessions_client.types import Guard, ResourceQuotas, Session, SessionStatus, UsageStats
 
@@ -197,8 +197,6 @@ def _healthy(draw: st.DrawFn, base: Session, now: int, amount: int) -> Session:
 
 
 def base_address(session: Session) -> Pubkey:
-    from sessions_client.pda import find_session_address
-
     return find_session_address(session.owner, session.session_id)[0]
 
 
@@ -237,6 +235,7 @@ _inner = st.one_of(
     ),
     st.tuples(st.just("forward"), st.sampled_from(_DESTS[:4]), st.sampled_from(SOL_AMOUNTS)),
     st.tuples(st.just("sessions")),
+    st.tuples(st.just("reenter")),
 )
 #: (which meta, read-only) tweaks: the runtime's privilege rules on the callee's writes.
 _tweak = st.sampled_from([0] * 5 + [1]).flatmap(
@@ -355,6 +354,11 @@ def build_inner(spec: tuple[object, ...], session: Pubkey, signer: Pubkey) -> In
         pay = transfer(TransferParams(from_pubkey=signer, to_pubkey=to, lamports=int(body[2])))  # type: ignore[call-overload]
         made = Instruction(
             DAPP_ID, bytes(pay.data), [AccountMeta(SYSTEM_PROGRAM_ID, False, False), *pay.accounts]
+        )
+    elif kind == "reenter":  # the forwarder calling back into the sessions program
+        inner = ix.validate_session(session, OWNER.pubkey())
+        made = Instruction(
+            DAPP_ID, bytes(inner.data), [AccountMeta(PROGRAM_ID, False, False), *inner.accounts]
         )
     else:
         made = ix.pause_session(OWNER.pubkey(), session)
