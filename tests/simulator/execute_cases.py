@@ -224,6 +224,7 @@ _inner = st.one_of(
         st.sampled_from(ROLES[:2]),
         st.booleans(),  # the delegate is the stranger (else the signer itself)
         st.sampled_from(TOKEN_AMOUNTS),
+        st.sampled_from([None, None, 0, 1]),  # Approve, or ApproveChecked with these decimals
     ),
     st.tuples(st.just("revoke"), st.sampled_from(TOKEN_PROGRAMS), st.sampled_from(ROLES[:2])),
     st.tuples(
@@ -320,15 +321,31 @@ def build_inner(spec: tuple[object, ...], session: Pubkey, signer: Pubkey) -> In
     elif kind == "approve":
         program = body[1]
         assert isinstance(program, Pubkey)
-        made = spl.approve(
-            spl_models.ApproveParams(
-                program_id=program,
-                source=token_key(program, str(body[2])),
-                delegate=STRANGER.pubkey() if body[3] else signer,
-                owner=signer,
-                amount=int(body[4]),  # type: ignore[call-overload]
+        source = token_key(program, str(body[2]))
+        delegate = STRANGER.pubkey() if body[3] else signer
+        amount = int(body[4])  # type: ignore[call-overload]
+        if body[5] is None:
+            made = spl.approve(
+                spl_models.ApproveParams(
+                    program_id=program,
+                    source=source,
+                    delegate=delegate,
+                    owner=signer,
+                    amount=amount,
+                )
             )
-        )
+        else:
+            made = spl.approve_checked(
+                spl_models.ApproveCheckedParams(
+                    program_id=program,
+                    source=source,
+                    mint=token_key(program, "mint"),
+                    delegate=delegate,
+                    owner=signer,
+                    amount=amount,
+                    decimals=int(body[5]),  # type: ignore[call-overload]
+                )
+            )
     elif kind == "revoke":
         program = body[1]
         assert isinstance(program, Pubkey)

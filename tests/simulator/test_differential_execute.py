@@ -8,7 +8,7 @@ execute accounts), through the program in the SVM and the model, compared after 
 outcome, error code, failing instruction, the runtime's failure, events, and every account's
 bytes and lamports.
 
-``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the budget (a fifth of it here: each
+``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the budget (half of it here: each
 example sends up to three transactions to both sides).
 """
 
@@ -39,7 +39,7 @@ from simulator.record import UsageFields
 pytestmark = pytest.mark.differential
 
 _BODY = INSTRUCTIONS_BY_NAME["execute"].data_size
-EXAMPLES = max(20, int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500")) // 5)
+EXAMPLES = max(20, int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500")) // 2)
 
 
 @functools.cache
