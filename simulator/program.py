@@ -260,8 +260,9 @@ class ProgramModel:
             if not isinstance(result, tuple):
                 return _failed(result, index)
             events.extend(result)
-        # No rent-state check after the transaction: the runtime's would never fire here.
-        # Lamports leave a plain account only as a creation's payment, which the program
+        # The runtime's rent-state check after the transaction: execute applies it to the
+        # accounts its CPIs wrote (ix_execute.check_rent_states). Elsewhere it never fires:
+        # lamports leave a plain account only as a creation's payment, which the program
         # refuses if it makes an account rent-paying that was not (check_payer); they
         # arrive only as a closed session's lamports (at least a session's rent, above a
         # wallet's minimum). So an account ends the transaction rent-paying only after
