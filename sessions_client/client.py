@@ -51,6 +51,7 @@ from solders.rpc.filter import Memcmp
 from solders.rpc.requests import (
     GetAccountInfo,
     GetBalance,
+    GetBlockTime,
     GetLatestBlockhash,
     GetMultipleAccounts,
     GetProgramAccounts,
@@ -60,6 +61,7 @@ from solders.rpc.requests import (
 from solders.rpc.responses import (
     GetAccountInfoResp,
     GetBalanceResp,
+    GetBlockTimeResp,
     GetLatestBlockhashResp,
     GetMultipleAccountsResp,
     GetProgramAccountsResp,
@@ -102,7 +104,12 @@ from sessions_client.exceptions import (
 )
 from sessions_client.execute import execute_instruction
 from sessions_client.pda import find_session_address, session_id_with_bump
-from sessions_client.refusals import QuotaExceededError, explain_quota
+from sessions_client.refusals import (
+    ClusterTime,
+    QuotaExceededError,
+    explain_guard_rejection,
+    explain_quota,
+)
 from sessions_client.rpc import (
     Commitment,
     ResponseT,
@@ -376,7 +383,10 @@ class SessionsClient:
         charged the transaction's requested limit (200,000 per instruction without one).
         Refusals raise SessionsProgramError whose ``code`` names the check (GuardRejected,
         CallerNotAdmitted, AuthorityChanged, ...); QuotaExceeded raises QuotaExceededError,
-        whose ``use`` names the quota crossed, its limit and what was used.
+        whose ``use`` names the quota crossed, its limit and what was used; GuardRejected
+        raises GuardRejectedError, whose ``explanation`` names the refusing predicates as
+        evaluated on what the client knows (the session read after the refusal, the inner
+        instructions, the caller, :meth:`cluster_time`; spend is unknown off-chain).
         """
         executed = execute_instruction(
             signer.pubkey(), session, list(instructions), program_id=self.program_id
@@ -389,6 +399,12 @@ class SessionsClient:
         try:
             return await self.send(ixs, [signer, *extra_signers], payer=payer, session=session)
         except SessionsProgramError as refused:
+            if refused.code is ErrorCode.GUARD_REJECTED:
+                time = await self.cluster_time()
+                before = await self.get_session(session)  # the refused transaction changed nothing
+                raise explain_guard_rejection(
+                    before, signer.pubkey(), instructions, time, refused.logs
+                ) from refused
             if refused.code is not ErrorCode.QUOTA_EXCEEDED:
                 raise
             before = await self.get_session(session)  # the refused transaction changed nothing
@@ -501,6 +517,26 @@ class SessionsClient:
         return solders_read(
             lambda: answer.value.blockhash, "getLatestBlockhash result.value.blockhash"
         )
+
+    async def cluster_time(self) -> ClusterTime:
+        """The cluster's unix time now: getBlockTime of the latest blockhash's context slot.
+
+        A refused transaction leaves no block time of its own (a preflight failure is not in
+        any block), so this is read after the refusal and can be later than the clock the
+        program saw; the source string says which slot. None when the endpoint has no time.
+        """
+        answer = await self._rpc.send(
+            GetLatestBlockhash(self._context_config()), GetLatestBlockhashResp
+        )
+        slot = solders_read(lambda: answer.context.slot, "getLatestBlockhash result.context")
+        source = f"getBlockTime of slot {slot} (the latest blockhash's context, after the refusal)"
+        try:
+            timed = await self._rpc.send(GetBlockTime(slot), GetBlockTimeResp)
+        except RpcResponseError as exc:
+            return ClusterTime(None, f"unknown: {source} failed: {exc.rpc_message}")
+        if timed.value is None:
+            return ClusterTime(None, f"unknown: {source} answered null")
+        return ClusterTime(timed.value, source)
 
     async def get_transaction(self, signature: Signature) -> ConfirmedTransaction:
         """The transaction's slot, error, logs, compute units and fee."""

@@ -18,6 +18,14 @@ from solders.pubkey import Pubkey
 
 from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.guard_codec import GuardEncodingError, encode, read
+from sessions_client.guard_explain import (
+    ExecutionContext,
+    Explanation,
+    GuardExplanation,
+    TokenSpend,
+    Truth,
+    explain_context,
+)
 from sessions_client.guard_nodes import (
     AccountIs,
     And,
@@ -165,15 +173,33 @@ def validate_guard(guard: Guard | bytes) -> None:
     read(code, length)
 
 
+def explain(
+    expr_or_guard: GuardExpr | Guard | bytes, context: ExecutionContext
+) -> GuardExplanation:
+    """Whether the guard holds on ``context`` and the minimal reason, each deciding predicate
+    printed in builder syntax with the value it read (``calls_per(60, 10): this would be call
+    11 in the window``). Stored bytes are decoded first (GuardEncodingError when malformed);
+    an empty guard (which always holds) has nothing to explain: ValueError. Inputs
+    ``context`` marks unknown (None) make their leaves UNKNOWN.
+    """
+    expr = expr_or_guard if isinstance(expr_or_guard, GuardExpr) else decode_guard(expr_or_guard)
+    if expr is None:
+        raise ValueError("an empty guard always holds: there is nothing to explain")
+    return explain_context(expr, context)
+
+
 __all__ = [
     "AccountIs",
     "And",
     "Arg",
     "DiscriminatorIn",
+    "ExecutionContext",
+    "Explanation",
     "GuardBuildError",
     "GuardCmp",
     "GuardEncodingError",
     "GuardError",
+    "GuardExplanation",
     "GuardExpr",
     "GuardLeaf",
     "GuardRule",
@@ -187,6 +213,8 @@ __all__ = [
     "SignerIs",
     "SignerIsOwner",
     "TokenAtMost",
+    "TokenSpend",
+    "Truth",
     "UsageAtMost",
     "account_is",
     "arg",
@@ -194,6 +222,7 @@ __all__ = [
     "compile_guard",
     "decode_guard",
     "discriminator_in",
+    "explain",
     "lamports_at_most",
     "names_a_signer",
     "not_after",

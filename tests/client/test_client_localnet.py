@@ -34,8 +34,9 @@ from sessions_client.exceptions import (
     TransactionFailedError,
     TransactionNotFoundError,
 )
+from sessions_client.guards import calls_per, compile_guard
 from sessions_client.pda import find_session_address, find_signer_address
-from sessions_client.refusals import Quota, QuotaExceededError, QuotaUse
+from sessions_client.refusals import GuardRejectedError, Quota, QuotaExceededError, QuotaUse
 from sessions_client.types import ResourceQuotas, SessionParams, SessionStatus
 from sessions_tools.bench.cache_bench import sample_session
 from sessions_tools.localnet import AccountConfig, start_in_thread
@@ -470,3 +471,37 @@ async def test_execute_over_http_and_a_named_quota(
         await client.execute(session, [pay(10_001)], signer=owner)
     assert refused.value.use == QuotaUse(Quota.MAX_LAMPORTS, 30_000, 20_000, None)
     assert refused.value.code is ErrorCode.QUOTA_EXCEEDED
+
+
+async def test_guard_rejection_names_the_refusing_predicate(
+    sessions_client: SessionsClient, localnet_payer: Payer, mock_session_config: Params
+) -> None:
+    """A guard of 10 calls a minute refuses the 11th; GuardRejectedError names calls_per, and
+    says what it could not know (the spend) and where the time came from."""
+    client = sessions_client
+    owner = await localnet_payer()
+    quotas = ResourceQuotas(max_executions=100, max_compute_units=10**9, max_lamports=10**6)
+    created = await client.create_session(owner, None, mock_session_config(quotas=quotas))
+    session = created.session
+    assert session is not None
+    await client.activate_session(owner, session)
+    await client.pause_session(owner, session)
+    await client.update_guard(owner, session, compile_guard(calls_per(60, 10)))
+    await client.resume_session(owner, session)
+    signer, _ = find_signer_address(session)
+    await client.airdrop(signer, 1_000_000_000)
+    pay = transfer(TransferParams(from_pubkey=signer, to_pubkey=owner.pubkey(), lamports=1))
+    for _ in range(10):
+        await client.execute(session, [pay], signer=owner)
+    with pytest.raises(GuardRejectedError) as refused:
+        await client.execute(session, [pay], signer=owner)
+    error = refused.value
+    assert error.code is ErrorCode.GUARD_REJECTED
+    assert error.instruction_index == 0
+    assert error.explanation is not None
+    assert error.explanation.holds is False
+    assert error.explanation.reasons == ("calls_per(60, 10): this would be call 11 in the window",)
+    assert "calls_per(60, 10)" in str(error)
+    assert any(note.startswith("now: getBlockTime of slot") for note in error.explanation.notes)
+    assert any("unknown" in note for note in error.explanation.notes)
+    assert error.logs  # the refused transaction's logs are kept
