@@ -253,3 +253,13 @@ def test_left_leaning_chains_stay_shallow() -> None:
 @SETTINGS
 def test_random_bytes_never_crash_the_readers(data: bytes) -> None:
     assert client_fault(data) == sim_fault(_stored(data), len(data))
+
+
+@pytest.mark.parametrize("last", [0, 1])
+def test_validate_agrees_with_check_on_an_empty_guard(last: int) -> None:
+    """validate's shortcut for no guard (length 0, all zero) must still refuse a stray byte
+    anywhere in the stored array, as the full pass does."""
+    code = bytes(GUARD_CAPACITY - 1) + bytes([last])
+    fault = sim.check(code, 0)
+    assert (fault is None) == (last == 0)
+    assert (sim.validate(code, 0) is None) == (fault is None)
