@@ -55,6 +55,18 @@ HEADER_ERRORS: Final = MappingProxyType(
 )
 
 
+def permissions_valid(permissions: int) -> bool:
+    """``permissions_valid``: known bits only, COMPOSE needs EXECUTE (creation and updates)."""
+    return not permissions & _UNKNOWN_PERMISSIONS and (
+        not permissions & _COMPOSE or bool(permissions & _EXECUTE)
+    )
+
+
+def quotas_valid(max_borrowed_accounts: int, reserved: bytes) -> bool:
+    """``quotas_valid``: no more borrow slots than exist, reserved bytes zero."""
+    return max_borrowed_accounts <= BORROW_CAPACITY and reserved == b"\0\0\0\0"
+
+
 def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
     """``validate_params``: the ``SessionParams`` starting at ``data[base]``.
 
@@ -64,15 +76,11 @@ def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
     max_duration, permissions, settings = config
     if max_duration < 1 or max_duration > MAX_SESSION_DURATION:
         return ErrorCode.INVALID_CONFIGURATION
-    if permissions & _UNKNOWN_PERMISSIONS or settings & _UNKNOWN_SETTINGS:
+    if not permissions_valid(permissions) or settings & _UNKNOWN_SETTINGS:
         return ErrorCode.INVALID_CONFIGURATION
-    if permissions & _COMPOSE and not permissions & _EXECUTE:
-        return ErrorCode.INVALID_CONFIGURATION
-    at = base + PARAMS.max_borrowed_accounts
-    if _MAX_BORROWED.unpack_from(data, at)[0] > BORROW_CAPACITY:
-        return ErrorCode.INVALID_CONFIGURATION
-    at = base + PARAMS.quotas_reserved
-    if data[at : at + 4] != b"\0\0\0\0":
+    borrowed = _MAX_BORROWED.unpack_from(data, base + PARAMS.max_borrowed_accounts)[0]
+    reserved_at = base + PARAMS.quotas_reserved
+    if not quotas_valid(borrowed, data[reserved_at : reserved_at + 4]):
         return ErrorCode.INVALID_CONFIGURATION
     length = _GUARD_LEN.unpack_from(data, base + _GUARD_LEN_AT)[0]
     code = data[base + _GUARD_CODE_AT : base + PARAMS.guard + PARAMS.guard_size]

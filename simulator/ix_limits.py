@@ -11,18 +11,25 @@ itself returns no events, like the program.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from typing import Final
 
 from solders.pubkey import Pubkey
 
 from sessions_client.codec import layout_of
-from sessions_client.constants import ALL_PERMISSIONS, BORROW_CAPACITY, GUARD_CAPACITY, Permission
+from sessions_client.constants import GUARD_CAPACITY, Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.guard_schema import GuardOp
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.types import Guard, ResourceQuotas, SessionStatus, SessionValidity, UsageStats
 from simulator import guard_eval
-from simulator.checks import load_session, load_session_readonly, stored_status_valid
+from simulator.checks import (
+    load_session,
+    load_session_readonly,
+    permissions_valid,
+    quotas_valid,
+    stored_status_valid,
+)
 from simulator.emit import (
     session_guard_updated,
     session_permissions_updated,
@@ -33,7 +40,6 @@ from simulator.execute_policy import check_execution_gate
 from simulator.handler import HandlerResult, Handlers
 from simulator.record import SessionRecord, UsageFields, to_session, with_limits
 
-_EXECUTE: Final = int(Permission.EXECUTE)
 _COMPOSE: Final = int(Permission.COMPOSE)
 _QUOTAS: Final = layout_of(ResourceQuotas)
 _PERMISSIONS_AT: Final = INSTRUCTIONS_BY_NAME["update_permissions"].arg_offsets()["permissions"]
@@ -138,10 +144,6 @@ def _load_update(
     return record, now, is_owner and status is SessionStatus.PAUSED
 
 
-def _permissions_valid(p: int) -> bool:
-    return p & ~ALL_PERMISSIONS == 0 and (not p & _COMPOSE or bool(p & _EXECUTE))
-
-
 def update_permissions(
     env: Env,
     keys: Sequence[Pubkey],
@@ -156,7 +158,7 @@ def update_permissions(
     record, now, may_set = loaded
     new = int.from_bytes(data[_PERMISSIONS_AT : _PERMISSIONS_AT + 4], "little")
     current = record.guard.effective_permissions
-    if not _permissions_valid(new):
+    if not permissions_valid(new):
         return ErrorCode.INVALID_CONFIGURATION
     if not may_set and new & ~current:
         return ErrorCode.NOT_NARROWING
@@ -191,7 +193,7 @@ def update_quotas(
         return loaded
     record, now, may_set = loaded
     new: ResourceQuotas = _QUOTAS.decode(data, _QUOTAS_AT)
-    if new.max_borrowed_accounts > BORROW_CAPACITY or new.reserved != bytes(4):
+    if not quotas_valid(new.max_borrowed_accounts, new.reserved):
         return ErrorCode.INVALID_CONFIGURATION
     if not may_set and not _within(new, quotas_of(record)):
         return ErrorCode.NOT_NARROWING
@@ -202,18 +204,9 @@ def update_quotas(
 
 
 def _reset_window(usage: UsageFields) -> UsageFields:
+    """A replaced guard starts a fresh rate window (update.c)."""
     stats: UsageStats = usage.stats
-    return usage._replace(
-        stats=stats.__class__(
-            stats.compute_units_used,
-            stats.lamports_spent,
-            stats.last_used_at,
-            0,
-            0,
-            stats.borrowed_count,
-            stats.children_count,
-        )
-    )
+    return usage._replace(stats=replace(stats, rate_window_start=0, rate_window_count=0))
 
 
 def _narrowed(old: Guard, code: bytes, length: int) -> Guard | ErrorCode:

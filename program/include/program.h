@@ -150,6 +150,17 @@ void emit_quotas_updated(const UpdateEvent *u);
 
 /* ---- instruction handlers (one per instruction, each in its concern's file) and the
  * entrypoint's dispatch table, both generated from the instruction specs ---- */
+/* Creation's rules for what a session may be given, shared by create/request (create.c's
+ * validate_params) and the updates (update.c): known permission bits only, COMPOSE needs
+ * EXECUTE; no more borrow slots than exist, and the quotas' reserved bytes zero. */
+static inline bool permissions_valid(u32 p) {
+    return (p & ~ALL_PERMISSIONS) == 0 && (!(p & PERMISSION_COMPOSE) || (p & PERMISSION_EXECUTE));
+}
+static inline bool quotas_valid(const u8 *quotas) {
+    return load_u16(quotas + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) <= BORROW_CAPACITY &&
+           load_u32(quotas + RESOURCE_QUOTAS_OFF_RESERVED) == 0;
+}
+
 #include "sessions_dispatch.h"
 
 /* Hot-path checks are inline: every instruction runs them, and a call costs CU. */

@@ -23,14 +23,9 @@ static u64 validate_params(const u8 *p) {
     u32 permissions = load_u32(config + SESSION_CONFIG_OFF_PERMISSIONS);
     u32 settings = load_u32(config + SESSION_CONFIG_OFF_SETTINGS);
     if (max_duration < 1 || max_duration > MAX_SESSION_DURATION) return fail(ERR_INVALID_CONFIGURATION);
-    if ((permissions & ~ALL_PERMISSIONS) != 0 || (settings & ~ALL_SETTINGS) != 0)
+    if (!permissions_valid(permissions) || (settings & ~ALL_SETTINGS) != 0)
         return fail(ERR_INVALID_CONFIGURATION);
-    if ((permissions & PERMISSION_COMPOSE) && !(permissions & PERMISSION_EXECUTE))
-        return fail(ERR_INVALID_CONFIGURATION);
-    const u8 *quotas = p + SESSION_PARAMS_OFF_QUOTAS;
-    if (load_u16(quotas + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) > BORROW_CAPACITY ||
-        load_u32(quotas + RESOURCE_QUOTAS_OFF_RESERVED) != 0)
-        return fail(ERR_INVALID_CONFIGURATION);
+    if (!quotas_valid(p + SESSION_PARAMS_OFF_QUOTAS)) return fail(ERR_INVALID_CONFIGURATION);
     const u8 *guard = p + SESSION_PARAMS_OFF_GUARD;
     if (guard_validate(guard + GUARD_OFF_CODE, load_u16(guard + GUARD_OFF_LEN)))
         return fail(ERR_INVALID_CONFIGURATION);

@@ -43,11 +43,6 @@ _Static_assert(IX_UPDATE_GUARD_ACC_AUTHORITY == IX_UPDATE_PERMISSIONS_ACC_AUTHOR
                IX_UPDATE_GUARD_ACC_SESSION == IX_UPDATE_QUOTAS_ACC_SESSION,
                "the update instructions share one account order");
 
-/* Creation's rules for permissions: known bits only, COMPOSE needs EXECUTE. */
-static bool permissions_valid(u32 p) {
-    return (p & ~ALL_PERMISSIONS) == 0 && (!(p & PERMISSION_COMPOSE) || (p & PERMISSION_EXECUTE));
-}
-
 /* ACCOUNTS of update_permissions (generated from the spec by `sessions codegen`; do not edit):
  *   [0] authority: signer. The owner (any change, while Paused) or an admitted key.
  *   [1] session: writable.
@@ -89,9 +84,7 @@ u64 process_update_quotas(const Context *ctx) {
     u64 err = load_update(ctx, &u);
     if (err) return err;
     const u8 *next = ctx->data + IX_UPDATE_QUOTAS_ARG_QUOTAS;
-    if (load_u16(next + RESOURCE_QUOTAS_OFF_MAX_BORROWED_ACCOUNTS) > BORROW_CAPACITY ||
-        load_u32(next + RESOURCE_QUOTAS_OFF_RESERVED) != 0)
-        return fail(ERR_INVALID_CONFIGURATION);
+    if (!quotas_valid(next)) return fail(ERR_INVALID_CONFIGURATION);
     if (!u.owner_may_set && !quotas_within(next, u.d + SESSION_OFF_QUOTAS)) return fail(ERR_NOT_NARROWING);
     for (u64 at = 0; at < RESOURCE_QUOTAS_SIZE; at += 8)
         store_u64(u.d + SESSION_OFF_QUOTAS + at, load_u64(next + at));
