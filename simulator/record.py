@@ -242,25 +242,7 @@ def with_limits(
 ) -> SessionRecord:
     """``record`` after an update instruction: new guard group (permissions, guard, quotas) and
     usage group (the rate window), updated_at stamped; status and times otherwise unchanged."""
-    origin, status, _, activated_at, expires_at, _, _, delegation, leases, protocol, lamports = (
-        record
-    )
-    return _new(
-        SessionRecord,
-        (
-            origin,
-            status,
-            updated_at,
-            activated_at,
-            expires_at,
-            usage,
-            guard,
-            delegation,
-            leases,
-            protocol,
-            lamports,
-        ),
-    )
+    return record._replace(updated_at=updated_at, usage=usage, guard=guard)
 
 
 def with_execution(
