@@ -336,16 +336,32 @@ class SessionsClient:
         instruction = ix.resume_session(owner.pubkey(), session, program_id=self.program_id)
         return await self.send([instruction], [owner], payer=payer, session=session)
 
+    async def _closing_parties(
+        self, session: Pubkey, creator: Pubkey | None, owner: Pubkey | None
+    ) -> tuple[Pubkey, Pubkey]:
+        """The rent receiver (creator) and the receiver of the signer's SOL (owner) of a
+        close, read from the account when not both are given."""
+        if creator is None or owner is None:
+            stored = await self.get_session(session)
+            creator = stored.creator if creator is None else creator
+            owner = stored.owner if owner is None else owner
+        return creator, owner
+
     async def expire_session(
-        self, session: Pubkey, *, payer: Keypair, creator: Pubkey | None = None
+        self,
+        session: Pubkey,
+        *,
+        payer: Keypair,
+        creator: Pubkey | None = None,
+        owner: Pubkey | None = None,
     ) -> TransactionResult:
         """Move an expired session (or a timed-out request) to its end state; anyone may.
 
-        ``creator`` (the rent receiver) is read from the account when not given.
+        ``creator`` (the rent receiver) and ``owner`` (who receives what the session signer
+        holds, if this closes the session) are read from the account when not given.
         """
-        if creator is None:
-            creator = (await self.get_session(session)).creator
-        instruction = ix.expire_session(session, creator, program_id=self.program_id)
+        creator, owner = await self._closing_parties(session, creator, owner)
+        instruction = ix.expire_session(session, creator, owner, program_id=self.program_id)
         return await self.send([instruction], [payer], session=session)
 
     async def close_session(
@@ -354,13 +370,14 @@ class SessionsClient:
         session: Pubkey,
         *,
         creator: Pubkey | None = None,
+        owner: Pubkey | None = None,
         payer: Keypair | None = None,
     ) -> TransactionResult:
-        """Close the account; its rent goes back to the creator (read from the account if None)."""
-        if creator is None:
-            creator = (await self.get_session(session)).creator
+        """Close the account: its rent goes back to the creator, what the session signer holds
+        in SOL to the owner (both read from the account when not given)."""
+        creator, owner = await self._closing_parties(session, creator, owner)
         instruction = ix.close_session(
-            authority.pubkey(), session, creator, program_id=self.program_id
+            authority.pubkey(), session, creator, owner, program_id=self.program_id
         )
         return await self.send([instruction], [authority], payer=payer, session=session)
 
@@ -438,8 +455,11 @@ class SessionsClient:
         return await self.send([instruction], [authority], session=session)
 
     def new_session_id(self, creator: Pubkey) -> int:
-        """A random unused-looking id for ``creator`` whose canonical bump is 255."""
-        return session_id_with_bump(creator, 255, secrets.randbits(62), self.program_id)
+        """A random unused-looking id for ``creator`` whose canonical bump and whose signer's are
+        255 (the cheapest to create, to execute first and to close)."""
+        return session_id_with_bump(
+            creator, 255, secrets.randbits(62), self.program_id, signer_bump=255
+        )
 
     # -- transactions ------------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ class ErrorCode(enum.IntEnum):
     INVALID_ACCOUNT_INDEX = 6043
     TOO_MANY_ACCOUNTS = 6044
     NOT_NARROWING = 6045
+    INVALID_OWNER_ACCOUNT = 6046
+    OWNER_BELOW_RENT_EXEMPTION = 6047
 
     @property
     def pascal_name(self) -> str:
@@ -134,6 +136,8 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.INVALID_ACCOUNT_INDEX: "An inner instruction names an account that was not passed",
     ErrorCode.TOO_MANY_ACCOUNTS: "Too many accounts or token accounts for one execution",
     ErrorCode.NOT_NARROWING: "Only the owner may widen a session's limits",
+    ErrorCode.INVALID_OWNER_ACCOUNT: "Owner account is not the session's owner",
+    ErrorCode.OWNER_BELOW_RENT_EXEMPTION: "The signer's SOL would leave the owner rent-paying",
 }
 
 

@@ -85,12 +85,14 @@ class SessionExpired:
 
 @dataclass(frozen=True, slots=True)
 class SessionClosed:
-    """The account is gone; its rent went back to the creator."""
+    """The account is gone; its rent went back to the creator, the signer's SOL to the owner."""
 
     session: Pubkey
     owner: Pubkey
     rent_receiver: Pubkey
     lamports_returned: Annotated[int, U64]
+    #: What the session signer held in SOL, moved to the owner (0: it held nothing).
+    swept_to_owner: Annotated[int, U64]
     closed_at: Annotated[int, I64]
     reason: CloseReason
 

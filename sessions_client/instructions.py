@@ -24,7 +24,7 @@ from sessions_client.borsh import I64, U8, U32, U64
 from sessions_client.codec import Layout, layout_of
 from sessions_client.constants import PROGRAM_ID, SESSION_SEED, SIGNER_SEED
 from sessions_client.discriminators import DISCRIMINATOR_LEN, instruction_discriminator
-from sessions_client.pda import find_session_address
+from sessions_client.pda import find_session_address, find_signer_address
 from sessions_client.types import Guard, ResourceQuotas, SessionParams, SessionValidity
 
 
@@ -51,6 +51,15 @@ class ExecuteArgs:
 
     signer_bump: Annotated[int, U8]
     instruction_count: Annotated[int, U8]
+
+
+@dataclass(frozen=True, slots=True)
+class SweepArgs:
+    """close_session / expire_session: the session signer's bump, with which the program
+    proves an unrecorded signer (a recorded one is compared by key) and signs the sweep of
+    its SOL back to the owner."""
+
+    signer_bump: Annotated[int, U8]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +214,19 @@ def _session(creator: str | None = None) -> AccountSpec:
     return AccountSpec("session", writable=True, pda=pda)
 
 
+def _sweep_accounts(signer_docs: str) -> tuple[AccountSpec, ...]:
+    """What closing a session sweeps: the owner receives what the session signer holds in
+    SOL, by a system Transfer the program signs for the signer (execute's accounts share the
+    signer's name and PDA, so IDL clients resolve it the same way everywhere)."""
+    return (
+        AccountSpec(
+            "owner", writable=True, docs="Receives the signer's SOL; must be session.owner."
+        ),
+        AccountSpec("session_signer", writable=True, pda=SignerPda(), docs=signer_docs),
+        _SYSTEM,
+    )
+
+
 INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
     InstructionSpec(
         "create_session",
@@ -263,9 +285,11 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
         (
             _session(),
             AccountSpec("creator", writable=True, docs="Rent receiver; must be session.creator."),
+            *_sweep_accounts("The session's signer; swept to the owner when the session closes."),
         ),
-        None,
-        "Anyone moves an expired session (or timed-out request) to its end state.",
+        SweepArgs,
+        "Anyone moves an expired session (or timed-out request) to its end state; when that "
+        "closes it (a timed-out request, AUTO_EXPIRE), the signer's SOL goes to the owner.",
     ),
     InstructionSpec(
         "close_session",
@@ -277,9 +301,11 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
             ),
             _session(),
             AccountSpec("creator", writable=True, docs="Rent receiver; must be session.creator."),
+            *_sweep_accounts("The session's signer; what it holds in SOL goes to the owner."),
         ),
-        None,
-        "Close the session account and return its rent to the creator.",
+        SweepArgs,
+        "Close the session account, return its rent to the creator and the session signer's "
+        "SOL to the owner.",
     ),
     InstructionSpec(
         "execute",
@@ -422,21 +448,57 @@ def resume_session(
     )
 
 
+def _sweep(
+    session: Pubkey,
+    owner: Pubkey,
+    signer: Pubkey | None,
+    signer_bump: int | None,
+    program_id: Pubkey,
+) -> tuple[dict[str, Pubkey], SweepArgs]:
+    """The sweep's accounts and argument: the signer PDA and its canonical bump, unless given
+    (a test passes another account or bump to see it refused)."""
+    address, bump = find_signer_address(session, program_id)
+    accounts = {"owner": owner, "session_signer": address if signer is None else signer}
+    return accounts, SweepArgs(bump if signer_bump is None else signer_bump)
+
+
 def expire_session(
-    session: Pubkey, creator: Pubkey, *, program_id: Pubkey = PROGRAM_ID
+    session: Pubkey,
+    creator: Pubkey,
+    owner: Pubkey,
+    *,
+    signer: Pubkey | None = None,
+    signer_bump: int | None = None,
+    program_id: Pubkey = PROGRAM_ID,
 ) -> Instruction:
-    """Anyone may send this once the session has expired (or its request timed out)."""
+    """Anyone may send this once the session has expired (or its request timed out); the
+    creator receives the rent and the owner the signer's SOL if it closes."""
+    sweep, args = _sweep(session, owner, signer, signer_bump, program_id)
     return build_instruction(
-        "expire_session", {"session": session, "creator": creator}, program_id=program_id
+        "expire_session",
+        {"session": session, "creator": creator, **sweep},
+        args,
+        program_id=program_id,
     )
 
 
 def close_session(
-    authority: Pubkey, session: Pubkey, creator: Pubkey, *, program_id: Pubkey = PROGRAM_ID
+    authority: Pubkey,
+    session: Pubkey,
+    creator: Pubkey,
+    owner: Pubkey,
+    *,
+    signer: Pubkey | None = None,
+    signer_bump: int | None = None,
+    program_id: Pubkey = PROGRAM_ID,
 ) -> Instruction:
+    """Close: the rent goes to ``creator``, what the session signer holds to ``owner`` (the
+    session's creator and owner; the authority is one of them)."""
+    sweep, args = _sweep(session, owner, signer, signer_bump, program_id)
     return build_instruction(
         "close_session",
-        {"authority": authority, "session": session, "creator": creator},
+        {"authority": authority, "session": session, "creator": creator, **sweep},
+        args,
         program_id=program_id,
     )
 

@@ -22,20 +22,31 @@ def find_session_address(
 
 
 def session_id_with_bump(
-    creator: Pubkey, bump: int = 255, start: int = 0, program_id: Pubkey = PROGRAM_ID
+    creator: Pubkey,
+    bump: int = 255,
+    start: int = 0,
+    program_id: Pubkey = PROGRAM_ID,
+    *,
+    signer_bump: int | None = None,
 ) -> int:
-    """The first session id >= ``start`` whose canonical bump is ``bump``.
+    """The first session id >= ``start`` whose canonical bump is ``bump`` (and, when
+    ``signer_bump`` is given, whose session signer's canonical bump is that one).
 
     The program verifies the supplied bump with one sha256 and one curve test
     and proves it canonical by showing every higher bump's digest is a curve
     point (about 300 CU each), so ids with canonical bump 255 are the cheapest
     to create: about half of all ids qualify, and this is how the client picks
-    new ids.
+    new ids. The signer's bump is proven the same way by the first execute and
+    by a close or expire before any execute (a quarter of all ids have both at 255).
     """
     session_id = start
-    while find_session_address(creator, session_id, program_id)[1] != bump:
+    while True:
+        address, found = find_session_address(creator, session_id, program_id)
+        if found == bump and (
+            signer_bump is None or find_signer_address(address, program_id)[1] == signer_bump
+        ):
+            return session_id
         session_id += 1
-    return session_id
 
 
 def session_address(

@@ -37,6 +37,8 @@ class DemoStep:
     title: str
     outcome: TxOutcome
     status_after: str
+    #: What the session's signer holds afterwards (closing returns it to the owner).
+    signer_lamports: int
 
 
 def describe_event(event: Event) -> str:
@@ -78,7 +80,8 @@ def run_demo_steps() -> list[DemoStep]:
     def step(title: str, build: Callable[[], Instruction], signers: list[Keypair]) -> None:
         outcome = svm.send(build(), signers)
         state = svm.session(session)
-        steps.append(DemoStep(title, outcome, state.status.name if state else "(closed)"))
+        status = state.status.name if state else "(closed)"
+        steps.append(DemoStep(title, outcome, status, svm.balance(signer)))
 
     step(
         "dapp requests a session for the owner",
@@ -114,8 +117,8 @@ def run_demo_steps() -> list[DemoStep]:
     step("the session tries to pay 0.02 SOL (its guard refuses)", lambda: pay(SOL // 50), [owner])
     svm.advance(60)
     step(
-        "owner closes it; rent returns to the dapp",
-        lambda: ix.close_session(owner.pubkey(), session, dapp.pubkey()),
+        "owner closes it; rent returns to the dapp, the signer's SOL to the owner",
+        lambda: ix.close_session(owner.pubkey(), session, dapp.pubkey(), owner.pubkey()),
         [owner],
     )
     return steps
@@ -133,7 +136,8 @@ def run_demo(console: Console | None = None) -> list[DemoStep]:
         verdict = "[green]ok[/]" if outcome.ok else "[red]rejected[/]"
         console.print(
             f"[bold]{number}. {s.title}[/]  {verdict}  "
-            f"[cyan]{outcome.compute_units} CU[/]  -> {s.status_after}"
+            f"[cyan]{outcome.compute_units} CU[/]  -> {s.status_after}, "
+            f"signer holds {s.signer_lamports / SOL:g} SOL"
         )
         for event in outcome.events:
             console.print(f"     event  {describe_event(event)}")

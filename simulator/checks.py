@@ -1,5 +1,5 @@
-"""The program's account and argument checks (accounts.c, pda.c, create.c's validate_params,
-whose guard check is :mod:`simulator.guard_eval`).
+"""The program's account and argument checks (accounts.c, pda.c, signer.c, create.c's
+validate_params, whose guard check is :mod:`simulator.guard_eval`).
 
 Each check's docstring opens with the C function it mirrors (a test holds them to the
 program's sources). Each returns the error the program returns, or None; the caller runs
@@ -25,6 +25,7 @@ from sessions_client.constants import (
     Permission,
 )
 from sessions_client.errors import ErrorCode
+from sessions_client.pda import find_signer_address
 from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
 from simulator import guard_eval
 from simulator.instruction import PARAMS
@@ -191,3 +192,17 @@ def verify_session_address(
 
 def _find(creator: Pubkey, id_le: bytes, program_id: Pubkey) -> tuple[Pubkey, int]:
     return Pubkey.find_program_address([SESSION_SEED, bytes(creator), id_le], program_id)
+
+
+def verify_session_signer(
+    program_id: Pubkey, record: SessionRecord, session: Pubkey, bump: int, signer: Pubkey
+) -> int | ErrorCode:
+    """``verify_session_signer``: the recorded signer (the bump to sign with is the recorded
+    one), or the canonical PDA ["signer", session] with the supplied bump, proven now
+    (``derive_and_prove``). A recorded signer costs one comparison, no PDA search."""
+    recorded = record.guard.signer
+    if recorded != _ZERO_KEY:
+        return record.guard.signer_bump if recorded == signer else ErrorCode.INVALID_SESSION_SIGNER
+    if find_signer_address(session, program_id) != (signer, bump):
+        return ErrorCode.INVALID_SESSION_SIGNER
+    return bump

@@ -59,10 +59,11 @@ session_expired: Final[Callable[[Pubkey, Pubkey, int, int, SessionStatus], Sessi
     slot_constructor(SessionExpired)
 )
 
-#: SessionClosed(session, owner, rent_receiver, lamports_returned, closed_at, reason)
-session_closed: Final[Callable[[Pubkey, Pubkey, Pubkey, int, int, CloseReason], SessionClosed]] = (
-    slot_constructor(SessionClosed)
-)
+#: SessionClosed(session, owner, rent_receiver, lamports_returned, swept_to_owner, closed_at,
+#:     reason)
+session_closed: Final[
+    Callable[[Pubkey, Pubkey, Pubkey, int, int, int, CloseReason], SessionClosed]
+] = slot_constructor(SessionClosed)
 
 #: SessionExecuted(session, owner, caller, program, lamports_spent, compute_units, usage_count,
 #:     executed_at, instruction_count)

@@ -10,6 +10,7 @@ from solders.pubkey import Pubkey
 from simulator.callees import Callee
 from simulator.clock import Clock
 from simulator.ledger import Ledger
+from simulator.rent import Rent
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,14 @@ class TransactionView:
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """The program id, the accounts, the clock and the session account's rent."""
+    """The program id, the accounts, the clock and rent (the Rent sysvar, and the two minimums
+    the hot paths read precomputed)."""
 
     program_id: Pubkey
     ledger: Ledger
     clock: Clock
+    #: The Rent sysvar (the sweep reads the owner's minimum for the owner's data length).
+    rent: Rent
     #: Rent-exempt minimum of a Session account; None when the Rent sysvar is refused.
     session_rent: int | None
     #: The runtime's rent-exempt minimum of an account without data (a wallet).

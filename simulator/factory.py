@@ -184,7 +184,9 @@ class SessionFactory:
         Expired, or Closed at once when the session has AUTO_EXPIRE.
         """
         state = self.get(address)
-        instruction = ix.expire_session(address, state.creator, program_id=self.program.program_id)
+        instruction = ix.expire_session(
+            address, state.creator, state.owner, program_id=self.program.program_id
+        )
         if state.status is SessionStatus.REQUESTED:
             outcome = self._execute_now(state, Step.TIME_OUT, (instruction,), state.creator)
             return self._settle(address, SessionStatus.TIMED_OUT, outcome)
@@ -200,7 +202,7 @@ class SessionFactory:
             next_status(state.status, Step.CANCEL)  # raises: only requests are cancelled
         authority = by if by is not None else state.creator
         instruction = ix.close_session(
-            authority, address, state.creator, program_id=self.program.program_id
+            authority, address, state.creator, state.owner, program_id=self.program.program_id
         )
         outcome = self._execute_now(state, Step.CANCEL, (instruction,), authority)
         closed = _closed_event(outcome)
@@ -213,7 +215,7 @@ class SessionFactory:
         state = self.get(address)
         authority = by if by is not None else state.owner
         instruction = ix.close_session(
-            authority, address, state.creator, program_id=self.program.program_id
+            authority, address, state.creator, state.owner, program_id=self.program.program_id
         )
         return self._send(Operation.CLOSE, address, (instruction,), authority, state)
 
@@ -224,7 +226,7 @@ class SessionFactory:
         if not (state.ended and state.on_chain):
             raise FactoryError(ErrorCode.INVALID_STATUS_TRANSITION, "nothing to reclaim")
         instruction = ix.close_session(
-            state.owner, address, state.creator, program_id=self.program.program_id
+            state.owner, address, state.creator, state.owner, program_id=self.program.program_id
         )
         outcome = self.program.execute(instruction, payer=state.owner)
         if not outcome.ok:

@@ -32,7 +32,6 @@ from sessions_client.constants import (
 )
 from sessions_client.errors import ErrorCode
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
-from sessions_client.pda import find_signer_address
 from sessions_client.spl_token import (
     COMPUTE_BUDGET_PROGRAM_ID,
     COPTION_KEY_SIZE,
@@ -48,7 +47,7 @@ from sessions_client.spl_token import (
 )
 from simulator import guard_eval
 from simulator.callees import Account, CalleeError, Meta, World, invoke, read
-from simulator.checks import load_session
+from simulator.checks import load_session, verify_session_signer
 from simulator.emit import session_executed
 from simulator.env import Env
 from simulator.execute_policy import (
@@ -167,14 +166,9 @@ def parse_inner(
 def session_signer(
     env: Env, record: SessionRecord, session: Pubkey, bump: int, signer: Pubkey
 ) -> int | ErrorCode:
-    """``session_signer``: the recorded signer (and its bump), or the canonical PDA
-    ["signer", session] with the supplied bump, proven now (``derive_and_prove``)."""
-    recorded = record.guard.signer
-    if recorded != _ZERO_KEY:
-        return record.guard.signer_bump if recorded == signer else ErrorCode.INVALID_SESSION_SIGNER
-    if find_signer_address(session, env.program_id) != (signer, bump):
-        return ErrorCode.INVALID_SESSION_SIGNER
-    return bump
+    """``session_signer``: ``verify_session_signer``'s check; the signer is recorded with the
+    usage (:func:`~simulator.record.with_execution`), as the program records it then."""
+    return verify_session_signer(env.program_id, record, session, bump, signer)
 
 
 def load_execution(

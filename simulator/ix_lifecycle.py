@@ -30,7 +30,8 @@ from simulator.emit import (
 )
 from simulator.env import Env
 from simulator.handler import Handlers
-from simulator.record import SessionRecord, with_lifecycle
+from simulator.record import with_lifecycle
+from simulator.sweep import load_sweep, sweep_accounts_at, sweep_signer
 
 _REQUESTED: Final = SessionStatus.REQUESTED
 _CREATED: Final = SessionStatus.CREATED
@@ -179,15 +180,22 @@ resume_session: Final = _pause_or_resume(
 )
 
 
+_EXPIRE_SWEEP_AT: Final = sweep_accounts_at("expire_session")
+_CLOSE_SWEEP_AT: Final = sweep_accounts_at("close_session")
+
+
 def _close(
-    env: Env, record: SessionRecord, receiver: Pubkey, now: int, reason: CloseReason
+    env: Env, address: Pubkey, receiver: Pubkey, swept: int, *, now: int, reason: CloseReason
 ) -> SessionClosed:
-    """``close_with_event`` + ``close_account``: all lamports to the receiver, account gone."""
-    o = record.origin
+    """``close_with_event`` + ``close_account`` after the sweep: all lamports to the
+    receiver, account gone. The record is read after the sweep, which credits it when the
+    session is its own owner."""
     ledger = env.ledger
-    ledger.remove_session(o.address)
-    ledger.set_lamports(receiver, ledger.balance(receiver) + record.lamports)
-    return session_closed(o.address, o.owner, receiver, record.lamports, now, reason)
+    record = ledger.sessions[address]
+    ledger.remove_session(address)
+    ledger.credit(receiver, record.lamports)
+    o = record.origin
+    return session_closed(address, o.owner, receiver, record.lamports, swept, now, reason)
 
 
 def expire_session(
@@ -198,7 +206,8 @@ def expire_session(
     writable: Collection[Pubkey],
 ) -> Result:
     """``process_expire_session``: permissionless; a timed-out request closes; an expired
-    session becomes Expired, or closes with AUTO_EXPIRE."""
+    session becomes Expired, or closes with AUTO_EXPIRE. Closing sweeps the signer's SOL
+    to the owner; a plain expiry sweeps nothing, but its accounts are checked all the same."""
     record = load_session(env.ledger, env.program_id, keys[0], writable)
     if isinstance(record, ErrorCode):
         return record
@@ -213,20 +222,24 @@ def expire_session(
         return ErrorCode.INVALID_STORED_STATE
     if status is _EXPIRED:
         return ErrorCode.INVALID_STATUS_TRANSITION
-    if status is _REQUESTED:
-        if now < o.request_deadline:
-            return ErrorCode.SESSION_NOT_EXPIRED
-        expired = session_expired(o.address, o.owner, o.request_deadline, now, status)
-        return (expired, _close(env, record, receiver, now, CloseReason.TIMED_OUT))
-    if now < expires_at:
+    timed_out = status is _REQUESTED
+    deadline = o.request_deadline if timed_out else expires_at
+    if now < deadline:
         return ErrorCode.SESSION_NOT_EXPIRED
-    expired = session_expired(o.address, o.owner, expires_at, now, status)
-    if o.settings & _AUTO_EXPIRE:
-        return (expired, _close(env, record, receiver, now, CloseReason.EXPIRED))
-    env.ledger.put_session(
-        o.address, with_lifecycle(record, _EXPIRED, now, record.activated_at, expires_at)
-    )
-    return (expired,)
+    sweep = load_sweep(env, record, keys, data, writable, at=_EXPIRE_SWEEP_AT)
+    if isinstance(sweep, ErrorCode):
+        return sweep
+    if not timed_out and not o.settings & _AUTO_EXPIRE:
+        env.ledger.put_session(
+            o.address, with_lifecycle(record, _EXPIRED, now, record.activated_at, expires_at)
+        )
+        return (session_expired(o.address, o.owner, deadline, now, status),)
+    swept = sweep_signer(env, record, sweep, receiver)
+    if isinstance(swept, ErrorCode):
+        return swept
+    expired = session_expired(o.address, o.owner, deadline, now, status)
+    reason = CloseReason.TIMED_OUT if timed_out else CloseReason.EXPIRED
+    return (expired, _close(env, o.address, receiver, swept, now=now, reason=reason))
 
 
 def close_session(
@@ -237,7 +250,7 @@ def close_session(
     writable: Collection[Pubkey],
 ) -> Result:
     """``process_close_session``: the owner closes any session; the creator a Requested or
-    Expired one."""
+    Expired one. The signer's SOL goes to the owner, the rent to the creator."""
     authority, receiver = keys[0], keys[2]
     record = load_session(env.ledger, env.program_id, keys[1], writable)
     if isinstance(record, ErrorCode):
@@ -255,6 +268,9 @@ def close_session(
     by_creator = authority == o.creator and (status is _REQUESTED or status is _EXPIRED)
     if not by_owner and not by_creator:
         return ErrorCode.UNAUTHORIZED
+    sweep = load_sweep(env, record, keys, data, writable, at=_CLOSE_SWEEP_AT)
+    if isinstance(sweep, ErrorCode):
+        return sweep
     now = env.clock.now()
     if status is _REQUESTED:
         reason = CloseReason.TIMED_OUT if now >= o.request_deadline else CloseReason.CANCELLED
@@ -262,7 +278,10 @@ def close_session(
         reason = CloseReason.EXPIRED
     else:
         reason = CloseReason.CLOSED
-    return (_close(env, record, receiver, now, reason),)
+    swept = sweep_signer(env, record, sweep, receiver)
+    if isinstance(swept, ErrorCode):
+        return swept
+    return (_close(env, o.address, receiver, swept, now=now, reason=reason),)
 
 
 #: This module's instructions, by spec name.

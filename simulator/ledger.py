@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from solders.pubkey import Pubkey
 
-from simulator.record import SessionRecord
+from simulator.record import SessionRecord, with_lamports
 
 
 class _Table(enum.Enum):
@@ -96,6 +96,15 @@ class Ledger:
             self.lamports[address] = lamports
         else:
             self.lamports.pop(address, None)
+
+    def credit(self, address: Pubkey, lamports: int) -> None:
+        """Add ``lamports`` to whatever account ``address`` holds: a session's account, a
+        foreign account or a plain balance (a transfer's receiver, an airdrop)."""
+        record = self.sessions.get(address)
+        if record is not None:
+            self.put_session(address, with_lamports(record, record.lamports + lamports))
+        else:
+            self.set_lamports(address, self.balance(address) + lamports)
 
     # -- transactions ------------------------------------------------------------------------
 

@@ -38,13 +38,7 @@ from simulator.handler_registry import DISPATCH
 from simulator.instruction import RESERVED_KEYS, compile_accounts
 from simulator.ledger import ForeignAccount, Ledger
 from simulator.outcome import Outcome, RuntimeRefusalError
-from simulator.record import (
-    SessionRecord,
-    encode_record,
-    record_of,
-    to_session,
-    with_lamports,
-)
+from simulator.record import SessionRecord, encode_record, record_of, to_session
 from simulator.rent import Rent
 
 __all__ = ["HandlerResult", "InstructionHandler", "ProgramModel", "dispatch"]
@@ -100,15 +94,7 @@ class ProgramModel:
         """
         if lamports < 0:
             raise ValueError("lamports must be non-negative")
-        ledger = self.ledger
-        record = ledger.sessions.get(address)
-        if record is not None:
-            ledger.put_session(address, with_lamports(record, record.lamports + lamports))
-        elif address in ledger.foreign:
-            foreign = ledger.foreign[address]
-            ledger.foreign[address] = replace(foreign, lamports=foreign.lamports + lamports)
-        else:
-            ledger.set_lamports(address, ledger.balance(address) + lamports)
+        self.ledger.credit(address, lamports)
 
     def add_foreign_account(self, address: Pubkey, account: ForeignAccount) -> None:
         """Declare an account that is not one of the model's sessions (program, sysvar, data)."""
@@ -336,6 +322,7 @@ def _env(
         program_id,
         ledger,
         clock,
+        rent,
         rent.minimum_balance(SESSION_ACCOUNT_SIZE),
         rent.runtime_minimum(0),
         callees,

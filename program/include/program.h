@@ -72,6 +72,8 @@ u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *sess
 /* ---- system.c: CPIs to the system program, signed by the session PDA ---- */
 u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
                        const SolSignerSeeds *signer);
+/* A system Transfer from a PDA of this program, signed by its seeds. */
+u64 transfer_from_pda(u8 *from, u8 *to, u64 lamports, const SolSignerSeeds *signer);
 void close_account(u8 *account, u8 *receiver);
 
 /* ---- events.c: one emitter per event ---- */
@@ -81,8 +83,8 @@ void emit_session_activated(const u8 *session_key, const u8 *d);
 void emit_session_paused(const u8 *session_key, const u8 *d, i64 now);
 void emit_session_resumed(const u8 *session_key, const u8 *d, i64 now);
 void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previous_status);
-void emit_session_closed(const u8 *session_key, const u8 *d, const u8 *receiver, u64 lamports,
-                         u8 reason);
+/* The session account as it is closed (key, owner, lamports, updated_at = the closing time). */
+void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason);
 
 /* ---- pda.c: create_program_address checked as sha256 + sol_curve_validate_point, for seeds
  * laid out contiguously with the bump as their last byte ---- */
@@ -117,6 +119,10 @@ bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
 /* The signer of a loaded session: the recorded one, or proven now and recorded (the caller
  * writes the session anyway: execute only). *out_bump: the bump to sign with. */
 u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
+/* The same check, recording nothing (close, expire): *out_bump is the bump to sign with. */
+u64 verify_session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
+/* A system Transfer from the session's signer, signed with its seeds (the sweep). */
+u64 transfer_from_signer(const u8 *session_key, u8 bump, u8 *signer, u8 *to, u64 lamports);
 
 /* ---- budget.c: what the instructions sysvar says about this transaction ---- */
 /* Top level (stack height 1 and the sysvar's current instruction is this program's:

@@ -47,18 +47,24 @@ u64 process_pause_session(const Context *ctx);
  */
 u64 process_resume_session(const Context *ctx);
 
-/* expire_session(): Anyone moves an expired session (or timed-out request) to its end state.
- * data: IX_EXPIRE_SESSION_DATA_SIZE (8) bytes; accounts:
+/* expire_session(signer_bump): Anyone moves an expired session (or timed-out request) to its end state; when that closes it (a timed-out request, AUTO_EXPIRE), the signer's SOL goes to the owner.
+ * data: IX_EXPIRE_SESSION_DATA_SIZE (9) bytes; accounts:
  *   [0] IX_EXPIRE_SESSION_ACC_SESSION: writable.
  *   [1] IX_EXPIRE_SESSION_ACC_CREATOR: writable. Rent receiver; must be session.creator.
+ *   [2] IX_EXPIRE_SESSION_ACC_OWNER: writable. Receives the signer's SOL; must be session.owner.
+ *   [3] IX_EXPIRE_SESSION_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; swept to the owner when the session closes.
+ *   [4] IX_EXPIRE_SESSION_ACC_SYSTEM_PROGRAM: address 11111111111111111111111111111111.
  */
 u64 process_expire_session(const Context *ctx);
 
-/* close_session(): Close the session account and return its rent to the creator.
- * data: IX_CLOSE_SESSION_DATA_SIZE (8) bytes; accounts:
+/* close_session(signer_bump): Close the session account, return its rent to the creator and the session signer's SOL to the owner.
+ * data: IX_CLOSE_SESSION_DATA_SIZE (9) bytes; accounts:
  *   [0] IX_CLOSE_SESSION_ACC_AUTHORITY: signer. The owner, or the creator of a Requested or Expired session.
  *   [1] IX_CLOSE_SESSION_ACC_SESSION: writable.
  *   [2] IX_CLOSE_SESSION_ACC_CREATOR: writable. Rent receiver; must be session.creator.
+ *   [3] IX_CLOSE_SESSION_ACC_OWNER: writable. Receives the signer's SOL; must be session.owner.
+ *   [4] IX_CLOSE_SESSION_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; what it holds in SOL goes to the owner.
+ *   [5] IX_CLOSE_SESSION_ACC_SYSTEM_PROGRAM: address 11111111111111111111111111111111.
  */
 u64 process_close_session(const Context *ctx);
 

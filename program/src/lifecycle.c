@@ -3,6 +3,8 @@
  *   Created -> Active -> Paused -> Active ...
  *   Created | Active | Paused -> Expired (or closed, with AUTO_EXPIRE) once the clock passes
  *   expires_at; any state -> closed by its owner.
+ * Closing (close, or expire of a timed-out request or with AUTO_EXPIRE) also sweeps what the
+ * session signer holds in SOL to the owner.
  * Each handler validates every account and the state before it writes anything. */
 #include "program.h"
 
@@ -108,17 +110,76 @@ u64 process_resume_session(const Context *ctx) {
     return 0;
 }
 
-static void close_with_event(Loaded *s, u8 *receiver, u8 reason) {
+/* What closing sweeps: the signer's SOL goes to the owner. */
+typedef struct {
+    u8 *owner;
+    u8 *signer;
+    u8 bump; /* the signer's: recorded, or proven from the instruction's signer_bump */
+} Sweep;
+
+_Static_assert(IX_CLOSE_SESSION_ACC_SESSION_SIGNER == IX_CLOSE_SESSION_ACC_OWNER + 1 &&
+               IX_CLOSE_SESSION_ACC_SYSTEM_PROGRAM == IX_CLOSE_SESSION_ACC_OWNER + 2 &&
+               IX_EXPIRE_SESSION_ACC_SESSION_SIGNER == IX_EXPIRE_SESSION_ACC_OWNER + 1 &&
+               IX_EXPIRE_SESSION_ACC_SYSTEM_PROGRAM == IX_EXPIRE_SESSION_ACC_OWNER + 2 &&
+               IX_CLOSE_SESSION_ARG_SIGNER_BUMP == IX_EXPIRE_SESSION_ARG_SIGNER_BUMP,
+               "close and expire list the sweep's accounts and argument alike");
+
+/* The sweep's accounts, from `at` on (owner, signer, system program), verified whether or not
+ * the signer holds anything, so that no caller (expire is permissionless) can pass another
+ * account and leave the owner's SOL in the signer: the owner is session.owner and writable;
+ * the signer is writable and the recorded one, or the canonical PDA ["signer", session]
+ * proven with the supplied bump; the system program is the system program. */
+static u64 load_sweep(const Context *ctx, const Loaded *s, u64 at, Sweep *out) {
+    out->owner = ctx->accounts[at];
+    out->signer = ctx->accounts[at + 1];
+    if (!key_eq(acc_key(out->owner), S_KEY(s->d, SESSION_OFF_OWNER))) return fail(ERR_INVALID_OWNER_ACCOUNT);
+    u64 err = require_writable(out->owner);
+    if (!err) err = require_writable(out->signer);
+    if (!err)
+        err = verify_session_signer(ctx, s->account, ctx->data[IX_CLOSE_SESSION_ARG_SIGNER_BUMP],
+                                    out->signer, &out->bump);
+    if (!err) err = require_system_program(ctx->accounts[at + 2]);
+    return err;
+}
+
+/* What the signer holds goes to the owner, by a system Transfer signed with the signer's
+ * seeds. What the runtime would refuse, with an error of its own, is refused first: a signer
+ * that is not a system account without data (the Transfer's own rule; execute never lets it
+ * become one: SignerEscaped) and an owner the transfer would leave rent-paying (the runtime's
+ * rent-state rule, see system.c's check_payer: below its rent-exempt minimum but not empty; as
+ * the creator, the owner also receives the session's lamports). *swept: what moved. */
+static u64 sweep_signer(const Loaded *s, const Sweep *w, u8 *receiver, u64 *swept) {
+    u64 lamports = *acc_lamports(w->signer);
+    *swept = lamports;
+    if (lamports == 0) return 0;
+    if (!key_is_zero(acc_owner(w->signer)) || acc_data_len(w->signer) != 0) return fail(ERR_SIGNER_ESCAPED);
+    u64 per_byte;
+    u64 err = rent_exemption_rate(&per_byte);
+    if (err) return err;
+    u64 after = *acc_lamports(w->owner) + lamports;
+    if (key_eq(acc_key(w->owner), acc_key(receiver))) after += *acc_lamports(s->account);
+    if (after < rent_exempt_minimum(per_byte, acc_data_len(w->owner)))
+        return fail(ERR_OWNER_BELOW_RENT_EXEMPTION);
+    return transfer_from_signer((const u8 *)acc_key(s->account), w->bump, w->signer, w->owner, lamports);
+}
+
+/* After the sweep (its CPI must see the instruction's accounts unchanged: closing first
+ * would unbalance them): the closing time, the event, the close. */
+static void close_with_event(Loaded *s, u8 *receiver, u64 swept, u8 reason) {
     store_i64(s->d + SESSION_OFF_UPDATED_AT, s->now);
-    emit_session_closed((const u8 *)acc_key(s->account), s->d, (const u8 *)acc_key(receiver),
-                        *acc_lamports(s->account), reason);
+    emit_session_closed(s->account, (const u8 *)acc_key(receiver), swept, reason);
     close_account(s->account, receiver);
 }
 
-/* Permissionless: once the deadline has passed, anyone may move the session to its end. */
+/* Permissionless: once the deadline has passed, anyone may move the session to its end. A
+ * plain expiry (Expired, the account stays) sweeps nothing: the later close does. */
 /* ACCOUNTS of expire_session (generated from the spec by `sessions codegen`; do not edit):
  *   [0] session: writable.
  *   [1] creator: writable. Rent receiver; must be session.creator.
+ *   [2] owner: writable. Receives the signer's SOL; must be session.owner.
+ *   [3] session_signer: writable, PDA ["signer", session]. The session's signer; swept to the owner
+ *       when the session closes.
+ *   [4] system_program: address 11111111111111111111111111111111.
  */
 u64 process_expire_session(const Context *ctx) {
     Loaded s;
@@ -131,28 +192,36 @@ u64 process_expire_session(const Context *ctx) {
     u8 status = s.d[SESSION_OFF_STATUS];
     if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
     if (status == SESSION_STATUS_EXPIRED) return fail(ERR_INVALID_STATUS_TRANSITION);
-    if (status == SESSION_STATUS_REQUESTED) {
-        if (!request_timed_out(s.d, s.now)) return fail(ERR_SESSION_NOT_EXPIRED);
-        emit_session_expired((const u8 *)acc_key(s.account), s.d, s.now, status);
-        close_with_event(&s, receiver, CLOSE_REASON_TIMED_OUT);
+    bool timed_out = status == SESSION_STATUS_REQUESTED;
+    if (!(timed_out ? request_timed_out(s.d, s.now) : is_expired(s.d, s.now)))
+        return fail(ERR_SESSION_NOT_EXPIRED);
+    Sweep w;
+    err = load_sweep(ctx, &s, IX_EXPIRE_SESSION_ACC_OWNER, &w);
+    if (err) return err;
+    bool closes = timed_out || (S_U32(s.d, SESSION_OFF_CONFIG_SETTINGS) & SETTING_AUTO_EXPIRE);
+    u64 swept = 0;
+    if (closes) err = sweep_signer(&s, &w, receiver, &swept);
+    if (err) return err;
+    emit_session_expired((const u8 *)acc_key(s.account), s.d, s.now, status);
+    if (closes) {
+        close_with_event(&s, receiver, swept, timed_out ? CLOSE_REASON_TIMED_OUT : CLOSE_REASON_EXPIRED);
         return 0;
     }
-    if (!is_expired(s.d, s.now)) return fail(ERR_SESSION_NOT_EXPIRED);
-    emit_session_expired((const u8 *)acc_key(s.account), s.d, s.now, status);
-    if (S_U32(s.d, SESSION_OFF_CONFIG_SETTINGS) & SETTING_AUTO_EXPIRE) {
-        close_with_event(&s, receiver, CLOSE_REASON_EXPIRED);
-    } else {
-        set_status(s.d, SESSION_STATUS_EXPIRED, s.now);
-    }
+    set_status(s.d, SESSION_STATUS_EXPIRED, s.now);
     return 0;
 }
 
 /* The owner closes any session; the creator (the dapp that paid) may withdraw a request or
- * clean up an expired session. Rent always goes back to the creator. */
+ * clean up an expired session. Rent always goes back to the creator, the signer's SOL to the
+ * owner. */
 /* ACCOUNTS of close_session (generated from the spec by `sessions codegen`; do not edit):
  *   [0] authority: signer. The owner, or the creator of a Requested or Expired session.
  *   [1] session: writable.
  *   [2] creator: writable. Rent receiver; must be session.creator.
+ *   [3] owner: writable. Receives the signer's SOL; must be session.owner.
+ *   [4] session_signer: writable, PDA ["signer", session]. The session's signer; what it holds in
+ *       SOL goes to the owner.
+ *   [5] system_program: address 11111111111111111111111111111111.
  */
 u64 process_close_session(const Context *ctx) {
     Loaded s;
@@ -169,13 +238,18 @@ u64 process_close_session(const Context *ctx) {
     bool by_creator = key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_CREATOR)) &&
                       (status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED);
     if (!by_owner && !by_creator) return fail(ERR_UNAUTHORIZED);
-    err = clock_now(&s.now);
+    Sweep w;
+    err = load_sweep(ctx, &s, IX_CLOSE_SESSION_ACC_OWNER, &w);
+    if (!err) err = clock_now(&s.now);
     if (err) return err;
     u8 reason = CLOSE_REASON_CLOSED;
     if (status == SESSION_STATUS_REQUESTED)
         reason = request_timed_out(s.d, s.now) ? CLOSE_REASON_TIMED_OUT : CLOSE_REASON_CANCELLED;
     else if (status == SESSION_STATUS_EXPIRED || is_expired(s.d, s.now))
         reason = CLOSE_REASON_EXPIRED;
-    close_with_event(&s, receiver, reason);
+    u64 swept;
+    err = sweep_signer(&s, &w, receiver, &swept);
+    if (err) return err;
+    close_with_event(&s, receiver, swept, reason);
     return 0;
 }

@@ -1,6 +1,8 @@
 /* The system program, by CPI: create the session account signed by its PDA seeds, including
  * an address someone pre-funded to block creation (transfer the shortfall, allocate, assign
- * instead of CreateAccount). Closing needs no CPI: the program owns the account. */
+ * instead of CreateAccount), and transfer what the session signer holds (signed by the
+ * signer's seeds) when the session closes. Closing the session account itself needs no CPI:
+ * the program owns it. */
 #include "program.h"
 
 /* SystemInstruction variants (bincode u32 tags) */
@@ -27,9 +29,19 @@ static const SolPubkey SYSTEM_PROGRAM_ID = {{0}};
 static void put_u32(u8 *p, u32 v) { *(u32 *)p = v; }
 static void put_u64(u8 *p, u64 v) { *(u64 *)p = v; }
 
-/* The system instruction `data` over `n` (1 or 2) accounts, each writable and signing (the
- * payer by its own signature, the session address by the PDA seeds in `signer`). */
-static u64 invoke_system(u8 *data, u64 data_len, u8 *const *accounts, u64 n,
+/* One system instruction: its bincode data and which of its accounts sign. */
+typedef struct {
+    u8 *data;
+    u64 len;
+    u64 signing; /* bit i: account i signs (by its own signature, or by the seeds) */
+} SystemIx;
+
+#define ALL_SIGN 3u  /* both accounts (CreateAccount; the payer's Transfer; one-account ones) */
+#define FIRST_SIGNS 1u /* the sender only: a Transfer from a PDA to an account that need not sign */
+
+/* The system instruction over `n` (1 or 2) accounts, each writable; the signing ones sign by
+ * their own signature (the payer) or by the PDA seeds in `signer`. */
+static u64 invoke_system(const SystemIx *call, u8 *const *accounts, u64 n,
                          const SolSignerSeeds *signer) {
     SolAccountInfo infos[2];
     SolAccountMeta metas[2];
@@ -37,9 +49,9 @@ static u64 invoke_system(u8 *data, u64 data_len, u8 *const *accounts, u64 n,
         account_info(accounts[i], &infos[i]);
         metas[i].pubkey = infos[i].key;
         metas[i].is_writable = true;
-        metas[i].is_signer = true;
+        metas[i].is_signer = (call->signing >> i) & 1;
     }
-    SolInstruction ix = {(SolPubkey *)&SYSTEM_PROGRAM_ID, metas, n, data, data_len};
+    SolInstruction ix = {(SolPubkey *)&SYSTEM_PROGRAM_ID, metas, n, call->data, call->len};
     return sol_invoke_signed_c(&ix, infos, n, signer, 1);
 }
 
@@ -84,31 +96,47 @@ u64 create_pda_account(const Context *ctx, u8 *payer, u8 *pda, u64 space,
     u64 words[SYSTEM_IX_WORDS];
     u8 *data = (u8 *)words;
     u8 *payer_and_pda[2] = {payer, pda};
+    SystemIx call = {data, SYSTEM_CREATE_ACCOUNT_SIZE, ALL_SIGN};
     if (funded == 0) {
         put_u32(data, SYSTEM_CREATE_ACCOUNT);
         put_u64(data + SYSTEM_IX_OFF_FIRST, rent);
         put_u64(data + SYSTEM_IX_OFF_SPACE, space);
         key_copy(data + SYSTEM_IX_OFF_OWNER, ctx->program_id);
-        err = invoke_system(data, SYSTEM_CREATE_ACCOUNT_SIZE, payer_and_pda, 2, signer);
+        err = invoke_system(&call, payer_and_pda, 2, signer);
     } else {
+        call.len = SYSTEM_U64_ARG_SIZE;
         if (shortfall) {
             put_u32(data, SYSTEM_TRANSFER);
             put_u64(data + SYSTEM_IX_OFF_FIRST, shortfall);
-            err = invoke_system(data, SYSTEM_U64_ARG_SIZE, payer_and_pda, 2, signer);
+            err = invoke_system(&call, payer_and_pda, 2, signer);
             if (err) return fail(ERR_CREATION_FAILED);
         }
         put_u32(data, SYSTEM_ALLOCATE);
         put_u64(data + SYSTEM_IX_OFF_FIRST, space);
-        err = invoke_system(data, SYSTEM_U64_ARG_SIZE, &pda, 1, signer);
+        err = invoke_system(&call, &pda, 1, signer);
         if (err) return fail(ERR_CREATION_FAILED);
         put_u32(data, SYSTEM_ASSIGN);
         key_copy(data + SYSTEM_IX_OFF_FIRST, ctx->program_id);
-        err = invoke_system(data, SYSTEM_ASSIGN_SIZE, &pda, 1, signer);
+        call.len = SYSTEM_ASSIGN_SIZE;
+        err = invoke_system(&call, &pda, 1, signer);
     }
     if (err) return fail(ERR_CREATION_FAILED);
     /* The runtime updated the serialized length; it must be exactly what we asked for. */
     if (acc_data_len(pda) != space) return fail(ERR_CREATION_FAILED);
     return 0;
+}
+
+/* Transfer `lamports` from a PDA of this program (`from`, signed by `signer`, the PDA's
+ * seeds) to `to`, which need not sign. The runtime aborts the instruction if the system
+ * program refuses, so the caller checks first what it would refuse. */
+u64 transfer_from_pda(u8 *from, u8 *to, u64 lamports, const SolSignerSeeds *signer) {
+    u64 words[SYSTEM_IX_WORDS];
+    u8 *data = (u8 *)words;
+    put_u32(data, SYSTEM_TRANSFER);
+    put_u64(data + SYSTEM_IX_OFF_FIRST, lamports);
+    SystemIx call = {data, SYSTEM_U64_ARG_SIZE, FIRST_SIGNS};
+    u8 *from_and_to[2] = {from, to};
+    return invoke_system(&call, from_and_to, 2, signer);
 }
 
 /* Move every lamport to the receiver, wipe the data, shrink to zero and give the account back

@@ -65,8 +65,8 @@ def _sequence(n_ops: int, owner: Pubkey, dapp: Pubkey) -> list[_Step]:
             _Step(ix.create_session(owner, sid, _PARAMS), 0),
             _Step(ix.activate_session(owner, address), 0),
             *toggles * _SUSPENSIONS,
-            _Step(ix.expire_session(address, owner), 2),  # refused: not expired yet
-            _Step(ix.close_session(owner, address, owner), 0),
+            _Step(ix.expire_session(address, owner, owner), 2),  # refused: not expired yet
+            _Step(ix.close_session(owner, address, owner, owner), 0),
         ]
         rid, requested, _ = ids.allocate(dapp, _never)
         toggles = [
@@ -78,7 +78,7 @@ def _sequence(n_ops: int, owner: Pubkey, dapp: Pubkey) -> list[_Step]:
             _Step(ix.approve_session(owner, requested), 0),
             _Step(ix.activate_session(owner, requested), 0),
             *toggles * _SUSPENSIONS,
-            _Step(ix.close_session(owner, requested, dapp), 0),
+            _Step(ix.close_session(owner, requested, dapp, owner), 0),
         ]
     return steps[:n_ops]
 

@@ -263,7 +263,9 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
     )
     rec.step(
         "a_close",
-        ix.close_session(owner.pubkey(), addr_a, owner.pubkey(), program_id=svm.program_id),
+        ix.close_session(
+            owner.pubkey(), addr_a, owner.pubkey(), owner.pubkey(), program_id=svm.program_id
+        ),
         [owner],
         session=addr_a,
         at=t0 + 50,
@@ -304,7 +306,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
     )
     rec.step(
         "b_expire",
-        ix.expire_session(addr_b, dapp.pubkey(), program_id=svm.program_id),
+        ix.expire_session(addr_b, dapp.pubkey(), owner.pubkey(), program_id=svm.program_id),
         [dapp],
         session=addr_b,
         at=t0 + 500,
@@ -313,7 +315,9 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
     )
     rec.step(
         "b_close_by_creator",
-        ix.close_session(dapp.pubkey(), addr_b, dapp.pubkey(), program_id=svm.program_id),
+        ix.close_session(
+            dapp.pubkey(), addr_b, dapp.pubkey(), owner.pubkey(), program_id=svm.program_id
+        ),
         [dapp],
         session=addr_b,
         at=t0 + 510,
@@ -341,7 +345,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
     )
     rec.step(
         "c_auto_expire",
-        ix.expire_session(addr_c, owner.pubkey(), program_id=svm.program_id),
+        ix.expire_session(addr_c, owner.pubkey(), owner.pubkey(), program_id=svm.program_id),
         [dapp],
         session=addr_c,
         at=t0 + 1_010,
@@ -372,7 +376,7 @@ def _run_scenarios(svm: SessionsSVM) -> tuple[list[dict[str, object]], dict[str,
     )
     rec.step(
         "d_timeout",
-        ix.expire_session(addr_d, dapp.pubkey(), program_id=svm.program_id),
+        ix.expire_session(addr_d, dapp.pubkey(), owner.pubkey(), program_id=svm.program_id),
         [owner],
         session=addr_d,
         at=t0 + 2_031,
