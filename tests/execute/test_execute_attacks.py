@@ -115,7 +115,8 @@ def test_paused_expired_closed_sessions(x: ExecHarness) -> None:
     x.ok(ix.resume_session(live.owner.pubkey(), live.address), [live.owner])
     x.s.set_time(x.session(live.address).expires_at)
     reject(x, live, [pay(live)], ErrorCode.SESSION_EXPIRED)
-    x.ok(ix.close_session(live.owner.pubkey(), live.address, live.owner.pubkey()), [live.owner])
+    o = live.owner.pubkey()
+    x.ok(ix.close_session(o, live.address, o, o), [live.owner])
     reject(x, live, [pay(live)], ErrorCode.SESSION_NOT_FOUND)
 
 

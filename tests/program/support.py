@@ -351,7 +351,7 @@ class Harness:
             return made
         assert state == "expired", state
         self.s.set_time(self.session(made.address).expires_at)
-        self.ok(ix.expire_session(made.address, made.creator_key))
+        self.ok(ix.expire_session(made.address, made.creator_key, made.owner_key))
         assert self.session(made.address).status == SessionStatus.EXPIRED
         return made
 
@@ -414,10 +414,10 @@ def op_ix(op: str, made: Made, signer: Keypair | None = None) -> tuple[Instructi
         who = signer or made.owner
         return OWNER_OPS[op](who.pubkey(), made.address), [who]
     if op == "expire":
-        return ix.expire_session(made.address, made.creator_key), []
+        return ix.expire_session(made.address, made.creator_key, made.owner_key), []
     assert op == "close", op
     who = signer or made.owner
-    return ix.close_session(who.pubkey(), made.address, made.creator_key), [who]
+    return ix.close_session(who.pubkey(), made.address, made.creator_key, made.owner_key), [who]
 
 
 #: Index of the session account in each instruction's account list.

@@ -55,7 +55,7 @@ def measured(program_so: bytes) -> dict[str, int]:
     cu["activate_session"] = program_cu(h.ok(ix.activate_session(o, address), [owner]))
     cu["pause_session"] = program_cu(h.ok(ix.pause_session(o, address), [owner]))
     cu["resume_session"] = program_cu(h.ok(ix.resume_session(o, address), [owner]))
-    cu["close_session"] = program_cu(h.ok(ix.close_session(o, address, o), [owner]))
+    cu["close_session"] = program_cu(h.ok(ix.close_session(o, address, o, o), [owner]))
 
     low_sid, low_bump = id_with_bump(o, lambda b: b == 254)
     cu["create_session(bump 254)"] = program_cu(
@@ -82,9 +82,9 @@ def measured(program_so: bytes) -> dict[str, int]:
     aaddress, _ = find_session_address(o, asid)
     h.ok(ix.create_session(o, asid, params(settings=AUTO_EXPIRE)), [owner])
     h.s.advance(DEFAULT_DURATION)
-    cu["expire_session"] = program_cu(h.ok(ix.expire_session(eaddress, o)))
-    cu["expire_session(AUTO_EXPIRE, closes)"] = program_cu(h.ok(ix.expire_session(aaddress, o)))
-    cu["close_session(expired)"] = program_cu(h.ok(ix.close_session(o, eaddress, o), [owner]))
+    cu["expire_session"] = program_cu(h.ok(ix.expire_session(eaddress, o, o)))
+    cu["expire_session(AUTO_EXPIRE, closes)"] = program_cu(h.ok(ix.expire_session(aaddress, o, o)))
+    cu["close_session(expired)"] = program_cu(h.ok(ix.close_session(o, eaddress, o, o), [owner]))
     return cu
 
 

@@ -301,8 +301,8 @@ def builder_instructions() -> dict[str, tuple[Any, dict[str, Any]]]:
         "activate_session": (ix.activate_session(owner, session), {"session": session}),
         "pause_session": (ix.pause_session(owner, session), {"session": session}),
         "resume_session": (ix.resume_session(owner, session), {"session": session}),
-        "expire_session": (ix.expire_session(session, creator), {"session": session}),
-        "close_session": (ix.close_session(owner, session, creator), {"session": session}),
+        "expire_session": (ix.expire_session(session, creator, owner), {"session": session}),
+        "close_session": (ix.close_session(owner, session, creator, owner), {"session": session}),
         "execute": (
             execute_instruction(
                 owner,
@@ -645,7 +645,7 @@ def test_events_encode_with_idl_discriminators() -> None:
     samples: dict[str, Event] = {
         "SessionPaused": SessionPaused(key, key, 5),
         "SessionActivated": SessionActivated(key, key, 1, 2),
-        "SessionClosed": SessionClosed(key, key, key, 3, 4, CloseReason.EXPIRED),
+        "SessionClosed": SessionClosed(key, key, key, 3, 5, 4, CloseReason.EXPIRED),
     }
     by_name = {e["name"]: bytes(e["discriminator"]) for e in IDL["events"]}
     for name, event in samples.items():
@@ -736,13 +736,20 @@ def test_program_reads_owner_status_and_expiry_at_python_offsets(h: Harness) -> 
     assert out.events == (SessionPaused(address, owner.pubkey(), T0 + 776),)
     state = replace(state, status=SessionStatus.PAUSED, updated_at=T0 + 776)
     assert_bytes(h, address, state)
-    h.reject(ix.expire_session(address, creator.pubkey()), [], E.SESSION_NOT_EXPIRED)
+    early = ix.expire_session(address, creator.pubkey(), owner.pubkey(), signer=planted.signer)
+    h.reject(early, [], E.SESSION_NOT_EXPIRED)
     h.s.set_time(T0 + 777)
     h.reject(ix.resume_session(owner.pubkey(), address), [owner], E.SESSION_EXPIRED)
 
     # creator field: the rent receiver must be the stored creator
-    h.reject(ix.expire_session(address, owner.pubkey()), [], E.INVALID_RENT_RECEIVER)
-    out = h.ok(ix.expire_session(address, creator.pubkey()))
+    wrong_receiver = ix.expire_session(
+        address, owner.pubkey(), owner.pubkey(), signer=planted.signer
+    )
+    h.reject(wrong_receiver, [], E.INVALID_RENT_RECEIVER)
+    # signer field: the recorded signer is compared, so the derived PDA is refused
+    derived = ix.expire_session(address, creator.pubkey(), owner.pubkey())
+    h.reject(derived, [], E.INVALID_SESSION_SIGNER)
+    out = h.ok(ix.expire_session(address, creator.pubkey(), owner.pubkey(), signer=planted.signer))
     assert out.events == (
         SessionExpired(address, owner.pubkey(), T0 + 777, T0 + 777, SessionStatus.PAUSED),
     )
@@ -751,10 +758,13 @@ def test_program_reads_owner_status_and_expiry_at_python_offsets(h: Harness) -> 
 
     # the creator may close an Expired session; every lamport goes back to it
     (c0,) = h.balances(creator.pubkey())
-    out = h.ok(ix.close_session(creator.pubkey(), address, creator.pubkey()), [creator])
+    closing = ix.close_session(
+        creator.pubkey(), address, creator.pubkey(), owner.pubkey(), signer=planted.signer
+    )
+    out = h.ok(closing, [creator])
     assert out.events == (
         SessionClosed(
-            address, owner.pubkey(), creator.pubkey(), lamports, T0 + 777, CloseReason.EXPIRED
+            address, owner.pubkey(), creator.pubkey(), lamports, 0, T0 + 777, CloseReason.EXPIRED
         ),
     )
     assert h.balances(creator.pubkey()) == [c0 + lamports]
@@ -801,7 +811,7 @@ def test_program_reads_auto_expire_from_settings_offset(h: Harness, settings: in
     planted = replace(planted, config=replace(planted.config, settings=settings))
     address = plant(h, planted)
     h.s.set_time(T0 + 777)
-    out = h.ok(ix.expire_session(address, creator.pubkey()))
+    out = h.ok(ix.expire_session(address, creator.pubkey(), owner.pubkey(), signer=planted.signer))
     if settings & constants.Setting.AUTO_EXPIRE:
         assert [type(e) for e in out.events] == [SessionExpired, SessionClosed]
         h.assert_gone(address)

@@ -89,6 +89,7 @@ def closed_event(made: Made, h: Harness, closed_at: int, reason: CloseReason) ->
         owner=made.owner_key,
         rent_receiver=made.creator_key,
         lamports_returned=h.rent,
+        swept_to_owner=0,
         closed_at=closed_at,
         reason=reason,
     )
@@ -167,10 +168,14 @@ def test_request_approve_activate_pause_resume_close(h: Harness) -> None:
     # close by the owner: the rent goes back to the requester (who paid it), not the owner
     t5 = t4 + 40
     h.s.set_time(t5)
-    out = h.ok(ix.close_session(owner.pubkey(), address, requester.pubkey()), [owner])
+    out = h.ok(
+        ix.close_session(owner.pubkey(), address, requester.pubkey(), owner.pubkey()), [owner]
+    )
     h.assert_gone(address)
     assert out.events == (
-        SessionClosed(address, owner.pubkey(), requester.pubkey(), h.rent, t5, CloseReason.CLOSED),
+        SessionClosed(
+            address, owner.pubkey(), requester.pubkey(), h.rent, 0, t5, CloseReason.CLOSED
+        ),
     )
     assert h.balances(requester.pubkey(), owner.pubkey()) == [r0, o0]
 
@@ -229,10 +234,10 @@ def test_create_activate_pause_resume_close(h: Harness) -> None:
 
     now += 1
     h.s.set_time(now)
-    out = h.ok(ix.close_session(owner.pubkey(), address, owner.pubkey()), [owner])
+    out = h.ok(ix.close_session(owner.pubkey(), address, owner.pubkey(), owner.pubkey()), [owner])
     h.assert_gone(address)
     assert out.events == (
-        SessionClosed(address, owner.pubkey(), owner.pubkey(), h.rent, now, CloseReason.CLOSED),
+        SessionClosed(address, owner.pubkey(), owner.pubkey(), h.rent, 0, now, CloseReason.CLOSED),
     )
     assert h.balances(owner.pubkey()) == [b0]
 
@@ -242,7 +247,10 @@ def test_close_created_and_paused_by_owner(h: Harness) -> None:
     for state in ("created", "paused"):
         made = h.make(state)
         (c0,) = h.balances(made.creator_key)
-        out = h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+        out = h.ok(
+            ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+            [made.owner],
+        )
         assert out.events == (closed_event(made, h, h.s.now(), CloseReason.CLOSED),)
         h.assert_gone(made.address)
         assert h.balances(made.creator_key) == [c0 + h.rent]
@@ -260,7 +268,7 @@ def test_expire_without_auto_expire_keeps_account_then_close(h: Harness, state: 
     h.s.set_time(expires_at)  # exactly at expires_at counts as expired
     stranger = h.s.funded_keypair()  # permissionless: anyone may send it
     (c0,) = h.balances(made.creator_key)
-    out = h.ok(ix.expire_session(made.address, made.creator_key), payer=stranger)
+    out = h.ok(ix.expire_session(made.address, made.creator_key, made.owner_key), payer=stranger)
     assert out.events == (
         SessionExpired(
             made.address, made.owner_key, expires_at, expires_at, SessionStatus[state.upper()]
@@ -273,7 +281,10 @@ def test_expire_without_auto_expire_keeps_account_then_close(h: Harness, state: 
 
     # later, the owner closes it: reason Expired, rent to the creator
     h.s.advance(50)
-    out = h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+    out = h.ok(
+        ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+        [made.owner],
+    )
     assert out.events == (closed_event(made, h, expires_at + 50, CloseReason.EXPIRED),)
     h.assert_gone(made.address)
     assert h.balances(made.creator_key) == [c0 + h.rent]
@@ -288,7 +299,7 @@ def test_expire_with_auto_expire_closes_and_refunds(h: Harness, state: str) -> N
     stranger = h.s.funded_keypair()
     (c0,) = h.balances(made.creator_key)
     (s0,) = h.balances(stranger.pubkey())
-    out = h.ok(ix.expire_session(made.address, made.creator_key), payer=stranger)
+    out = h.ok(ix.expire_session(made.address, made.creator_key, made.owner_key), payer=stranger)
     assert out.events == (
         SessionExpired(made.address, made.owner_key, expires_at, now, SessionStatus[state.upper()]),
         closed_event(made, h, now, CloseReason.EXPIRED),
@@ -304,9 +315,12 @@ def test_expired_session_closed_by_its_creator(h: Harness) -> None:
     h.ok(ix.approve_session(made.owner_key, made.address), [made.owner])
     expires_at = h.session(made.address).expires_at
     h.s.set_time(expires_at)
-    h.ok(ix.expire_session(made.address, made.creator_key))
+    h.ok(ix.expire_session(made.address, made.creator_key, made.owner_key))
     (c0, o0) = h.balances(made.creator_key, made.owner_key)
-    out = h.ok(ix.close_session(made.creator_key, made.address, made.creator_key), [made.creator])
+    out = h.ok(
+        ix.close_session(made.creator_key, made.address, made.creator_key, made.owner_key),
+        [made.creator],
+    )
     assert out.events == (closed_event(made, h, expires_at, CloseReason.EXPIRED),)
     h.assert_gone(made.address)
     assert h.balances(made.creator_key, made.owner_key) == [c0 + h.rent, o0]
@@ -316,14 +330,20 @@ def test_owner_closing_after_expiry_reports_expired(h: Harness) -> None:
     """Active past expires_at but never expired: closing says reason Expired."""
     made = h.make("active")
     h.s.set_time(T0 + DEFAULT_DURATION + 5)
-    out = h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+    out = h.ok(
+        ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+        [made.owner],
+    )
     assert out.events == (closed_event(made, h, T0 + DEFAULT_DURATION + 5, CloseReason.EXPIRED),)
 
 
 def test_owner_closing_one_second_before_expiry_reports_closed(h: Harness) -> None:
     made = h.make("active")
     h.s.set_time(T0 + DEFAULT_DURATION - 1)
-    out = h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+    out = h.ok(
+        ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+        [made.owner],
+    )
     assert out.events == (closed_event(made, h, T0 + DEFAULT_DURATION - 1, CloseReason.CLOSED),)
 
 
@@ -332,7 +352,7 @@ def test_requested_times_out_via_expire(h: Harness) -> None:
     deadline = T0 + DEFAULT_TTL
     h.s.set_time(deadline)
     (c0, o0) = h.balances(made.creator_key, made.owner_key)
-    out = h.ok(ix.expire_session(made.address, made.creator_key))
+    out = h.ok(ix.expire_session(made.address, made.creator_key, made.owner_key))
     assert out.events == (
         SessionExpired(made.address, made.owner_key, deadline, deadline, SessionStatus.REQUESTED),
         closed_event(made, h, deadline, CloseReason.TIMED_OUT),
@@ -347,7 +367,9 @@ def test_requested_times_out_via_close(h: Harness, by: str) -> None:
     h.s.set_time(T0 + DEFAULT_TTL + 3)
     signer = made.creator if by == "creator" else made.owner
     (c0, o0) = h.balances(made.creator_key, made.owner_key)
-    out = h.ok(ix.close_session(signer.pubkey(), made.address, made.creator_key), [signer])
+    out = h.ok(
+        ix.close_session(signer.pubkey(), made.address, made.creator_key, made.owner_key), [signer]
+    )
     assert out.events == (closed_event(made, h, T0 + DEFAULT_TTL + 3, CloseReason.TIMED_OUT),)
     h.assert_gone(made.address)
     assert h.balances(made.creator_key, made.owner_key) == [c0 + h.rent, o0]
@@ -363,7 +385,9 @@ def test_cancel_requested_session(h: Harness, by: str) -> None:
     h.s.set_time(T0 + DEFAULT_TTL - 1)
     signer = made.creator if by == "creator" else made.owner
     (c0, o0) = h.balances(made.creator_key, made.owner_key)
-    out = h.ok(ix.close_session(signer.pubkey(), made.address, made.creator_key), [signer])
+    out = h.ok(
+        ix.close_session(signer.pubkey(), made.address, made.creator_key, made.owner_key), [signer]
+    )
     assert out.events == (closed_event(made, h, T0 + DEFAULT_TTL - 1, CloseReason.CANCELLED),)
     h.assert_gone(made.address)
     assert h.balances(made.creator_key, made.owner_key) == [c0 + h.rent, o0]
@@ -387,7 +411,7 @@ def test_transitions_allowed_until_one_second_before_expiry(
 def test_expire_at_the_exact_second(h: Harness) -> None:
     made = h.make("active")
     h.s.set_time(T0 + DEFAULT_DURATION)
-    h.ok(ix.expire_session(made.address, made.creator_key))
+    h.ok(ix.expire_session(made.address, made.creator_key, made.owner_key))
     assert h.session(made.address).status == SessionStatus.EXPIRED
 
 

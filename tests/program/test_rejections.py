@@ -123,13 +123,17 @@ def test_forbidden_transition(h: Harness, state: str, op: str, code: ErrorCode) 
 def test_expire_one_second_before_expiry(h: Harness, state: str) -> None:
     made = h.make(state)
     h.s.set_time(T0 + DEFAULT_DURATION - 1)
-    h.reject(ix.expire_session(made.address, made.creator_key), [], E.SESSION_NOT_EXPIRED)
+    h.reject(
+        ix.expire_session(made.address, made.creator_key, made.owner_key), [], E.SESSION_NOT_EXPIRED
+    )
 
 
 def test_expire_requested_one_second_before_deadline(h: Harness) -> None:
     made = h.make("requested")
     h.s.set_time(T0 + DEFAULT_TTL - 1)
-    h.reject(ix.expire_session(made.address, made.creator_key), [], E.SESSION_NOT_EXPIRED)
+    h.reject(
+        ix.expire_session(made.address, made.creator_key, made.owner_key), [], E.SESSION_NOT_EXPIRED
+    )
 
 
 # -- expired sessions ------------------------------------------------------------------------
@@ -373,8 +377,12 @@ def test_read_only_payer(h: Harness, kind: str) -> None:
 def test_read_only_rent_receiver(h: Harness, op: str) -> None:
     made = ready(h, op)
     instruction, signers = op_ix(op, made)
-    receiver = len(instruction.accounts) - 1
-    h.reject(with_meta(instruction, receiver, is_writable=False), signers, E.ACCOUNT_NOT_WRITABLE)
+    # the creator is also the owner here, so every meta of its key is made read-only (the
+    # message would merge a writable one); the receiver is checked before the owner
+    for at, meta in enumerate(instruction.accounts):
+        if meta.pubkey == made.creator_key:
+            instruction = with_meta(instruction, at, is_writable=False)
+    h.reject(instruction, signers, E.ACCOUNT_NOT_WRITABLE)
 
 
 @pytest.mark.parametrize("status", [1, 3, 6, 7, 9, 10, 11, 12, 13, 200, 255])
@@ -440,7 +448,10 @@ def test_create_over_a_foreign_account(h: Harness, how: str) -> None:
 
 def closed_session(h: Harness) -> Made:
     made = h.make("active")
-    h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+    h.ok(
+        ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+        [made.owner],
+    )
     h.assert_gone(made.address)
     return made
 
@@ -456,7 +467,10 @@ def test_every_instruction_on_a_closed_session(h: Harness, op: str) -> None:
 def test_recreate_after_close_is_a_fresh_session(h: Harness) -> None:
     made = h.make("paused")
     h.patch(made.address, 8 + layout_of(Session).field("usage_count").offset, b"\x07")
-    h.ok(ix.close_session(made.owner_key, made.address, made.creator_key), [made.owner])
+    h.ok(
+        ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
+        [made.owner],
+    )
     h.s.advance(500)
     p = params(max_duration=42, settings=1)
     (c0,) = h.balances(made.creator_key)
@@ -485,7 +499,7 @@ def test_close_then_refund_in_the_same_transaction(h: Harness) -> None:
     (c0,) = h.balances(made.creator_key)
     out = h.ok(
         [
-            ix.close_session(made.owner_key, made.address, made.creator_key),
+            ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
             transfer(
                 TransferParams(
                     from_pubkey=made.creator_key, to_pubkey=made.address, lamports=refill
@@ -496,7 +510,7 @@ def test_close_then_refund_in_the_same_transaction(h: Harness) -> None:
     )
     assert out.events == (
         SessionClosed(
-            made.address, made.owner_key, made.creator_key, h.rent, T0, CloseReason.CLOSED
+            made.address, made.owner_key, made.creator_key, h.rent, 0, T0, CloseReason.CLOSED
         ),
     )
     account = h.s.svm.get_account(made.address)
@@ -517,7 +531,7 @@ def test_close_then_recreate_in_the_same_transaction(h: Harness) -> None:
     (c0,) = h.balances(made.creator_key)
     out = h.ok(
         [
-            ix.close_session(made.owner_key, made.address, made.creator_key),
+            ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key),
             ix.create_session(made.owner_key, made.session_id, p),
         ],
         [made.owner],
@@ -543,7 +557,7 @@ def test_close_then_recreate_in_the_same_transaction(h: Harness) -> None:
 def test_instruction_after_close_in_the_same_transaction(h: Harness, op: str) -> None:
     made = h.make("active")
     h.s.advance(DEFAULT_DURATION)
-    close = ix.close_session(made.owner_key, made.address, made.creator_key)
+    close = ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key)
     follow, signers = op_ix(op, made)
     h.reject([close, follow], [made.owner, *signers], E.SESSION_NOT_FOUND, index=1)
 
@@ -643,9 +657,9 @@ def test_invalid_rent_receiver(h: Harness, op: str, who: str) -> None:
     h.s.set_time(T0 + DEFAULT_TTL)  # the request has timed out: only the receiver is wrong
     receiver = h.s.funded_keypair().pubkey() if who == "stranger" else made.owner_key
     if op == "expire":
-        instruction, signers = ix.expire_session(made.address, receiver), []
+        instruction, signers = ix.expire_session(made.address, receiver, made.owner_key), []
     else:
-        instruction = ix.close_session(made.owner_key, made.address, receiver)
+        instruction = ix.close_session(made.owner_key, made.address, receiver, made.owner_key)
         signers = [made.owner]
     h.reject(instruction, signers, E.INVALID_RENT_RECEIVER)
 

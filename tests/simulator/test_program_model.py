@@ -71,7 +71,7 @@ def test_creation_charges_rent_and_close_returns_it(model: ProgramModel, parties
     out = model.execute(ix.close_session(parties.owner, address, parties.owner))
     assert out.events == (
         SessionClosed(
-            address, parties.owner, parties.owner, RENT, model.clock.now(), CloseReason.CLOSED
+            address, parties.owner, parties.owner, RENT, 0, model.clock.now(), CloseReason.CLOSED
         ),
     )
     assert model.balance(parties.owner) == FUNDS
