@@ -99,7 +99,9 @@ class Env:
         self, session_id: int, signer: Keypair | None = None, **kw: Any
     ) -> Callable[[], Awaitable[TxOutcome]]:
         who = signer or self.owner
-        instruction = ix.close_session(who.pubkey(), self.address(session_id), self.owner.pubkey())
+        instruction = ix.close_session(
+            who.pubkey(), self.address(session_id), self.owner.pubkey(), self.owner.pubkey()
+        )
         return send_op(self.svm, instruction, [who], **kw)
 
     async def created(self, session_id: int) -> Pubkey:

@@ -113,9 +113,7 @@ def leaf_strategies(
     )
     return (
         st.one_of(*others, _arg(ANY_CMP, arg_offsets, arg_values)),
-        st.one_of(
-            *others, *[_arg(st.just(cmp), arg_offsets, arg_values) for cmp in GuardCmp]
-        ),
+        st.one_of(*others, *[_arg(st.just(cmp), arg_offsets, arg_values) for cmp in GuardCmp]),
     )
 
 

@@ -18,9 +18,7 @@ from simulator import guard_eval as sim
 
 from .strategies import exprs, stored_guards
 
-SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BUILDER_NAMESPACE = {name: getattr(g, name) for name in g.__all__ if name.islower()}
 DEX = Pubkey.from_string("9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin")
 ADMIN = Pubkey.from_string("AdminAdminAdminAdminAdminAdminAdminAdminAdm")
@@ -181,7 +179,7 @@ def test_worked_policies_print_as_written() -> None:
     assert str(bot) == (
         f'program_is("{DEX}") & discriminator_in('
         + repr(bytes.fromhex("f8c69e91e17587c8"))
-        + ') & calls_per(60, 10) & lamports_at_most(1000000000)'
+        + ") & calls_per(60, 10) & lamports_at_most(1000000000)"
     )
     admin = (g.program_is(DEX) & g.calls_per(60, 10)) | g.signer_is(ADMIN)
     assert str(admin) == f'program_is("{DEX}") & calls_per(60, 10) | signer_is("{ADMIN}")'

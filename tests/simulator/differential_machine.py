@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from differential_twin import Twin, with_meta
 from differential_world import (
+    EMPTY_OWNER,
     FUNDING,
     ODD_WALLETS,
     PAYER,
@@ -27,6 +28,7 @@ from differential_world import (
     PLAIN_KEYS,
     PLANT_KEYS,
     SESSION_IDS,
+    SIGNER_FUNDING,
     STRANGERS,
     TTLS,
     UNKNOWN_KEY,
@@ -34,6 +36,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    noncanonical_signer,
     on_curve_digest,
     sample_session_bytes,
     session_params,
@@ -54,6 +57,8 @@ from solders.sysvar import CLOCK
 from sessions_client import instructions as ix
 from sessions_client.accounts import encode_session
 from sessions_client.constants import MAX_REQUEST_TTL, MAX_SESSION_DURATION, PROGRAM_ID
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
+from sessions_client.pda import find_signer_address
 from sessions_client.types import SessionStatus
 from simulator.clock import DEFAULT_START_TIME, I64_MAX, I64_MIN
 from simulator.record import SessionRecord
@@ -77,6 +82,16 @@ OWNER_KINDS: dict[str, Callable[[Pubkey, Pubkey], Instruction]] = {
     "resume": ix.resume_session,
 }
 PREFUNDING = [890_880, 9_855_359, 9_855_360, 9_855_361, 20_000_000]
+#: How a close or expire may get the sweep's accounts wrong (besides the parties).
+SWEEP_VARIANTS = ["ok"] * 8 + [
+    "owner_readonly",
+    "signer_readonly",
+    "wrong_signer",
+    "bump_below",
+    "bump_above",
+    "noncanonical_signer",
+    "wrong_system_program",
+]
 
 
 class DifferentialMachine(RuleBasedStateMachine):
@@ -138,7 +153,7 @@ class DifferentialMachine(RuleBasedStateMachine):
         elif variant == "stranger":
             session = data.draw(st.sampled_from(STRANGERS), label="stranger")
         if request:
-            owner = data.draw(st.sampled_from([*PLAIN_KEYS, ZERO_KEY]), label="owner")
+            owner = data.draw(st.sampled_from([*PLAIN_KEYS, ZERO_KEY, EMPTY_OWNER]), label="owner")
             ttl = data.draw(TTLS, label="ttl")
             built = ix.request_session(
                 payer, owner, sid, params, ttl, bump=use_bump, session=session
@@ -169,11 +184,54 @@ class DifferentialMachine(RuleBasedStateMachine):
             built = with_meta(built, 1, writable=False)
         return built
 
+    def _sweep(
+        self, data: st.DataObject, target: Pubkey, record: SessionRecord | None
+    ) -> tuple[Pubkey, Pubkey | None, int | None, str]:
+        """The owner, signer and bump of a close or expire (None: the builder's derivation)
+        and which sweep account, if any, to break after building."""
+        owner = self._party(data, record.origin.owner if record else None, "owner")
+        if record is not None and record.origin.owner == EMPTY_OWNER:
+            owner = record.origin.owner if data.draw(st.integers(0, 3), label="owner") else owner
+        variant = data.draw(st.sampled_from(SWEEP_VARIANTS), label="sweep variant")
+        bump = find_signer_address(target)[1]
+        use_signer: Pubkey | None = None
+        use_bump: int | None = None
+        if variant == "wrong_signer":
+            other = data.draw(st.sampled_from([*PDA_ADDRESSES, *STRANGERS]), label="other")
+            use_signer = data.draw(
+                st.sampled_from([find_signer_address(other)[0], other, owner]), label="signer"
+            )
+        elif variant == "bump_below":
+            use_bump = (bump - 1) % 256
+        elif variant == "bump_above":
+            use_bump = (bump + 1) % 256
+        elif variant == "noncanonical_signer":
+            found = noncanonical_signer(target)
+            if found is not None:
+                use_signer, use_bump = found
+        return owner, use_signer, use_bump, variant
+
+    @staticmethod
+    def _break_sweep(
+        built: Instruction, instruction: str, variant: str, data: st.DataObject
+    ) -> Instruction:
+        names = [a.name for a in INSTRUCTIONS_BY_NAME[instruction].accounts]
+        if variant == "owner_readonly":
+            return with_meta(built, names.index("owner"), writable=False)
+        if variant == "signer_readonly":
+            return with_meta(built, names.index("session_signer"), writable=False)
+        if variant == "wrong_system_program":
+            wrong = data.draw(st.sampled_from([WALLET_KEYS[0], CLOCK, UNKNOWN_KEY]), label="sys")
+            return with_meta(built, names.index("system_program"), key=wrong)
+        return built
+
     def _expire(self, data: st.DataObject, target: Pubkey | None = None) -> Instruction:
         target = target or self._target(data)
         record = self._record(target)
         receiver = self._party(data, record.origin.creator if record else None, "receiver")
-        built = ix.expire_session(target, receiver)
+        owner, signer, bump, sweep = self._sweep(data, target, record)
+        built = ix.expire_session(target, receiver, owner, signer=signer, signer_bump=bump)
+        built = self._break_sweep(built, "expire_session", sweep, data)
         variant = data.draw(st.sampled_from(["ok"] * 6 + ["receiver_readonly", "session_readonly"]))
         if variant == "receiver_readonly":
             built = with_meta(built, 1, writable=False)
@@ -190,7 +248,11 @@ class DifferentialMachine(RuleBasedStateMachine):
             rightful = record.origin.owner if record else None
         authority = self._party(data, rightful, "authority")
         receiver = self._party(data, record.origin.creator if record else None, "receiver")
-        built = ix.close_session(authority, target, receiver)
+        owner, signer, bump, sweep = self._sweep(data, target, record)
+        built = ix.close_session(
+            authority, target, receiver, owner, signer=signer, signer_bump=bump
+        )
+        built = self._break_sweep(built, "close_session", sweep, data)
         variant = data.draw(
             st.sampled_from(["ok"] * 6 + ["unsigned", "receiver_readonly", "session_readonly"])
         )
@@ -361,6 +423,15 @@ class DifferentialMachine(RuleBasedStateMachine):
         """Send lamports to a session address: a future one (creation must cope) or a live one."""
         address = data.draw(st.sampled_from([*PDA_ADDRESSES, UNKNOWN_KEY]), label="address")
         self.twin.fund(address, data.draw(st.sampled_from(PREFUNDING), label="lamports"))
+
+    @rule(data=st.data())
+    def fund_signer(self, data: st.DataObject) -> None:
+        """Send lamports to a session's signer (a live session's, mostly): what a close or an
+        expiry that closes must sweep to the owner."""
+        live = sorted(self.twin.sim.session_addresses(), key=bytes)
+        pool = live * 3 + list(PDA_ADDRESSES) if live else list(PDA_ADDRESSES)
+        session = data.draw(st.sampled_from(pool), label="session")
+        self.twin.fund(find_signer_address(session)[0], data.draw(st.sampled_from(SIGNER_FUNDING)))
 
     @rule(data=st.data())
     def plant(self, data: st.DataObject) -> None:

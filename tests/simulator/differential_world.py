@@ -22,7 +22,7 @@ from sessions_client.constants import (
     NAMESPACE_LEN,
     PROGRAM_ID,
 )
-from sessions_client.pda import find_session_address
+from sessions_client.pda import find_session_address, find_signer_address, signer_seeds
 from sessions_client.types import (
     Guard,
     ResourceQuotas,
@@ -72,6 +72,11 @@ PDAS: Final = {
 PDA_ADDRESSES: Final = tuple(address for address, _ in PDAS.values())
 #: Never funded, so an empty system account.
 UNKNOWN_KEY: Final = Pubkey(bytes([0xAB]) * 32)
+#: An owner nobody funds (requests name it; it never signs): a sweep of less than a wallet's
+#: rent-exempt minimum would leave it rent-paying.
+EMPTY_OWNER: Final = Pubkey(bytes([0xBA]) * 32)
+#: What a session's signer is sent: a lamport, around a wallet's rent-exempt minimum, more.
+SIGNER_FUNDING: Final = (1, 890_879, 890_880, 5_000_000)
 #: Accounts planted with program-owned garbage (size, discriminator, version).
 PLANT_KEYS: Final = (Pubkey(bytes([0xCD]) * 32), Pubkey(bytes([0xEF]) * 32))
 #: Addresses that are not sessions: unknown, a wallet, the program itself, a sysvar.
@@ -87,6 +92,20 @@ def noncanonical(w: int, sid: int) -> tuple[Pubkey, int] | None:
         address = derive_session_address(WALLET_KEYS[w], id_le, bump, PROGRAM_ID)
         if address is not None:
             return address, bump
+    return None
+
+
+@functools.cache
+def noncanonical_signer(session: Pubkey) -> tuple[Pubkey, int] | None:
+    """A valid signer PDA ["signer", session] with a bump below the canonical one, if any."""
+    _, canonical_bump = find_signer_address(session)
+    for bump in range(canonical_bump - 1, -1, -1):
+        try:
+            return Pubkey.create_program_address(
+                [*signer_seeds(session), bytes((bump,))], PROGRAM_ID
+            ), bump
+        except Exception:  # solders' PubkeyError: the digest is a curve point
+            continue
     return None
 
 

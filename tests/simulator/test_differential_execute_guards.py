@@ -73,9 +73,7 @@ def next_window(seconds: int, start: int, count: int, now: int) -> tuple[int, in
 def aim_clock(data: st.DataObject, found: list[GuardLeaf], now: int) -> int:
     """The next execution's time: at, just before or just after a time threshold still
     ahead, or a step that opens, fills or restarts a rate window."""
-    ahead = [
-        leaf.t for leaf in found if isinstance(leaf, NotBefore | NotAfter) and leaf.t >= now
-    ]
+    ahead = [leaf.t for leaf in found if isinstance(leaf, NotBefore | NotAfter) and leaf.t >= now]
     steps = st.sampled_from([0, 0, 1, 2, 30, 59, 60, 61]).map(lambda step: now + step)
     return near(data.draw, ahead, now, now + 61, steps)
 

@@ -189,21 +189,23 @@ def _direct_lifecycle(s: Script) -> None:
     s.send(ix.activate_session(A, A0))
     s.send(ix.pause_session(A, A0))
     s.send(ix.resume_session(A, A0))
-    s.send(ix.expire_session(A0, A), expect=ErrorCode.SESSION_NOT_EXPIRED)
-    s.send(ix.expire_session(A0, B), expect=ErrorCode.INVALID_RENT_RECEIVER)
+    s.send(ix.expire_session(A0, A, A), expect=ErrorCode.SESSION_NOT_EXPIRED)
+    s.send(ix.expire_session(A0, B, A), expect=ErrorCode.INVALID_RENT_RECEIVER)
     s.send(
-        with_meta(ix.expire_session(A0, A), 1, writable=False),
+        with_meta(ix.expire_session(A0, A, A), 1, writable=False),
         expect=ErrorCode.ACCOUNT_NOT_WRITABLE,
     )
     s.at(start + 99)
     s.send(ix.pause_session(A, A0))
     s.at(start + 100)  # now == expires_at: expired
     s.send(ix.resume_session(A, A0), expect=ErrorCode.SESSION_EXPIRED)
-    s.send(ix.expire_session(A0, A))  # -> Expired (no AUTO_EXPIRE)
-    s.send(ix.expire_session(A0, A), expect=ErrorCode.INVALID_STATUS_TRANSITION)
-    s.send(ix.close_session(B, A0, A), expect=ErrorCode.UNAUTHORIZED)
-    s.send(with_meta(ix.close_session(A, A0, A), 0, signer=False), expect=ErrorCode.MISSING_SIGNER)
-    s.send(ix.close_session(A, A0, A))  # the creator cleans up: reason Expired
+    s.send(ix.expire_session(A0, A, A))  # -> Expired (no AUTO_EXPIRE)
+    s.send(ix.expire_session(A0, A, A), expect=ErrorCode.INVALID_STATUS_TRANSITION)
+    s.send(ix.close_session(B, A0, A, A), expect=ErrorCode.UNAUTHORIZED)
+    s.send(
+        with_meta(ix.close_session(A, A0, A, A), 0, signer=False), expect=ErrorCode.MISSING_SIGNER
+    )
+    s.send(ix.close_session(A, A0, A, A))  # the creator cleans up: reason Expired
     s.send(ix.pause_session(A, A0), expect=ErrorCode.SESSION_NOT_FOUND)
 
 
@@ -212,27 +214,27 @@ def _auto_expire_and_activation_expiry(s: Script) -> None:
     s.send(ix.create_session(A, 1, params(duration=10, settings=int(Setting.AUTO_EXPIRE))))
     s.at(start + 10)
     s.send(ix.activate_session(A, A1), expect=ErrorCode.SESSION_EXPIRED)
-    s.send(ix.expire_session(A1, A))  # AUTO_EXPIRE: expired and closed at once
+    s.send(ix.expire_session(A1, A, A))  # AUTO_EXPIRE: expired and closed at once
 
 
 def _requests(s: Script) -> None:
     start = s.twin.now()
     s.send(ix.request_session(B, C, 0, params(duration=50), 30))
     s.send(ix.approve_session(B, B0), expect=ErrorCode.UNAUTHORIZED)
-    s.send(ix.close_session(A, B0, B), expect=ErrorCode.UNAUTHORIZED)
-    s.send(ix.expire_session(B0, B), expect=ErrorCode.SESSION_NOT_EXPIRED)
-    s.send(ix.close_session(B, B0, B))  # the requester withdraws it: Cancelled
+    s.send(ix.close_session(A, B0, B, C), expect=ErrorCode.UNAUTHORIZED)
+    s.send(ix.expire_session(B0, B, C), expect=ErrorCode.SESSION_NOT_EXPIRED)
+    s.send(ix.close_session(B, B0, B, C))  # the requester withdraws it: Cancelled
     s.send(ix.request_session(B, C, 0, params(), 30))
     s.at(start + 30)
     s.send(ix.approve_session(C, B0), expect=ErrorCode.REQUEST_TIMED_OUT)
-    s.send(ix.expire_session(B0, B))  # timed out: expired and closed
+    s.send(ix.expire_session(B0, B, C))  # timed out: expired and closed
     s.send(ix.request_session(B, C, 0, params(), 30))
     s.send(ix.approve_session(C, B0))
     s.send(ix.activate_session(C, B0))
-    s.send(ix.close_session(C, B0, B))  # the owner closes an Active session: Closed
+    s.send(ix.close_session(C, B0, B, C))  # the owner closes an Active session: Closed
     s.send(ix.request_session(B, C, 0, params(), 30))
     s.at(s.twin.now() + 31)
-    s.send(ix.close_session(C, B0, B))  # closed after the deadline: TimedOut
+    s.send(ix.close_session(C, B0, B, C))  # closed after the deadline: TimedOut
 
 
 def _atomic_batches_and_funding(s: Script) -> None:
@@ -252,7 +254,7 @@ def _atomic_batches_and_funding(s: Script) -> None:
     s.twin.fund(address, 5_000_000)
     s.send(ix.create_session(A, 3, params()))
     s.twin.fund(address, 1_234)
-    s.send(ix.close_session(A, address, A))
+    s.send(ix.close_session(A, address, A, A))
 
 
 def _foreign_and_planted(s: Script) -> None:
@@ -281,7 +283,7 @@ def _foreign_and_planted(s: Script) -> None:
     lamports = s.twin.svm.balance(address)
     s.twin.svm.svm.set_account(address, Account(lamports, raw, PROGRAM_ID, False, 0))
     s.twin.sim.set_account(address, PROGRAM_ID, raw, lamports)
-    s.send(ix.close_session(C, address, C), expect=ErrorCode.INVALID_STORED_STATE)
+    s.send(ix.close_session(C, address, C, C), expect=ErrorCode.INVALID_STORED_STATE)
     s.send(ix.activate_session(C, address), expect=ErrorCode.INVALID_STATUS_TRANSITION)
 
 
@@ -300,7 +302,7 @@ def _rent(s: Script) -> None:
         s.twin.svm.svm.set_rent(SolanaRent(6960, threshold, 50))
         s.twin.sim.set_rent(Rent(6960, threshold))
         s.send(ix.create_session(A, 0, params()), expect=expect)
-    s.send(ix.close_session(A, A0, A))
+    s.send(ix.close_session(A, A0, A, A))
 
 
 def _underfunded(s: Script) -> None:
@@ -313,7 +315,7 @@ def _underfunded(s: Script) -> None:
     s.twin.fund(PDAS[(POOR, 0)][0], 890_880)
     s.send(ix.create_session(poor, 0, params()))
     s.send(ix.request_session(poor, A, 1, params(), 60), expect=ErrorCode.CREATION_FAILED)
-    s.send(ix.close_session(poor, PDAS[(POOR, 0)][0], poor))  # the whole 9,855,360 back
+    s.send(ix.close_session(poor, PDAS[(POOR, 0)][0], poor, poor))  # the whole 9,855,360 back
     s.send(ix.request_session(poor, A, 1, params(), 60))
 
 
@@ -331,11 +333,11 @@ def _rent_state_per_instruction(s: Script) -> None:
     s.send(ix.request_session(poor, A, 1, params(), 60), expect=refused)  # 180,160 left
     s.send(
         ix.request_session(poor, A, 1, params(), 60),
-        ix.close_session(poor, first, poor),
+        ix.close_session(poor, first, poor, poor),
         expect=refused,
     )
     s.send(
-        ix.close_session(poor, first, poor),
+        ix.close_session(poor, first, poor, poor),
         ix.request_session(poor, A, 1, params(), 60),
     )
 
@@ -357,7 +359,7 @@ def _odd_payers(s: Script) -> None:
         s.send(ix.create_session(odd, 0, params()), expect=code)
         s.twin.fund(address, 1)
         s.send(ix.create_session(odd, 0, params()))
-        s.send(ix.close_session(odd, address, odd))
+        s.send(ix.close_session(odd, address, odd, odd))
 
 
 def _limits_and_validation(s: Script) -> None:

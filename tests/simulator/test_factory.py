@@ -274,7 +274,9 @@ def test_a_failed_close_restores_the_session(factory: SessionFactory, parties: P
     assert restored.error is RuntimeFailure.DROPPED
     pending = factory.close(state.address)
     # The session is closed behind the factory's back before the close lands.
-    assert factory.program.execute(ix.close_session(parties.owner, state.address, parties.owner)).ok
+    assert factory.program.execute(
+        ix.close_session(parties.owner, state.address, parties.owner, parties.owner)
+    ).ok
     failed = factory.confirm(pending)
     assert failed.status is S.ACTIVE
     assert failed.error is ErrorCode.SESSION_NOT_FOUND

@@ -68,7 +68,7 @@ def test_creation_charges_rent_and_close_returns_it(model: ProgramModel, parties
     address = active(model, parties.owner)
     assert model.balance(parties.owner) == FUNDS - RENT
     assert model.balance(address) == RENT
-    out = model.execute(ix.close_session(parties.owner, address, parties.owner))
+    out = model.execute(ix.close_session(parties.owner, address, parties.owner, parties.owner))
     assert out.events == (
         SessionClosed(
             address, parties.owner, parties.owner, RENT, 0, model.clock.now(), CloseReason.CLOSED
@@ -88,7 +88,7 @@ def test_a_prefunded_address_is_topped_up_and_returned_whole(
     assert model.execute(ix.create_session(parties.owner, 9, PARAMS)).ok
     assert model.balance(parties.owner) == FUNDS - (RENT - 1_000)
     model.airdrop(address, 5)  # lamports sent to a live session stay with it
-    out = model.execute(ix.close_session(parties.owner, address, parties.owner))
+    out = model.execute(ix.close_session(parties.owner, address, parties.owner, parties.owner))
     closed = out.events[0]
     assert isinstance(closed, SessionClosed)
     assert closed.lamports_returned == RENT + 5
@@ -202,7 +202,7 @@ def test_a_payer_that_pays_nothing_gets_its_rent_back_on_close(owner: Pubkey, da
     model.airdrop(address, RENT)
     assert model.execute(ix.create_session(payer, 1, PARAMS)).ok
     assert model.balance(payer) == 7
-    assert model.execute(ix.close_session(payer, address, payer)).ok
+    assert model.execute(ix.close_session(payer, address, payer, payer)).ok
     assert model.balance(payer) == 7 + RENT
     assert model.account_data(payer) == data
 
@@ -216,7 +216,7 @@ def test_a_foreign_credit_is_rolled_back_with_its_transaction() -> None:
     model.airdrop(address, RENT)
     assert model.execute(ix.create_session(payer, 1, PARAMS)).ok
     out = model.execute(
-        [ix.close_session(payer, address, payer), ix.activate_session(payer, address)]
+        [ix.close_session(payer, address, payer, payer), ix.activate_session(payer, address)]
     )
     assert out.error is ErrorCode.SESSION_NOT_FOUND
     assert out.failed_instruction == 1
@@ -300,16 +300,22 @@ def test_close_checks_receiver_then_signature_then_authority(
 ) -> None:
     address = active(model, parties.owner)
     wrong_receiver = meta(
-        ix.close_session(parties.stranger, address, parties.stranger), 0, signer=False
+        ix.close_session(parties.stranger, address, parties.stranger, parties.owner),
+        0,
+        signer=False,
     )
     assert model.execute(wrong_receiver).error is ErrorCode.INVALID_RENT_RECEIVER
-    readonly = meta(ix.close_session(parties.stranger, address, parties.owner), 2, writable=False)
+    # the creator is the owner too: both its metas read-only (a message merges them)
+    closing = ix.close_session(parties.stranger, address, parties.owner, parties.owner)
+    readonly = meta(meta(closing, 2, writable=False), 3, writable=False)
     assert model.execute(readonly).error is ErrorCode.ACCOUNT_NOT_WRITABLE
-    unsigned = meta(ix.close_session(parties.stranger, address, parties.owner), 0, signer=False)
-    assert model.execute(unsigned).error is ErrorCode.MISSING_SIGNER
-    assert model.execute(ix.close_session(parties.stranger, address, parties.owner)).error is (
-        ErrorCode.UNAUTHORIZED
+    unsigned = meta(
+        ix.close_session(parties.stranger, address, parties.owner, parties.owner), 0, signer=False
     )
+    assert model.execute(unsigned).error is ErrorCode.MISSING_SIGNER
+    assert model.execute(
+        ix.close_session(parties.stranger, address, parties.owner, parties.owner)
+    ).error is (ErrorCode.UNAUTHORIZED)
 
 
 def test_creation_checks_accounts_then_params_then_address(
@@ -371,9 +377,9 @@ def test_a_planted_session_runs_with_its_stored_status(
     model.set_account(
         address, PROGRAM_ID, encode_session(replace(session, status=SessionStatus.CLOSED)), RENT
     )
-    assert model.execute(ix.close_session(parties.owner, address, parties.owner)).error is (
-        ErrorCode.INVALID_STORED_STATE
-    )
+    assert model.execute(
+        ix.close_session(parties.owner, address, parties.owner, parties.owner)
+    ).error is (ErrorCode.INVALID_STORED_STATE)
     model.set_account(address, PROGRAM_ID, encode_session(replace(session, usage_count=5)), RENT)
     assert model.execute(ix.pause_session(parties.owner, address)).ok
     after = model.session(address)
@@ -443,7 +449,7 @@ def test_auto_expire_closes_with_both_events(parties: Parties) -> None:
     address, _ = find_session_address(parties.owner, 1)
     assert model.execute(ix.create_session(parties.owner, 1, params)).ok
     model.clock.set(1_010)
-    out = model.execute(ix.expire_session(address, parties.owner))
+    out = model.execute(ix.expire_session(address, parties.owner, parties.owner))
     assert [type(e).__name__ for e in out.events] == ["SessionExpired", "SessionClosed"]
     assert out.events[0].previous_status is SessionStatus.CREATED  # type: ignore[union-attr]
     assert model.balance(parties.owner) == FUNDS

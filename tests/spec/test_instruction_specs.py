@@ -22,6 +22,7 @@ from sessions_client.instructions import (
     CreateSessionArgs,
     build_instruction,
 )
+from sessions_client.pda import find_signer_address
 from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams
 from sessions_tools.codegen.c_dispatch import dispatch_order, render_dispatch
 from simulator import handler_registry as sim_dispatch
@@ -52,6 +53,7 @@ def test_build_takes_flags_and_order_from_the_spec(spec: ix.InstructionSpec) -> 
         CreateSessionArgs: CreateSessionArgs(1, PARAMS, 255),
         ix.RequestSessionArgs: ix.RequestSessionArgs(1, keys(1)[0], 60, PARAMS, 255),
         ix.ExecuteArgs: ix.ExecuteArgs(255, 0),
+        ix.SweepArgs: ix.SweepArgs(254),
         ix.UpdateGuardArgs: ix.UpdateGuardArgs(Guard()),
         ix.UpdatePermissionsArgs: ix.UpdatePermissionsArgs(1),
         ix.UpdateQuotasArgs: ix.UpdateQuotasArgs(ResourceQuotas()),
@@ -67,9 +69,20 @@ def test_build_takes_flags_and_order_from_the_spec(spec: ix.InstructionSpec) -> 
 
 def test_builders_equal_the_generic_build() -> None:
     owner, session, creator = keys(3)
-    assert ix.close_session(owner, session, creator) == build_instruction(
-        "close_session", {"authority": owner, "session": session, "creator": creator}
+    signer, bump = find_signer_address(session)
+    sweep = {"owner": owner, "session_signer": signer}
+    assert ix.close_session(owner, session, creator, owner) == build_instruction(
+        "close_session",
+        {"authority": owner, "session": session, "creator": creator, **sweep},
+        ix.SweepArgs(bump),
     )
+    assert ix.expire_session(session, creator, owner) == build_instruction(
+        "expire_session", {"session": session, "creator": creator, **sweep}, ix.SweepArgs(bump)
+    )
+    # a test passes another signer or bump to see it refused
+    other = ix.close_session(owner, session, creator, owner, signer=creator, signer_bump=7)
+    assert other.accounts[4].pubkey == creator
+    assert bytes(other.data)[8] == 7
     assert ix.pause_session(owner, session) == build_instruction(
         "pause_session", {"owner": owner, "session": session}
     )
