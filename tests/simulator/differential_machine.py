@@ -29,6 +29,7 @@ from differential_world import (
     PLANT_KEYS,
     SESSION_IDS,
     SIGNER_FUNDING,
+    SIGNER_PLANTED,
     STRANGERS,
     TTLS,
     UNKNOWN_KEY,
@@ -431,7 +432,14 @@ class DifferentialMachine(RuleBasedStateMachine):
         live = sorted(self.twin.sim.session_addresses(), key=bytes)
         pool = live * 3 + list(PDA_ADDRESSES) if live else list(PDA_ADDRESSES)
         session = data.draw(st.sampled_from(pool), label="session")
-        self.twin.fund(find_signer_address(session)[0], data.draw(st.sampled_from(SIGNER_FUNDING)))
+        signer = find_signer_address(session)[0]
+        if data.draw(st.integers(0, 3), label="transfer (else plant)"):
+            self.twin.fund(signer, data.draw(st.sampled_from(SIGNER_FUNDING), label="lamports"))
+            return
+        lamports = data.draw(st.sampled_from(SIGNER_PLANTED), label="planted lamports")
+        self.twin.svm.svm.set_account(signer, Account(lamports, b"", ZERO_KEY, False, 0))
+        self.twin.sim.set_account(signer, ZERO_KEY, b"", lamports)
+        self.twin.watched.add(signer)
 
     @rule(data=st.data())
     def plant(self, data: st.DataObject) -> None:

@@ -75,8 +75,12 @@ UNKNOWN_KEY: Final = Pubkey(bytes([0xAB]) * 32)
 #: An owner nobody funds (requests name it; it never signs): a sweep of less than a wallet's
 #: rent-exempt minimum would leave it rent-paying.
 EMPTY_OWNER: Final = Pubkey(bytes([0xBA]) * 32)
-#: What a session's signer is sent: a lamport, around a wallet's rent-exempt minimum, more.
-SIGNER_FUNDING: Final = (1, 890_879, 890_880, 5_000_000)
+#: What a session's signer is sent: a wallet's rent-exempt minimum (a transfer of less to an
+#: empty account is refused by the runtime), a lamport more, more.
+SIGNER_FUNDING: Final = (890_880, 890_881, 5_000_000, 10**9)
+#: Rent-paying balances planted into a signer from outside (as set_account writes them): a
+#: sweep of those to an empty owner would leave it rent-paying.
+SIGNER_PLANTED: Final = (1, 890_879)
 #: Accounts planted with program-owned garbage (size, discriminator, version).
 PLANT_KEYS: Final = (Pubkey(bytes([0xCD]) * 32), Pubkey(bytes([0xEF]) * 32))
 #: Addresses that are not sessions: unknown, a wallet, the program itself, a sysvar.

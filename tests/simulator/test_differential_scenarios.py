@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 from differential_twin import Twin, with_meta
 from differential_world import (
+    EMPTY_OWNER,
     FOREIGN_OWNED,
     FUNDING,
     HOLDS_DATA,
@@ -28,6 +29,7 @@ from differential_world import (
     WALLETS,
     ZERO_KEY,
     noncanonical,
+    noncanonical_signer,
     on_curve_digest,
     sample_session_bytes,
 )
@@ -77,11 +79,11 @@ UNREACHABLE = {
 
 #: Codes of effects the model does not know (NotModelledError: token accounts, callees
 #: other than a system transfer), of a CPI into execute, of a corrupt stored guard, and of
-#: more accounts than a scenario sends: tests/execute reaches them in the SVM.
+#: more accounts than a scenario sends: tests/execute reaches them in the SVM. (The sweep
+#: reaches SignerEscaped here, with a signer planted holding data.)
 NOT_MODELLED = {
     ErrorCode.GUARD_MALFORMED,
     ErrorCode.NOT_TOP_LEVEL,
-    ErrorCode.SIGNER_ESCAPED,
     ErrorCode.AUTHORITY_CHANGED,
     ErrorCode.TOO_MANY_ACCOUNTS,
 }
@@ -192,7 +194,7 @@ def _direct_lifecycle(s: Script) -> None:
     s.send(ix.expire_session(A0, A, A), expect=ErrorCode.SESSION_NOT_EXPIRED)
     s.send(ix.expire_session(A0, B, A), expect=ErrorCode.INVALID_RENT_RECEIVER)
     s.send(
-        with_meta(ix.expire_session(A0, A, A), 1, writable=False),
+        with_meta(with_meta(ix.expire_session(A0, A, A), 1, writable=False), 2, writable=False),
         expect=ErrorCode.ACCOUNT_NOT_WRITABLE,
     )
     s.at(start + 99)
@@ -451,9 +453,80 @@ def _execute_sol(s: Script) -> None:
     s.at(s.twin.now() + 60)
     s.send(run(pay(B, 1)))  # a new window; the fifth execution of five
     s.send(run(pay(B, 1)), expect=ErrorCode.QUOTA_EXCEEDED)
+    # the recorded signer: another account is refused by key, whatever the bump says
+    wrong = ix.close_session(A, session, A, A, signer=find_signer_address(A1)[0])
+    s.send(wrong, expect=ErrorCode.INVALID_SESSION_SIGNER)
+    s.send(ix.close_session(A, session, A, A, signer_bump=0))  # the recorded bump signs
+    assert s.twin.svm.balance(signer) == 0
+
+
+def _sweeps(s: Script) -> None:
+    """Closing sweeps what the session signer holds to the owner (recorded signers: see
+    _execute_sol): every account the sweep names is checked, funded or not, and the
+    signer must be the canonical PDA; plain expiry sweeps nothing, the later close does."""
+    s.send(ix.create_session(A, 0, params()))
+    signer, bump = find_signer_address(A0)
+    s.twin.fund(signer, 5_000_000)
+    close = ix.close_session(A, A0, A, A)
+    s.send(ix.close_session(A, A0, A, B), expect=ErrorCode.INVALID_OWNER_ACCOUNT)
+    s.send(with_meta(close, 4, writable=False), expect=ErrorCode.ACCOUNT_NOT_WRITABLE)
+    for wrong_signer in (find_signer_address(A1)[0], B, A0):
+        s.send(
+            ix.close_session(A, A0, A, A, signer=wrong_signer),
+            expect=ErrorCode.INVALID_SESSION_SIGNER,
+        )
+    for wrong_bump in ((bump - 1) % 256, (bump + 1) % 256):
+        s.send(
+            ix.close_session(A, A0, A, A, signer_bump=wrong_bump),
+            expect=ErrorCode.INVALID_SESSION_SIGNER,
+        )
+    lower = noncanonical_signer(A0)
+    assert lower is not None
+    s.send(
+        ix.close_session(A, A0, A, A, signer=lower[0], signer_bump=lower[1]),
+        expect=ErrorCode.INVALID_SESSION_SIGNER,
+    )
+    s.send(with_meta(close, 5, key=CLOCK), expect=ErrorCode.INVALID_SYSTEM_PROGRAM)
+    s.send(close)  # 5,000,000 to A, never executed: the PDA proven with the bump
+    assert s.twin.svm.balance(signer) == 0
+    # the creator withdraws a request whose signer was funded: the owner (C) gets the SOL
+    s.send(ix.request_session(B, C, 0, params(), 60))
+    s.twin.fund(find_signer_address(B0)[0], 890_880)
+    withdraw = ix.close_session(B, B0, B, C)
+    s.send(with_meta(withdraw, 3, writable=False), expect=ErrorCode.ACCOUNT_NOT_WRITABLE)
+    s.send(withdraw)
+    # AUTO_EXPIRE sweeps; a plain expiry does not, the close after it does
+    s.send(ix.create_session(A, 1, params(duration=10, settings=int(Setting.AUTO_EXPIRE))))
+    s.send(ix.create_session(A, 2, params(duration=10)))
+    a2 = PDAS[(0, 2)][0]
+    for address in (A1, a2):
+        s.twin.fund(find_signer_address(address)[0], 1_000_000)
+    s.at(s.twin.now() + 10)
+    s.send(ix.expire_session(A1, A, A))
+    s.send(ix.expire_session(a2, A, A))
+    assert s.twin.svm.balance(find_signer_address(a2)[0]) == 1_000_000
+    s.send(ix.close_session(A, a2, A, A))
+    # an owner nobody funded: a sweep that would leave it rent-paying is refused first; a
+    # signer holding data (planted: the program never lets it) is not what a sweep debits
+    s.send(ix.request_session(B, EMPTY_OWNER, 1, params(), 60))
+    b1 = PDAS[(1, 1)][0]
+    b1_signer = find_signer_address(b1)[0]
+    s.twin.svm.svm.set_account(b1_signer, Account(890_879, b"", ZERO_KEY, False, 0))
+    s.twin.sim.set_account(b1_signer, ZERO_KEY, b"", 890_879)
+    s.at(s.twin.now() + 60)
+    expire = ix.expire_session(b1, B, EMPTY_OWNER)
+    s.send(expire, expect=ErrorCode.OWNER_BELOW_RENT_EXEMPTION)
+    s.twin.svm.svm.set_account(b1_signer, Account(890_879, b"x", ZERO_KEY, False, 0))
+    s.twin.sim.set_account(b1_signer, ZERO_KEY, b"x", 890_879)
+    s.send(expire, expect=ErrorCode.SIGNER_ESCAPED)
+    s.twin.svm.svm.set_account(b1_signer, Account(890_880, b"", ZERO_KEY, False, 0))
+    s.twin.sim.set_account(b1_signer, ZERO_KEY, b"", 890_880)
+    s.send(expire)  # timed out, closed: the owner now holds exactly its minimum
+    assert s.twin.svm.balance(EMPTY_OWNER) == 890_880
 
 
 SCENARIOS = (
+    _sweeps,
     _execute_sol,
     _limits_and_validation,
     _creation_refusals,
