@@ -6,7 +6,9 @@ and authority changes of random amounts; the forwarding test program; a CPI into
 program; the session passed writable; duplicates; read-only and unsigned metas; broken
 execute accounts), through the program in the SVM and the model, compared after every step:
 outcome, error code, failing instruction, the runtime's failure, events, and every account's
-bytes and lamports.
+bytes and lamports. A case may end with a close or an expiry of the session, which sweeps
+what the signer still holds (recorded by an execute, or not: the state decides) to the owner,
+with the sweep's accounts intact or broken.
 
 ``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the budget (half of it here: each
 example sends up to three transactions to both sides).
@@ -28,7 +30,9 @@ from solders.compute_budget import set_compute_unit_limit
 from solders.instruction import AccountMeta, Instruction
 from solders.sysvar import CLOCK
 
+from sessions_client import instructions as ix
 from sessions_client.errors import ErrorCode
+from sessions_client.events import SessionClosed
 from sessions_client.execute import execute_instruction
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.types import ResourceQuotas, Session
@@ -214,3 +218,78 @@ def test_the_bounded_run_reaches_every_execute_outcome() -> None:
 
     explore()
     assert reached >= MUST_REACH, sorted(MUST_REACH - reached)
+
+
+#: How a case may end: a close by the owner or by a stranger, or an expiry (permissionless),
+#: with the sweep's accounts as the builder derives them or broken.
+ENDINGS = st.tuples(
+    st.sampled_from(["close", "close", "close_by_stranger", "expire", "expire"]),
+    st.sampled_from(
+        ["ok"] * 6 + ["wrong_signer", "bump_above", "bump_below", "owner_readonly", "wrong_owner"]
+    ),
+)
+
+
+def end_case(kind: str, breakage: str) -> str:
+    """Close or expire the world's session (after ``run_case``), compared on both sides."""
+    w = twin()
+    owner, stranger = CALLERS[0].pubkey(), CALLERS[2].pubkey()
+    sweep = {
+        "wrong_signer": {"signer": stranger},
+        "bump_above": {"signer_bump": (w.signer_bump + 1) % 256},
+        "bump_below": {"signer_bump": (w.signer_bump - 1) % 256},
+    }.get(breakage, {})
+    receiver = stranger if breakage == "wrong_owner" else owner
+    if kind == "expire":
+        built = ix.expire_session(w.session, owner, receiver, **sweep)  # type: ignore[arg-type]
+        owner_at = 2
+    else:
+        authority = stranger if kind == "close_by_stranger" else owner
+        built = ix.close_session(authority, w.session, owner, receiver, **sweep)  # type: ignore[arg-type]
+        owner_at = 3
+    if breakage == "owner_readonly":  # the owner is the creator too: both metas read-only
+        built = _meta(_meta(built, owner_at, writable=False), owner_at - 1, writable=False)
+    real = w.send([built], signers_of([built], w.signer))
+    swept = [e.swept_to_owner for e in real.events if isinstance(e, SessionClosed)]
+    return f"swept {'some' if swept[0] else 'nothing'}" if swept else _outcome(real)
+
+
+@st.composite
+def closing_cases(draw: st.DrawFn) -> tuple[Session, list[Step], tuple[str, str]]:
+    state, case = draw(cases())
+    return state, case, draw(ENDINGS)
+
+
+@settings(max_examples=max(20, EXAMPLES // 2), **_SETTINGS)  # type: ignore[arg-type]
+@given(closing_cases())
+def test_closing_after_execute_matches_program(
+    case: tuple[Session, list[Step], tuple[str, str]],
+) -> None:
+    state, steps_, ending = case
+    run_case(state, steps_)
+    event(f"ending: {end_case(*ending)}")
+
+
+def test_closing_reaches_every_sweep_outcome() -> None:
+    """A derandomized run reaches a sweep of a recorded or unrecorded funded signer, a
+    refused signer (wrong account, wrong bump, a wrong recorded one), the owner refused, a
+    read-only owner, and a close or expiry refused for its own reasons."""
+    reached: set[str] = set()
+
+    @settings(max_examples=200, derandomize=True, database=None, **_SETTINGS)  # type: ignore[arg-type]
+    @given(closing_cases())
+    def explore(case: tuple[Session, list[Step], tuple[str, str]]) -> None:
+        state, steps_, ending = case
+        run_case(state, steps_)
+        reached.add(end_case(*ending))
+
+    explore()
+    wanted = {
+        "swept some",
+        ErrorCode.INVALID_SESSION_SIGNER.name,
+        ErrorCode.INVALID_OWNER_ACCOUNT.name,
+        ErrorCode.ACCOUNT_NOT_WRITABLE.name,
+        ErrorCode.UNAUTHORIZED.name,
+        ErrorCode.SESSION_NOT_EXPIRED.name,
+    }
+    assert reached >= wanted, sorted(wanted - reached)
