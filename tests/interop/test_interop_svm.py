@@ -142,18 +142,25 @@ def test_owner_lifecycle_built_by_anchorpy() -> None:
     chain.set_time(t0 + 240)
     rent = chain.lamports(session)
     before = chain.balance(owner.pubkey())
-    accounts, _ = s.resolve_accounts(
+    accounts, bumps = s.resolve_accounts(
         "close_session",
-        {"authority": owner.pubkey(), "session": session, "creator": owner.pubkey()},
+        {
+            "authority": owner.pubkey(),
+            "session": session,
+            "creator": owner.pubkey(),
+            "owner": owner.pubkey(),
+        },
         {},
     )
-    sent = chain.send(s.methods("close_session", {}, accounts), owner)
+    signer_bump = {"signer_bump": bumps["session_signer"]}  # the IDL's PDA of the signer
+    sent = chain.send(s.methods("close_session", signer_bump, accounts), owner)
     ev = only_event(sent, "SessionClosed")
     assert chain.account(session) is None
     assert s.variant_name(ev.reason) == "Closed"
-    assert (ev.rent_receiver, ev.lamports_returned, ev.closed_at) == (
+    assert (ev.rent_receiver, ev.lamports_returned, ev.swept_to_owner, ev.closed_at) == (
         owner.pubkey(),
         rent,
+        0,
         t0 + 240,
     )
     assert chain.balance(owner.pubkey()) == before + rent - 5_000  # one signature's fee
@@ -191,13 +198,18 @@ def test_request_approve_expire_built_by_anchorpy() -> None:
     assert s.variant_name(state.status) == "Created"
     assert (state.owner, state.creator, ev.expires_at) == (owner.pubkey(), dapp.pubkey(), t0 + 40)
 
-    expire_accounts = {"session": session, "creator": dapp.pubkey()}
+    expire_accounts, expire_bumps = s.resolve_accounts(
+        "expire_session",
+        {"session": session, "creator": dapp.pubkey(), "owner": owner.pubkey()},
+        {},
+    )
+    signer_bump = {"signer_bump": expire_bumps["session_signer"]}
     chain.set_time(t0 + 39)
-    sent = chain.send(s.methods("expire_session", {}, expire_accounts), owner)
+    sent = chain.send(s.methods("expire_session", signer_bump, expire_accounts), owner)
     assert_program_error(sent, "SessionNotExpired")
 
     chain.set_time(t0 + 40)
-    sent = chain.send(s.methods("expire_session", {}, expire_accounts), owner)
+    sent = chain.send(s.methods("expire_session", signer_bump, expire_accounts), owner)
     ev = only_event(sent, "SessionExpired")
     assert s.variant_name(ev.previous_status) == "Created"
     assert (ev.expires_at, ev.expired_at) == (t0 + 40, t0 + 40)
@@ -211,16 +223,23 @@ def test_auto_expire_closes_in_the_same_instruction() -> None:
     sent, session, _ = create(chain, owner, 5, params(max_duration=10, settings=AUTO_EXPIRE))
     assert sent.ok, sent.logs
     rent = chain.lamports(session)
+    accounts, bumps = s.resolve_accounts(
+        "expire_session",
+        {"session": session, "creator": owner.pubkey(), "owner": owner.pubkey()},
+        {},
+    )
+    chain.svm.airdrop(accounts["session_signer"], 2_000_000)  # the signer holds SOL
     chain.set_time(t0 + 10)
     sent = chain.send(
-        s.methods("expire_session", {}, {"session": session, "creator": owner.pubkey()}), anyone
+        s.methods("expire_session", {"signer_bump": bumps["session_signer"]}, accounts), anyone
     )
     assert sent.ok, sent.logs
     assert [e.name for e in sent.events] == ["SessionExpired", "SessionClosed"]
     closed = sent.events[1].data
     assert s.variant_name(closed.reason) == "Expired"
-    assert closed.lamports_returned == rent
+    assert (closed.lamports_returned, closed.swept_to_owner) == (rent, 2_000_000)
     assert chain.account(session) is None
+    assert chain.balance(accounts["session_signer"]) == 0
 
 
 @pytest.mark.parametrize(

@@ -82,8 +82,20 @@ test("the whole lifecycle built from the IDL, with events through addEventListen
     await program.methods[step]().accounts({ owner: owner.publicKey, session }).rpc();
   }
   assert.deepEqual(Object.keys((await program.account.session.fetch(session)).status), ["active"]);
-  await program.methods.closeSession().accounts({ authority: owner.publicKey, session, creator: owner.publicKey }).rpc();
+  // the session signer holds SOL; closing returns it to the owner (Anchor resolves the
+  // signer from the IDL's PDA seeds, ["signer", session]; its bump is an argument)
+  const [signer, signerBump] = PublicKey.findProgramAddressSync(
+    [Buffer.from("signer"), session.toBuffer()],
+    program.programId,
+  );
+  const funded = await connection.requestAirdrop(signer, 2_000_000);
+  await connection.confirmTransaction({ signature: funded, ...(await connection.getLatestBlockhash()) });
+  await program.methods
+    .closeSession(signerBump)
+    .accounts({ authority: owner.publicKey, session, creator: owner.publicKey, owner: owner.publicKey })
+    .rpc();
   assert.equal(await program.account.session.fetchNullable(session), null);
+  assert.equal(await connection.getBalance(signer), 0);
 
   await waitFor(events, (v) => v.length === 5, "five session events");
   assert.deepEqual(
@@ -92,6 +104,7 @@ test("the whole lifecycle built from the IDL, with events through addEventListen
   );
   assert.equal(events[0].signature, created);
   for (const event of events) assert.ok(event.data.session.equals(session), event.name);
+  assert.equal(events[4].data.sweptToOwner.toNumber(), 2_000_000);
   const tx = await connection.getTransaction(created, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
   assert.equal(events[0].slot, tx!.slot);
 });
