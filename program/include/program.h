@@ -51,9 +51,15 @@ u64 require_writable(const u8 *account);
 u64 load_session(const Context *ctx, u8 *account, u8 **out);
 /* The same checks but writable (validate_session reads a session passed read-only). */
 u64 load_session_readonly(const Context *ctx, u8 *account, const u8 **out);
-bool stored_status_valid(u8 status);
-u64 require_system_program(const u8 *account);
-u64 require_rent_receiver(const u8 *receiver, const u8 *session);
+/* inline, as the other per-instruction checks: close and expire run both */
+static inline bool stored_status_valid(u8 status) {
+    return status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_CREATED ||
+           status == SESSION_STATUS_ACTIVE || status == SESSION_STATUS_PAUSED ||
+           status == SESSION_STATUS_EXPIRED;
+}
+static inline u64 require_system_program(const u8 *account) {
+    return key_is_zero(acc_key(account)) ? 0 : fail(ERR_INVALID_SYSTEM_PROGRAM);
+}
 u64 require_fresh_session_account(const Context *ctx, u8 *account);
 
 /* ---- sysvars.c ---- */
@@ -192,3 +198,10 @@ static inline u64 require_session_authority(const u8 *signer, const u8 *session,
 #define S_U64(d, OFF) load_u64((d) + (OFF))
 #define S_U32(d, OFF) load_u32((d) + (OFF))
 #define S_KEY(d, OFF) ((const SolPubkey *)((d) + (OFF)))
+
+/* The rent receiver of a close: the session's creator, writable (close and expire). */
+static inline u64 require_rent_receiver(const u8 *receiver, const u8 *session) {
+    if (!key_eq(acc_key(receiver), S_KEY(session, SESSION_OFF_CREATOR)))
+        return fail(ERR_INVALID_RENT_RECEIVER);
+    return acc_is_writable(receiver) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
+}

@@ -10,12 +10,6 @@ u64 require_writable(const u8 *account) {
     return acc_is_writable(account) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
 }
 
-bool stored_status_valid(u8 status) {
-    return status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_CREATED ||
-           status == SESSION_STATUS_ACTIVE || status == SESSION_STATUS_PAUSED ||
-           status == SESSION_STATUS_EXPIRED;
-}
-
 /* Owner, size, discriminator, version: inline in both loaders (every instruction runs one). */
 static inline u64 session_header(const Context *ctx, u8 *account) {
     const SolPubkey *owner = acc_owner(account);
@@ -44,16 +38,6 @@ u64 load_session(const Context *ctx, u8 *account, u8 **out) {
     if (!acc_is_writable(account)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
     *out = acc_data(account);
     return 0;
-}
-
-u64 require_system_program(const u8 *account) {
-    return key_is_zero(acc_key(account)) ? 0 : fail(ERR_INVALID_SYSTEM_PROGRAM);
-}
-
-u64 require_rent_receiver(const u8 *receiver, const u8 *session) {
-    if (!key_eq(acc_key(receiver), S_KEY(session, SESSION_OFF_CREATOR)))
-        return fail(ERR_INVALID_RENT_RECEIVER);
-    return acc_is_writable(receiver) ? 0 : fail(ERR_ACCOUNT_NOT_WRITABLE);
 }
 
 /* A new session's address must be writable and not yet hold a session (or anything else). */

@@ -3,7 +3,10 @@
 CU are deterministic for a given program and input, so these are exact measurements, not
 timings. Budgets (the issues' targets): create and request <= 2800 with the canonical bump 255
 supplied, create at canonical bump 254 <= 3200 (each event included), activate/pause/resume
-<= 600 each including the event, close <= 1000.
+<= 600 each including the event. close's target (<= 1000) predates the sweep of the signer's
+SOL and is not met: a close of a session that never executed proves the signer PDA (one
+sha256 and one curve test, 289 CU of syscalls at bump 255) and parses three more accounts;
+its budget here is the measured figure, a regression bound (README: "not met").
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pytest
 
 from sessions_client import instructions as ix
 from sessions_client.constants import PROGRAM_ID
-from sessions_client.pda import find_session_address
+from sessions_client.pda import find_session_address, find_signer_address, session_id_with_bump
 from sessions_tools.svm import SessionsSVM, TxOutcome
 
 from .support import AUTO_EXPIRE, DEFAULT_DURATION, Harness, id_with_bump, params
@@ -27,7 +30,7 @@ BUDGETS = {
     "activate_session": 600,
     "pause_session": 600,
     "resume_session": 600,
-    "close_session": 1000,
+    "close_session": 1205,  # the issue's target, 1000, is not met (see the docstring)
 }
 _CONSUMED = re.compile(rf"^Program {PROGRAM_ID} consumed (\d+) of \d+ compute units$")
 
@@ -48,14 +51,15 @@ def measured(program_so: bytes) -> dict[str, int]:
     owner = h.s.funded_keypair()
     o = owner.pubkey()
 
-    sid, bump = id_with_bump(o, lambda b: b == 255)
-    address, _ = find_session_address(o, sid)
+    sid = session_id_with_bump(o, 255, signer_bump=255)
+    address, bump = find_session_address(o, sid)
     cu["create_session"] = program_cu(h.ok(ix.create_session(o, sid, params(), bump=255), [owner]))
     assert bump == 255
     cu["activate_session"] = program_cu(h.ok(ix.activate_session(o, address), [owner]))
     cu["pause_session"] = program_cu(h.ok(ix.pause_session(o, address), [owner]))
     cu["resume_session"] = program_cu(h.ok(ix.resume_session(o, address), [owner]))
     cu["close_session"] = program_cu(h.ok(ix.close_session(o, address, o, o), [owner]))
+    assert find_signer_address(address)[1] == 255  # the proof at its cheapest: one step
 
     low_sid, low_bump = id_with_bump(o, lambda b: b == 254)
     cu["create_session(bump 254)"] = program_cu(
