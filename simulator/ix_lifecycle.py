@@ -30,7 +30,7 @@ from simulator.emit import (
 )
 from simulator.env import Env
 from simulator.handler import Handlers
-from simulator.record import with_lifecycle
+from simulator.record import SessionRecord, with_lifecycle
 from simulator.sweep import load_sweep, sweep_accounts_at, sweep_signer
 
 _REQUESTED: Final = SessionStatus.REQUESTED
@@ -185,17 +185,18 @@ _CLOSE_SWEEP_AT: Final = sweep_accounts_at("close_session")
 
 
 def _close(
-    env: Env, address: Pubkey, receiver: Pubkey, swept: int, *, now: int, reason: CloseReason
+    env: Env, record: SessionRecord, receiver: Pubkey, swept: int, *, now: int, reason: CloseReason
 ) -> SessionClosed:
     """``close_with_event`` + ``close_account`` after the sweep: all lamports to the
-    receiver, account gone. The record is read after the sweep, which credits it when the
-    session is its own owner."""
-    ledger = env.ledger
-    record = ledger.sessions[address]
-    ledger.remove_session(address)
-    ledger.credit(receiver, record.lamports)
+    receiver, account gone. A sweep re-reads the record: it credited the session's own
+    account when the session is its own owner."""
     o = record.origin
-    return session_closed(address, o.owner, receiver, record.lamports, swept, now, reason)
+    ledger = env.ledger
+    if swept:
+        record = ledger.sessions[o.address]
+    ledger.remove_session(o.address)
+    ledger.set_lamports(receiver, ledger.balance(receiver) + record.lamports)
+    return session_closed(o.address, o.owner, receiver, record.lamports, swept, now, reason)
 
 
 def expire_session(
@@ -239,7 +240,7 @@ def expire_session(
         return swept
     expired = session_expired(o.address, o.owner, deadline, now, status)
     reason = CloseReason.TIMED_OUT if timed_out else CloseReason.EXPIRED
-    return (expired, _close(env, o.address, receiver, swept, now=now, reason=reason))
+    return (expired, _close(env, record, receiver, swept, now=now, reason=reason))
 
 
 def close_session(
@@ -281,7 +282,7 @@ def close_session(
     swept = sweep_signer(env, record, sweep, receiver)
     if isinstance(swept, ErrorCode):
         return swept
-    return (_close(env, o.address, receiver, swept, now=now, reason=reason),)
+    return (_close(env, record, receiver, swept, now=now, reason=reason),)
 
 
 #: This module's instructions, by spec name.

@@ -22,6 +22,8 @@ from simulator.env import Env
 from simulator.record import SessionRecord
 
 _ZERO_KEY: Final = Pubkey.default()
+#: ``tuple.__new__``: builds the NamedTuple without its Python-level ``__new__``.
+_new: Final = tuple.__new__
 #: close_session and expire_session carry the bump at the same offset (lifecycle.c asserts it)
 BUMP_AT: Final = INSTRUCTIONS_BY_NAME["close_session"].arg_offsets()["signer_bump"]
 assert INSTRUCTIONS_BY_NAME["expire_session"].arg_offsets()["signer_bump"] == BUMP_AT
@@ -66,7 +68,7 @@ def load_sweep(
         return bump
     if keys[at + 2] != SYSTEM_PROGRAM_ID:
         return ErrorCode.INVALID_SYSTEM_PROGRAM
-    return Sweep(owner, signer, bump)
+    return _new(Sweep, (owner, signer, bump))  # a close's hot path: no keyword __new__
 
 
 def sweep_signer(
@@ -78,14 +80,17 @@ def sweep_signer(
     session's lamports when the owner is also the rent receiver). Returns what moved."""
     ledger = env.ledger
     signer = sweep.signer
-    lamports = ledger.balance(signer)
-    if lamports == 0:
-        return 0
     foreign = ledger.foreign.get(signer)
-    if signer in ledger.sessions or (
-        foreign is not None and (foreign.owner != _ZERO_KEY or foreign.data)
-    ):
-        return ErrorCode.SIGNER_ESCAPED
+    if foreign is None and signer not in ledger.sessions:
+        lamports = ledger.lamports.get(signer, 0)  # a plain system account (the usual case)
+        if lamports == 0:
+            return 0
+    else:
+        lamports = ledger.balance(signer)
+        if lamports == 0:
+            return 0
+        if foreign is None or foreign.owner != _ZERO_KEY or foreign.data:
+            return ErrorCode.SIGNER_ESCAPED
     owner = sweep.owner
     minimum = env.rent.minimum_balance(_data_len(env, owner))
     if minimum is None:
