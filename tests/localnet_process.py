@@ -1,19 +1,22 @@
 """``sessions localnet`` as a user starts it: its own process, the repository's localnet.toml.
 
 Tests that must talk to the real command (the TypeScript suite, ``sessions
-watch``) start it here on a free port (``--port 0``) and read the URLs from the
-announcement the process itself prints, so they can only ever reach their own
-server.
+watch``) start it here on a free port (``--port 0``) and read the URLs and the
+node identity from the announcement the process itself prints; before a test
+runs, ``getIdentity`` at that URL must answer the same fresh key, so a test can
+only ever reach its own server.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +24,9 @@ from pathlib import Path
 from typing import Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
-ANNOUNCE: Final = re.compile(r"JSON-RPC on (http://\S+), PubSub on (ws://\S+)")
+ANNOUNCE: Final = re.compile(
+    r"JSON-RPC on (http://\S+), PubSub on (ws://\S+), identity ([1-9A-HJ-NP-Za-km-z]{32,44})"
+)
 START_TIMEOUT: Final = 120.0
 """Generous: the first start may build the program."""
 
@@ -32,7 +37,17 @@ class LocalnetProcess:
 
     url: str
     ws_url: str
+    identity: str
     process: subprocess.Popen[str]
+
+
+def answered_identity(url: str) -> str:
+    """What ``getIdentity`` at ``url`` answers (the node's identity key, base58)."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "getIdentity"}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    return str(answer["result"]["identity"])
 
 
 def sessions_command() -> list[str]:
@@ -79,7 +94,10 @@ def sessions_localnet(config: Path = ROOT / "localnet.toml") -> Iterator[Localne
                 raise RuntimeError(f"sessions localnet did not announce itself:\n{''.join(seen)}")
         if not found:
             raise RuntimeError(f"sessions localnet exited early:\n{''.join(seen)}")
-        yield LocalnetProcess(found[0].group(1), found[0].group(2), process)
+        url, ws_url, identity = found[0].groups()
+        if answered_identity(url) != identity:
+            raise RuntimeError(f"{url} is another server, not the sessions localnet started here")
+        yield LocalnetProcess(url, ws_url, identity, process)
     finally:
         process.terminate()
         try:

@@ -61,8 +61,8 @@ def run_localnet(config: Path | None, port: int | None, validator: str, console:
         serve(
             settings,
             port=port,
-            announce=lambda url, ws_url: console.print(
-                f"sessions localnet: JSON-RPC on {url}, PubSub on {ws_url}"
+            announce=lambda url, ws_url, identity: console.print(
+                f"sessions localnet: JSON-RPC on {url}, PubSub on {ws_url}, identity {identity}"
             ),
         )
     except LocalnetConfigError as exc:

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any, Final, Self, TypeVar
 
 import uvicorn
+from solders.pubkey import Pubkey
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
@@ -218,11 +219,14 @@ def serve(
     *,
     port: int | None = None,
     log_level: str = "info",
-    announce: Callable[[str, str], None] | None = None,
+    announce: Callable[[str, str, Pubkey], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM); for the CLI.
 
-    ``announce`` receives the HTTP and websocket URLs once the ports are bound.
+    ``announce`` receives the HTTP and websocket URLs once the ports are bound, and the
+    node identity (a fresh key per process, what ``getIdentity`` answers): whoever starts
+    the process can ask the URL for it and so know they reach this process, not another
+    server that took the port.
     """
     host = config.server.host
     require_loopback(host)
@@ -230,7 +234,7 @@ def serve(
     sockets = _bind_pair(host, config.server.port if port is None else port)
     rpc_port = int(sockets[0].getsockname()[1])
     if announce is not None:
-        announce(_url(host, rpc_port), _url(host, rpc_port + 1, "ws"))
+        announce(_url(host, rpc_port), _url(host, rpc_port + 1, "ws"), ledger.identity)
     app = create_app(ledger, config.server)
     _uvicorn_server(app, config.server, log_level).run(sockets=list(sockets))
 
