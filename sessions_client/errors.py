@@ -63,6 +63,7 @@ class ErrorCode(enum.IntEnum):
     INVALID_ACCOUNT_INDEX = 6043
     TOO_MANY_ACCOUNTS = 6044
     NOT_NARROWING = 6045
+    MISSING_CLOCK_SYSVAR = 6046
 
     @property
     def pascal_name(self) -> str:
@@ -134,6 +135,7 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.INVALID_ACCOUNT_INDEX: "An inner instruction names an account that was not passed",
     ErrorCode.TOO_MANY_ACCOUNTS: "Too many accounts or token accounts for one execution",
     ErrorCode.NOT_NARROWING: "Only the owner may widen a session's limits",
+    ErrorCode.MISSING_CLOCK_SYSVAR: "The clock account is not the Clock sysvar",
 }
 
 

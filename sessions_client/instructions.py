@@ -19,6 +19,7 @@ from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
+from solders.sysvar import CLOCK as CLOCK_SYSVAR_ID
 
 from sessions_client.borsh import I64, U8, U32, U64
 from sessions_client.codec import Layout, layout_of
@@ -293,11 +294,17 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
                 docs="The session's signer; signs the inner instructions.",
             ),
             AccountSpec("instructions_sysvar", address=INSTRUCTIONS_SYSVAR_ID),
+            AccountSpec(
+                "clock",
+                address=CLOCK_SYSVAR_ID,
+                docs="Read as an account: about 100 CU less than the sysvar syscall.",
+            ),
         ),
         ExecuteArgs,
         "Perform inner instructions signed by the session signer, within the session's "
-        "permissions, guard and quotas; the accounts they use follow the four listed here.",
+        "permissions, guard and quotas; the accounts they use follow the five listed here.",
         variable_data=True,
+        dispatch_first=True,
     ),
     InstructionSpec(
         "validate_session",

@@ -58,12 +58,13 @@ u64 require_fresh_session_account(const Context *ctx, u8 *account);
 
 /* ---- sysvars.c ---- */
 u64 clock_now(i64 *now);
+/* From the Clock sysvar account (MissingClockSysvar when it is another account). */
+u64 clock_from_account(const u8 *account, i64 *now);
 /* Lamports per stored byte (metadata included) that make an account rent-exempt. */
 u64 rent_exemption_rate(u64 *per_byte);
 static inline u64 rent_exempt_minimum(u64 per_byte, u64 data_len) {
     return (SOL_ACCOUNT_STORAGE_OVERHEAD + data_len) * per_byte;
 }
-u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
 
 /* ---- pda.c: the Session PDA with a caller-supplied bump, canonical only ---- */
 u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *session_id_le,
@@ -118,10 +119,13 @@ bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
  * writes the session anyway: execute only). *out_bump: the bump to sign with. */
 u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
 
-/* ---- budget.c: what the instructions sysvar says about this transaction ---- */
-/* Top level (stack height 1 and the sysvar's current instruction is this program's:
- * NotTopLevel), and the transaction's requested compute-unit limit, in one pass. `sysvar`
- * must already be checked to be the instructions sysvar. */
+/* ---- instructions_sysvar.c: what the instructions sysvar says about this transaction ---- */
+/* The program id of the running top-level instruction (the sysvar at `sysvar_index`,
+ * checked here). */
+u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
+/* Top level (the sysvar's current instruction is this program's: NotTopLevel), and the
+ * transaction's requested compute-unit limit, in one pass. `sysvar` must already be checked
+ * to be the instructions sysvar. */
 u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units);
 
 /* ---- events.c (execute and the updates) ---- */

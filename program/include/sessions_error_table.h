@@ -48,4 +48,5 @@ static const char *const ERROR_MESSAGES[] = {
     "AnchorError occurred. Error Code: InvalidAccountIndex. Error Number: 6043. Error Message: An inner instruction names an account that was not passed.",
     "AnchorError occurred. Error Code: TooManyAccounts. Error Number: 6044. Error Message: Too many accounts or token accounts for one execution.",
     "AnchorError occurred. Error Code: NotNarrowing. Error Number: 6045. Error Message: Only the owner may widen a session's limits.",
+    "AnchorError occurred. Error Code: MissingClockSysvar. Error Number: 6046. Error Message: The clock account is not the Clock sysvar.",
 };

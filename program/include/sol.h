@@ -111,14 +111,6 @@ extern void sol_set_return_data(const u8 *data, u64 len);
 /* The suffix create_program_address appends to the seeds and the program id before hashing. */
 #define SOL_PDA_MARKER "ProgramDerivedAddress"
 #define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
-/* The highest bump seed, where find_program_address starts. */
-#define SOL_MAX_BUMP 255
-
-/* sol_curve_validate_point's id of edwards25519 (the curve of Solana keys). */
-#define SOL_CURVE25519_EDWARDS 0
-/* The suffix create_program_address appends to the seeds and the program id before hashing. */
-#define SOL_PDA_MARKER "ProgramDerivedAddress"
-#define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
 /* Bytes of account metadata the runtime charges rent for on top of the data. */
 #define SOL_ACCOUNT_STORAGE_OVERHEAD 128
 /* The highest bump seed, where find_program_address starts. */

@@ -1,11 +1,11 @@
 /* execute: the session performs its inner instruction(s) by CPI, signed by its signer PDA,
  * within the session's status, permissions, guard and quotas. The order of checks is the
- * contract's (team/issue8-design.md): validate every account and argument; Active and not
- * expired; EXECUTE (COMPOSE for several); top level; no CPI into this program; the session
- * account never writable in a CPI; the caller admitted; the quotas that do not depend on
- * effects; then per inner instruction snapshot, invoke_signed, effect checks; the guard over
- * the measured effects; the lamport quota; usage, rate window and the event. Every failure
- * aborts the transaction, so nothing written before a later refusal survives. */
+ * README's "Execute": validate every account and argument (the inner instructions' targets:
+ * no CPI into this program, the session account never writable in one); Active and not
+ * expired; EXECUTE (COMPOSE for several); top level; the caller admitted; the quotas that do
+ * not depend on effects; then per inner instruction snapshot, invoke_signed, effect checks;
+ * the guard over the measured effects; the lamport quota; usage, rate window and the event.
+ * Every failure aborts the transaction, so nothing written before a later refusal survives. */
 #include "execute.h"
 
 static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
@@ -14,7 +14,7 @@ typedef struct {
     u8 *authority;
     u8 *account; /* the session's serialized account */
     u8 *signer;
-    u8 *sysvar;
+    u8 *sysvar;  /* the instructions sysvar */
     u8 *d;       /* session data */
     i64 now;
     u8 signer_bump; /* the bump execute signs with (the recorded one, once recorded) */
@@ -42,8 +42,9 @@ static u64 load_execution(const Context *ctx, Execution *e) {
                              &e->signer_bump);
     if (!err && !key_eq(acc_key(e->sysvar), &INSTRUCTIONS_SYSVAR))
         err = fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
-    if (!err) err = parse_inner(ctx, e->signer, &e->inner);
-    if (!err) err = clock_now(&e->now);
+    if (!err) err = clock_from_account(ctx->accounts[IX_EXECUTE_ACC_CLOCK], &e->now);
+    InnerChecks checks = {e->signer, e->account};
+    if (!err) err = parse_inner(ctx, &checks, &e->inner);
     return err;
 }
 
@@ -87,8 +88,8 @@ static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
     spend->mint_count = 0;
     for (u64 k = 0; k < e->inner.count; k++) {
         Snapshot snapshot;
-        u64 err = take_snapshot(ctx, &e->inner.ix[k], e->signer, &snapshot);
-        if (!err) err = invoke_inner(ctx, &e->inner.ix[k], &signer);
+        begin_snapshot(&snapshot, e->signer);
+        u64 err = invoke_inner(ctx, &e->inner.ix[k], &signer, &snapshot);
         if (!err) err = check_effects(&snapshot, spend);
         if (err) return err;
     }
@@ -141,6 +142,8 @@ static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out, const Win
  *   [2] session_signer: writable, PDA ["signer", session]. The session's signer; signs the inner
  *       instructions.
  *   [3] instructions_sysvar: address Sysvar1nstructions1111111111111111111111111.
+ *   [4] clock: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100
+ *       CU less than the sysvar syscall.
  */
 u64 process_execute(const Context *ctx) {
     Execution e;
@@ -148,7 +151,6 @@ u64 process_execute(const Context *ctx) {
     u64 charge = 0;
     if (!err) err = check_executable(e.d, e.now, e.inner.count);
     if (!err) err = read_transaction(ctx, e.sysvar, &charge);
-    if (!err) err = check_inner_targets(ctx, &e.inner, e.account);
     u64 window_seconds = 0;
     if (!err) err = check_admitted(e.d, acc_key(e.authority), &window_seconds);
     if (!err) err = check_execution_quota(e.d);
