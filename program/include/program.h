@@ -32,7 +32,18 @@ static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE
 
 u64 require_signer(const u8 *account);
 /* The C-ABI view of a serialized account that sol_invoke_signed_c takes (inline: it runs
- * per account of every CPI). */
+ * per account of every CPI). The input's is_signer, is_writable and executable bytes are
+ * contiguous, as are the info's: one word load and store copies the three (and a padding
+ * byte of the info). */
+_Static_assert(INPUT_OFF_IS_WRITABLE == INPUT_OFF_IS_SIGNER + 1 &&
+                   INPUT_OFF_EXECUTABLE == INPUT_OFF_IS_SIGNER + 2,
+               "input flags are contiguous");
+_Static_assert(__builtin_offsetof(SolAccountInfo, is_writable) ==
+                       __builtin_offsetof(SolAccountInfo, is_signer) + 1 &&
+                   __builtin_offsetof(SolAccountInfo, executable) ==
+                       __builtin_offsetof(SolAccountInfo, is_signer) + 2 &&
+                   sizeof(SolAccountInfo) >= __builtin_offsetof(SolAccountInfo, is_signer) + 4,
+               "info flags are contiguous, with a padding byte after them");
 static inline void account_info(u8 *a, SolAccountInfo *info) {
     info->key = (SolPubkey *)acc_key(a);
     info->lamports = acc_lamports(a);
@@ -40,9 +51,7 @@ static inline void account_info(u8 *a, SolAccountInfo *info) {
     info->data = acc_data(a);
     info->owner = acc_owner(a);
     info->rent_epoch = 0;
-    info->is_signer = acc_is_signer(a);
-    info->is_writable = acc_is_writable(a);
-    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
+    store_u32(&info->is_signer, load_u32(a) >> (8 * INPUT_OFF_IS_SIGNER));
 }
 
 u64 require_writable(const u8 *account);

@@ -24,7 +24,9 @@ typedef struct {
     u8 x[32];
 } SolPubkey;
 
-/* The C ABI structures sol_invoke_signed_c expects. */
+/* The C ABI structures sol_invoke_signed_c expects. The flags are bytes holding 0 or 1 (what
+ * the runtime reads); u8 rather than bool, so copying the input's flag bytes is a plain load
+ * and store instead of a normalising branch per flag. */
 typedef struct {
     SolPubkey *key;
     u64 *lamports;
@@ -32,15 +34,15 @@ typedef struct {
     u8 *data;
     SolPubkey *owner;
     u64 rent_epoch;
-    bool is_signer;
-    bool is_writable;
-    bool executable;
+    u8 is_signer;
+    u8 is_writable;
+    u8 executable;
 } SolAccountInfo;
 
 typedef struct {
     SolPubkey *pubkey;
-    bool is_writable;
-    bool is_signer;
+    u8 is_writable;
+    u8 is_signer;
 } SolAccountMeta;
 
 typedef struct {

@@ -15,18 +15,20 @@ void parse_input(u8 *input, Context *ctx) {
     u64 n = load_u64(input);
     u8 *p = input + sizeof(u64);
     ctx->n_accounts = n;
-    u64 kept = n < MAX_ACCOUNTS ? n : MAX_ACCOUNTS;
-    for (u64 i = 0; i < kept; i++) {
+    u8 **slot = ctx->accounts;
+    u8 **kept_end = slot + (n < MAX_ACCOUNTS ? n : MAX_ACCOUNTS);
+    for (; slot < kept_end; slot++) {
         u8 dup = *p;
-        if (dup == INPUT_DUP_NONE) {
-            ctx->accounts[i] = p;
+        if (__builtin_expect(dup == INPUT_DUP_NONE, 1)) {
+            *slot = p;
             p = (u8 *)(((u64)p + RECORD_TAIL + load_u64(p + INPUT_OFF_DATA_LEN)) & ~7ULL);
         } else {
-            ctx->accounts[i] = dup < i ? ctx->accounts[dup] : NULL; /* NULL: never from the runtime */
+            /* NULL: never from the runtime */
+            *slot = ctx->accounts + dup < slot ? ctx->accounts[dup] : NULL;
             p += INPUT_DUP_RECORD_SIZE;
         }
     }
-    for (u64 i = kept; i < n; i++) {
+    for (u64 i = MAX_ACCOUNTS; i < n; i++) {
         if (*p == INPUT_DUP_NONE)
             p = (u8 *)(((u64)p + RECORD_TAIL + load_u64(p + INPUT_OFF_DATA_LEN)) & ~7ULL);
         else

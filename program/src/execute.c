@@ -8,7 +8,7 @@
  * Every failure aborts the transaction, so nothing written before a later refusal survives. */
 #include "execute.h"
 
-static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
+static const SolPubkey INSTRUCTIONS_ACCOUNT = SYSVAR_INSTRUCTIONS_ID;
 
 typedef struct {
     u8 *authority;
@@ -40,7 +40,7 @@ static u64 load_execution(const Context *ctx, Execution *e) {
     if (!err)
         err = session_signer(ctx, e->account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], e->signer,
                              &e->signer_bump);
-    if (!err && !key_eq(acc_key(e->sysvar), &INSTRUCTIONS_SYSVAR))
+    if (!err && !key_eq(acc_key(e->sysvar), &INSTRUCTIONS_ACCOUNT))
         err = fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     if (!err) err = clock_from_account(ctx->accounts[IX_EXECUTE_ACC_CLOCK], &e->now);
     InnerChecks checks = {e->signer, e->account};

@@ -55,16 +55,23 @@ u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
     return 0;
 }
 
+/* An inner meta's writable and signer bytes are contiguous, as are SolAccountMeta's. */
+_Static_assert(INNER_META_SIGNER == INNER_META_WRITABLE + 1, "meta flags are contiguous");
+_Static_assert(__builtin_offsetof(SolAccountMeta, is_signer) ==
+                   __builtin_offsetof(SolAccountMeta, is_writable) + 1,
+               "SolAccountMeta flags are contiguous");
+
 u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer, Snapshot *snapshot) {
     SolAccountInfo infos[MAX_INNER_ACCOUNTS];
     SolAccountMeta metas[MAX_INNER_ACCOUNTS];
-    for (u64 i = 0; i < ix->account_count; i++) {
-        const u8 *m = ix->metas + i * INNER_META_SIZE;
-        u8 *a = ctx->accounts[m[INNER_META_INDEX]];
+    u64 n = ix->account_count;
+    const u8 *m = ix->metas;
+    u8 *const *accounts = ctx->accounts;
+    for (u64 i = 0; i < n; i++, m += INNER_META_SIZE) {
+        u8 *a = accounts[m[INNER_META_INDEX]];
         account_info(a, &infos[i]);
         metas[i].pubkey = infos[i].key;
-        metas[i].is_writable = m[INNER_META_WRITABLE];
-        metas[i].is_signer = m[INNER_META_SIGNER];
+        store_u16(&metas[i].is_writable, load_u16(m + INNER_META_WRITABLE));
         /* token accounts are 165 bytes or more: wallets and the signer read no more */
         if (m[INNER_META_WRITABLE] && infos[i].data_len >= TOKEN_ACCOUNT_SIZE) {
             u64 err = snapshot_token_account(snapshot, a);
@@ -73,7 +80,7 @@ u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *si
     }
     /* the callee's own account need not be among the infos: the runtime finds the program in
      * the transaction's accounts */
-    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, ix->account_count,
-                                  (u8 *)ix->data, ix->data_len};
-    return sol_invoke_signed_c(&instruction, infos, ix->account_count, signer, 1);
+    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, n, (u8 *)ix->data,
+                                  ix->data_len};
+    return sol_invoke_signed_c(&instruction, infos, n, signer, 1);
 }
