@@ -126,6 +126,9 @@ extern void sol_set_return_data(const u8 *data, u64 len);
  * registers): it is declared with this, so the compiler inlines it or fails. */
 #define SOL_ALWAYS_INLINE static inline __attribute__((always_inline))
 
+/* A refusal's test: laid out as one branch off the straight path (hot loops use it). */
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 #define SOL_LOG(literal) sol_log_((literal), sizeof(literal) - 1)
 
 /* ---- the serialized input of the aligned BPF loaders (v2 / upgradeable) ----

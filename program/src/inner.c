@@ -12,12 +12,12 @@ static u64 check_metas(const Context *ctx, const InnerChecks *c, const u8 *m, co
     for (; m < end; m += INNER_META_SIZE) {
         u64 index = m[INNER_META_INDEX];
         u8 w = m[INNER_META_WRITABLE], s = m[INNER_META_SIGNER];
-        if (index >= n) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if ((w | s) > 1) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY(index >= n)) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (UNLIKELY((w | s) > 1)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         const u8 *a = ctx->accounts[index];
-        if (w > a[INPUT_OFF_IS_WRITABLE]) return fail(ERR_ACCOUNT_NOT_WRITABLE);
-        if (s > a[INPUT_OFF_IS_SIGNER] && a != c->signer) return fail(ERR_MISSING_SIGNER);
-        if (w && a == c->session) return fail(ERR_SESSION_ACCOUNT_WRITABLE_IN_CPI);
+        if (UNLIKELY(w > a[INPUT_OFF_IS_WRITABLE])) return fail(ERR_ACCOUNT_NOT_WRITABLE);
+        if (UNLIKELY(s > a[INPUT_OFF_IS_SIGNER] && a != c->signer)) return fail(ERR_MISSING_SIGNER);
+        if (UNLIKELY(w && a == c->session)) return fail(ERR_SESSION_ACCOUNT_WRITABLE_IN_CPI);
     }
     return 0;
 }
@@ -26,19 +26,19 @@ u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
     const u8 *data = ctx->data;
     const u8 *end = data + ctx->data_len;
     u64 count = data[IX_EXECUTE_ARG_INSTRUCTION_COUNT];
-    if (count < 1 || count > MAX_INNER_INSTRUCTIONS) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (UNLIKELY(count < 1 || count > MAX_INNER_INSTRUCTIONS)) return fail(ERR_INVALID_INSTRUCTION_DATA);
     const u8 *at = data + IX_EXECUTE_DATA_SIZE;
     for (InnerIx *ix = out->ix; ix < out->ix + count; ix++) {
         /* bounds as lengths left, never as pointers past the end */
-        if ((u64)(end - at) < INNER_HEADER_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY((u64)(end - at) < INNER_HEADER_SIZE)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         u64 program_index = at[0], accounts = at[1];
-        if (program_index >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if (accounts > MAX_INNER_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+        if (UNLIKELY(program_index >= ctx->n_accounts)) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (UNLIKELY(accounts > MAX_INNER_ACCOUNTS)) return fail(ERR_TOO_MANY_ACCOUNTS);
         ix->program = ctx->accounts[program_index];
-        if (key_eq(acc_key(ix->program), ctx->program_id)) return fail(ERR_CPI_NOT_ALLOWED);
+        if (UNLIKELY(key_eq(acc_key(ix->program), ctx->program_id))) return fail(ERR_CPI_NOT_ALLOWED);
         at += INNER_HEADER_SIZE;
         u64 metas_len = accounts * INNER_META_SIZE;
-        if ((u64)(end - at) < metas_len + INNER_DATA_LEN_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY((u64)(end - at) < metas_len + INNER_DATA_LEN_SIZE)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         ix->account_count = accounts;
         ix->metas = at;
         u64 err = check_metas(ctx, c, at, at + metas_len);
@@ -46,11 +46,11 @@ u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
         at += metas_len;
         ix->data_len = load_u16(at);
         at += INNER_DATA_LEN_SIZE;
-        if ((u64)(end - at) < ix->data_len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY((u64)(end - at) < ix->data_len)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         ix->data = at;
         at += ix->data_len;
     }
-    if (at != end) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (UNLIKELY(at != end)) return fail(ERR_INVALID_INSTRUCTION_DATA);
     out->count = count;
     return 0;
 }
