@@ -88,7 +88,12 @@ u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *si
 /* Active, not expired, EXECUTE (and COMPOSE for more than one inner instruction). */
 u64 check_executable(const u8 *d, i64 now, u64 instruction_count);
 /* The stored guard's length is in range, it is well formed (GuardMalformed) and it admits
- * the caller; *window_seconds: its RATE_LIMIT window (0: none), from the same pass. */
+ * the caller; *window_seconds: its RATE_LIMIT window (0: none), from the same pass
+ * (validate_session's admission). */
 u64 check_admitted(const u8 *d, const SolPubkey *caller, u64 *window_seconds);
+/* execute's admission before its CPIs: the stored guard's length is in range, and without a
+ * guard the caller is the owner. A guard's admission is part of its one pass after the CPIs
+ * (guard_execute): the transaction is atomic, so refusing then undoes the CPIs. */
+u64 check_unguarded_caller(const u8 *d, const SolPubkey *caller);
 /* max_executions still allows one more execution. */
 u64 check_execution_quota(const u8 *d);

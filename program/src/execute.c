@@ -2,10 +2,12 @@
  * within the session's status, permissions, guard and quotas. The order of checks is the
  * README's "Execute": validate every account and argument (the inner instructions' targets:
  * no CPI into this program, the session account never writable in one); Active and not
- * expired; EXECUTE (COMPOSE for several); top level; the caller admitted; the quotas that do
- * not depend on effects; then per inner instruction snapshot, invoke_signed, effect checks;
- * the guard over the measured effects; the lamport quota; usage, rate window and the event.
- * Every failure aborts the transaction, so nothing written before a later refusal survives. */
+ * expired; EXECUTE (COMPOSE for several); top level; without a guard, the caller is the
+ * owner; the quotas that do not depend on effects; then per inner instruction snapshot,
+ * invoke_signed, effect checks; the guard's one pass (admission, then its predicates over
+ * the measured effects); the lamport quota; usage, rate window and the event. Every failure
+ * aborts the transaction, so nothing the CPIs did or this code wrote before a later refusal
+ * survives: reading the guard once, after the CPIs, is as safe as reading it before. */
 #include "execute.h"
 
 static const SolPubkey INSTRUCTIONS_ACCOUNT = SYSVAR_INSTRUCTIONS_ID;
@@ -21,8 +23,7 @@ typedef struct {
     InnerList inner;
 } Execution;
 
-/* The rate window after this execution, for the guard and for storage (see the contract:
- * a window restarts at now when it has run out or never started). */
+/* The rate window after this execution, for storage (see guard_window_count). */
 typedef struct {
     i64 start;
     u32 count;
@@ -63,18 +64,15 @@ static u64 check_lamport_quota(const u8 *d, u64 spent_now) {
     return 0;
 }
 
-/* `seconds`: the guard's RATE_LIMIT window (check_admitted's pass), 0 without one. */
+/* `seconds`: the guard's RATE_LIMIT window (from its pass), 0 without one: the stored window
+ * is then left as it is. */
 static void next_window(const u8 *d, i64 now, u64 seconds, Window *w) {
     w->start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
     w->count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
-    if (seconds == 0) return; /* no RATE_LIMIT: the stored window is left as it is */
-    /* now - start cannot overflow: both are clock readings, start <= now */
-    if (w->start == 0 || now < w->start || (u64)(now - w->start) >= seconds) {
-        w->start = now;
-        w->count = 1;
-    } else if (w->count != 0xffffffffu) {
-        w->count++;
-    }
+    if (seconds == 0) return;
+    u32 count = guard_window_count(w->start, w->count, now, seconds);
+    if (count == 1) w->start = now;
+    w->count = count;
 }
 
 /* Each inner instruction: snapshot, invoke_signed, effects. */
@@ -96,17 +94,21 @@ static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
     return 0;
 }
 
-static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend, const Window *w) {
+/* The guard's one pass per inner instruction, after the CPIs (over the measured spend);
+ * *window_seconds: its RATE_LIMIT window, 0 without a guard or without one. */
+static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend,
+                          u64 *window_seconds) {
     const u8 *d = e->d;
     u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
-    if (len == 0) return 0; /* no guard: passes (the contract), nothing to evaluate */
+    *window_seconds = 0;
+    if (len == 0) return 0; /* no guard: passes, the owner was admitted before the CPIs */
     GuardInput in;
     in.caller = acc_key(e->authority);
     in.owner = S_KEY(d, SESSION_OFF_OWNER);
     in.now = e->now;
     in.usage_after = S_U64(d, SESSION_OFF_USAGE_COUNT) + 1;
-    in.window_count_after = w->count;
-    in.window_start = w->start;
+    in.window_start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
+    in.window_count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
     in.lamports_out = spend->lamports_out;
     in.token_spends = spend->mints;
     in.token_spend_count = spend->mint_count;
@@ -120,7 +122,7 @@ static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *s
         in.data = ix->data;
         in.data_len = ix->data_len;
         in.account_count = ix->account_count;
-        u64 err = guard_evaluate(code, len, &in);
+        u64 err = guard_execute(code, len, &in, window_seconds);
         if (err) return fail(err);
     }
     return 0;
@@ -151,18 +153,18 @@ u64 process_execute(const Context *ctx) {
     u64 charge = 0;
     if (!err) err = check_executable(e.d, e.now, e.inner.count);
     if (!err) err = read_transaction(ctx, e.sysvar, &charge);
-    u64 window_seconds = 0;
-    if (!err) err = check_admitted(e.d, acc_key(e.authority), &window_seconds);
+    if (!err) err = check_unguarded_caller(e.d, acc_key(e.authority));
     if (!err) err = check_execution_quota(e.d);
     if (!err) err = check_compute_quota(e.d, charge);
     if (err) return err;
-    Window window;
-    next_window(e.d, e.now, window_seconds, &window);
     Spend spend;
+    u64 window_seconds = 0;
     err = run_inner(ctx, &e, &spend);
-    if (!err) err = evaluate_guard(ctx, &e, &spend, &window);
+    if (!err) err = evaluate_guard(ctx, &e, &spend, &window_seconds);
     if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
     if (err) return err;
+    Window window;
+    next_window(e.d, e.now, window_seconds, &window);
     record_usage(e.d, e.now, charge, spend.lamports_out, &window);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
     if (settings & SETTING_PERFORMANCE_MONITORING)

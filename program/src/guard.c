@@ -120,7 +120,7 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
         /* n is this node; `node` moves past it before its leaf is evaluated */
         const u8 *n = node;
         u64 size = 0, count = 0, width = 0;
-        bool value = false;
+        bool value = false, named = false;
         switch (n[0]) {
         case GUARD_OP_AND:
             if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
@@ -141,10 +141,12 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             size = GUARD_SIGNER_IS_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in->caller);
+            /* execute's pass asks both for the same caller: one compare */
+            if (in || facts) named = key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller);
+            value = in && named;
             if (facts) {
                 facts->has_signer_leaf = true;
-                if (key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, facts->caller)) facts->named = true;
+                if (named) facts->named = true;
             }
             break;
         case GUARD_OP_SIGNER_IS_OWNER:
@@ -177,7 +179,11 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
                 return BROKEN_RULE;
             rate_seen = true;
             node = n + size;
-            value = in && in->window_count_after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            if (in) {
+                u32 after = guard_window_count(in->window_start, in->window_count, in->now,
+                                               ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS));
+                value = after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            }
             if (facts) facts->rate_window_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             break;
         case GUARD_OP_PROGRAM_IN:
@@ -250,13 +256,30 @@ u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in) {
     return holds ? 0 : ERR_GUARD_REJECTED;
 }
 
+/* Admission from the pass's facts (see guard_admits). */
+INLINE bool facts_admit(const GuardFacts *f) {
+    return f->named || (key_at_eq(f->caller->x, f->owner) && (f->owner_leaf || !f->has_signer_leaf));
+}
+
+u64 guard_execute(const u8 *code, u64 len, const GuardInput *in, u64 *window_seconds) {
+    *window_seconds = 0;
+    if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
+    GuardFacts facts = {.caller = in->caller, .owner = in->owner};
+    facts.named = facts.owner_leaf = facts.has_signer_leaf = false;
+    facts.rate_window_seconds = 0;
+    bool holds = false;
+    if (run(code, len, in, &facts, &holds)) return ERR_GUARD_MALFORMED;
+    if (!facts_admit(&facts)) return ERR_CALLER_NOT_ADMITTED;
+    *window_seconds = facts.rate_window_seconds;
+    return holds ? 0 : ERR_GUARD_REJECTED;
+}
+
 u64 guard_inspect(const u8 *code, u64 len, GuardFacts *facts) {
     facts->named = facts->owner_leaf = facts->has_signer_leaf = false;
     facts->rate_window_seconds = 0;
     bool holds = false;
     u64 broken = run(code, len, NULL, facts, &holds);
-    facts->admitted = !broken && (facts->named || (key_at_eq(facts->caller->x, facts->owner) &&
-                                                   (facts->owner_leaf || !facts->has_signer_leaf)));
+    facts->admitted = !broken && facts_admit(facts);
     if (!broken) return 0;
     facts->has_signer_leaf = true; /* the fail-closed answers: nobody admitted, no window */
     facts->rate_window_seconds = 0;
