@@ -116,27 +116,35 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
     const u8 *node = code, *end = code + len;
     u64 stack = STACK_EMPTY;
     bool rate_seen = false;
+    /* SIGNER_IS_OWNER's answer is the same at every node */
+    bool caller_is_owner = in && key_at_eq(in->caller->x, in->owner);
     while (node < end) {
         /* n is this node; `node` moves past it before its leaf is evaluated */
         const u8 *n = node;
+        u64 op = n[0];
+        /* the combinators first, out of the leaves' switch: the most frequent nodes pay
+         * one compare to be told apart */
+        if (op >= GUARD_OP_AND) {
+            if (op == GUARD_OP_AND) {
+                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+                stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
+                node = n + GUARD_AND_SIZE;
+            } else if (op == GUARD_OP_OR) {
+                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+                stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
+                node = n + GUARD_OR_SIZE;
+            } else if (op == GUARD_OP_NOT) {
+                if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+                stack ^= 1;
+                node = n + GUARD_NOT_SIZE;
+            } else {
+                return BROKEN_RULE; /* unknown opcode */
+            }
+            continue;
+        }
         u64 size = 0, count = 0, width = 0;
         bool value = false, named = false;
-        switch (n[0]) {
-        case GUARD_OP_AND:
-            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
-            stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
-            node = n + GUARD_AND_SIZE;
-            continue;
-        case GUARD_OP_OR:
-            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
-            stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
-            node = n + GUARD_OR_SIZE;
-            continue;
-        case GUARD_OP_NOT:
-            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
-            stack ^= 1;
-            node = n + GUARD_NOT_SIZE;
-            continue;
+        switch (op) {
         case GUARD_OP_SIGNER_IS:
             size = GUARD_SIGNER_IS_SIZE;
             if (n + size > end) return BROKEN_RULE;
@@ -152,7 +160,7 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
         case GUARD_OP_SIGNER_IS_OWNER:
             size = GUARD_SIGNER_IS_OWNER_SIZE;
             node = n + size;
-            value = in && key_at_eq(in->caller->x, in->owner);
+            value = caller_is_owner;
             if (facts) facts->has_signer_leaf = facts->owner_leaf = true;
             break;
         case GUARD_OP_NOT_BEFORE:
