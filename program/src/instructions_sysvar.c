@@ -82,6 +82,15 @@ u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
     TxInstructions t;
     u64 err = open_instructions(sysvar, &t);
     if (err) return err;
+    if (t.count == 1) {
+        /* the common transaction, this instruction alone: no compute-budget instruction */
+        u64 program_at = 0;
+        err = program_offset(&t, 0, &program_at);
+        if (err) return err;
+        if (!key_eq((const SolPubkey *)(t.d + program_at), ctx->program_id)) return fail(ERR_NOT_TOP_LEVEL);
+        *compute_units = DEFAULT_INSTRUCTION_COMPUTE_UNITS;
+        return 0;
+    }
     u64 others = 0, limit = 0;
     bool found = false;
     for (u64 i = 0; i < t.count; i++) {
