@@ -25,7 +25,16 @@ INLINE u64 ld32(const u8 *p) { u32 v; __builtin_memcpy(&v, p, sizeof v); return 
 INLINE u64 ld64(const u8 *p) { u64 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 #endif
 
-/* `width` (1..8) bytes at p, unsigned little-endian. */
+/* The low `width` (1..8) bytes of a word. */
+INLINE u64 low_bytes(u64 v, u64 width) { return width >= 8 ? v : v & ((1ULL << (8 * width)) - 1); }
+
+/* `width` (1..8) bytes at p, unsigned little-endian. On BPF one word load, masked: the bytes
+ * past the field it also reads lie in the same input region (the rest of the instruction
+ * data and the program id after it, or the session account's data), which the VM maps
+ * readable; natively (the differential build, on caller buffers) only the field's bytes. */
+#if defined(__bpf__)
+INLINE u64 load_le(const u8 *p, u64 width) { return low_bytes(ld64(p), width); }
+#else
 INLINE u64 load_le(const u8 *p, u64 width) {
     if (width == 1) return p[0];
     if (width == 8) return ld64(p);
@@ -35,6 +44,7 @@ INLINE u64 load_le(const u8 *p, u64 width) {
     for (u64 i = width; i > 0; i--) v = (v << 8) | p[i - 1];
     return v;
 }
+#endif
 
 /* The 32-byte key at p (any alignment) equals k. */
 INLINE bool key_at_eq(const u8 *p, const SolPubkey *k) {
@@ -62,8 +72,7 @@ INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardIn
 INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
     if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
-    const u8 *at = in->data + offset; /* width is 1, 2, 4 or 8 (validated): one load */
-    u64 read = width == 8 ? ld64(at) : width == 4 ? ld32(at) : width == 2 ? ld16(at) : at[0];
+    u64 read = load_le(in->data + offset, width);
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
     case GUARD_CMP_EQ: return read == value;
@@ -123,13 +132,15 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
         const u8 *n = node;
         u64 op = n[0];
         /* the combinators first, out of the leaves' switch: the most frequent nodes pay
-         * one compare to be told apart */
-        if (op >= GUARD_OP_AND) {
-            if (op == GUARD_OP_AND) {
-                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
-                stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
-                node = n + GUARD_AND_SIZE;
-            } else if (op == GUARD_OP_OR) {
+         * a compare or two to be told apart */
+        if (op == GUARD_OP_AND) { /* joins every predicate after the first */
+            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+            stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
+            node = n + GUARD_AND_SIZE;
+            continue;
+        }
+        if (op > GUARD_OP_AND) {
+            if (op == GUARD_OP_OR) {
                 if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
                 stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
                 node = n + GUARD_OR_SIZE;
@@ -195,19 +206,26 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             if (facts) facts->rate_window_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             break;
         case GUARD_OP_PROGRAM_IN:
-            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE;
+            /* the count byte may lie past len, never past the code array's neighbours in the
+             * session account: one bounds check, on the whole node */
+#if !defined(__bpf__)
+            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+#endif
             count = n[GUARD_PROGRAM_IN_OFF_COUNT];
-            if (count == 0 || count > GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE;
+            if (count - 1 >= GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE; /* 1..max */
             size = GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
             value = in && program_in(n, count, in->program_id);
             break;
         case GUARD_OP_DISCRIMINATOR_IN:
-            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE;
+            /* as PROGRAM_IN: the header bytes are read before the node's one bounds check */
+#if !defined(__bpf__)
+            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+#endif
             width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
             count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-            if (width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
+            if (width - 1 >= GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
             size = GUARD_DISCRIMINATOR_IN_SIZE + width * count;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
