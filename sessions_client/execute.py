@@ -32,7 +32,7 @@ from sessions_client.pda import find_signer_address
 
 _SPEC = INSTRUCTIONS_BY_NAME["execute"]
 #: Index of the session signer in execute's accounts (the inner instructions' signer).
-SIGNER_INDEX = next(i for i, a in enumerate(_SPEC.accounts) if a.name == "session_signer")
+SIGNER_INDEX = _SPEC.account_index("session_signer")
 FIXED_ACCOUNTS = len(_SPEC.accounts)
 _U16 = scalar_struct(U16)
 

@@ -53,24 +53,29 @@ def _guard_of(record: SessionRecord) -> Guard:
     return record.guard.guard
 
 
-def check_admitted_window(record: SessionRecord, caller: Pubkey) -> int | ErrorCode:
-    """``check_admitted``: the stored length in range, the guard well formed (one
-    ``guard_inspect`` pass), then it admits the caller; the rate window's seconds (0: none)."""
+def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_admitted`` (validate_session's admission): the stored length in range, the
+    guard well formed (one ``guard_inspect`` pass), then it admits the caller."""
     guard, owner = _guard_of(record), record.origin.owner
-    if guard.len > GUARD_CAPACITY:
-        return ErrorCode.GUARD_MALFORMED
-    if guard.len == 0:
-        return 0 if caller == owner else ErrorCode.CALLER_NOT_ADMITTED
+    refused = check_unguarded_caller(record, caller)
+    if refused is not None or guard.len == 0:
+        return refused
     facts = guard_eval.inspect(guard.code, guard.len, caller, owner)
     if facts.malformed:
         return ErrorCode.GUARD_MALFORMED
-    return facts.rate_window_seconds if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
+    return None if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
 
 
-def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
-    """``check_admitted``, without the rate window."""
-    refused = check_admitted_window(record, caller)
-    return refused if isinstance(refused, ErrorCode) else None
+def check_unguarded_caller(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_unguarded_caller``: execute's admission before its CPIs: the stored length in
+    range, and without a guard the caller is the owner (a guard admits in its one pass after
+    the CPIs, :func:`simulator.guard_eval.execute`)."""
+    guard = _guard_of(record)
+    if guard.len > GUARD_CAPACITY:
+        return ErrorCode.GUARD_MALFORMED
+    if guard.len == 0 and caller != record.origin.owner:
+        return ErrorCode.CALLER_NOT_ADMITTED
+    return None
 
 
 def quotas_of(record: SessionRecord) -> ResourceQuotas:

@@ -3,8 +3,10 @@
 The same random guards (valid programs, their mutations, raw bytes) and random execution
 contexts go through three evaluators: guard.c built for the host (ctypes), guard.c built
 for SBF inside a probe program run in LiteSVM (the build the program ships: unaligned word
-loads, the bit stack), and the simulator's independent Python reading of the bytes. All
-four functions of guard.h must agree on every case.
+loads, the bit stack), and the simulator's independent Python reading of the bytes. Every
+function of guard.h must agree on every case, guard_execute (execute's one pass after its
+CPIs: malformed, then the caller not admitted, then false, and the rate window's seconds)
+included; the contexts carry the stored rate window at the RATE_LIMIT's boundaries.
 
 ``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the native budget; the SVM probe runs
 a fifth of it (each case is a transaction).
@@ -21,16 +23,17 @@ from hypothesis import HealthCheck, given, settings
 from solders.pubkey import Pubkey
 
 from sessions_client.errors import ErrorCode
-from sessions_client.guard_nodes import Arg
+from sessions_client.guard_nodes import Arg, RateLimit
 from sessions_client.guard_schema import GuardCmp
 from sessions_client.guards import decode_guard
 from simulator import guard_eval as sim
 from simulator.guard_eval import GuardContext
 
-from .strategies import guard_cases, keys, stored_guards
+from .strategies import guard_cases, keys, leaves_of, stored_guards
 from .support import (
     MODE_ADMITS,
     MODE_EVALUATE,
+    MODE_EXECUTE,
     MODE_HAS_SIGNER_LEAF,
     MODE_RATE_WINDOW,
     MODE_VALIDATE,
@@ -79,6 +82,8 @@ def test_native_evaluation_matches_simulator(
 ) -> None:
     code, length, ctx = case
     assert native.evaluate(code, length, ctx) == code_of(sim.evaluate(code, length, ctx))
+    refused, seconds = sim.execute(code, length, ctx)
+    assert native.execute(code, length, ctx) == (code_of(refused), seconds)
 
 
 @NATIVE
@@ -107,6 +112,9 @@ def test_sbf_build_matches_simulator(probe: Probe, case: tuple[bytes, int, Guard
     assert probe.run(MODE_RATE_WINDOW, code, length, ctx).result == window
     signer_leaf = sim.has_signer_leaf(code, length)
     assert probe.run(MODE_HAS_SIGNER_LEAF, code, length, ctx).result == int(signer_leaf)
+    refused, seconds = sim.execute(code, length, ctx)
+    executed = probe.run(MODE_EXECUTE, code, length, ctx)
+    assert (executed.result, executed.window_seconds) == (code_of(refused), seconds)
 
 
 def _diverges(native: NativeGuard, case: tuple[bytes, int, GuardContext]) -> bool:
@@ -153,16 +161,32 @@ def test_a_seeded_divergence_is_caught(
 def test_fuzzer_reaches_every_outcome(native: NativeGuard) -> None:
     """The strategy is not degenerate: in a derandomized run of the default budget, guards
     hold, are rejected and are malformed, each in at least a tenth of the cases (a fuzzer
-    that only ever rejects tests one path)."""
+    that only ever rejects tests one path); guard_execute also refuses callers it does not
+    admit, and RATE_LIMIT's window count lands one under n, at n and one over, in windows
+    that continue and that restart."""
     seen: Counter[int] = Counter()
+    executed: Counter[int] = Counter()
+    rate_limit: Counter[int] = Counter()  # the window's count after this one, minus n
+    restarts: Counter[bool] = Counter()
 
     @settings(max_examples=EXAMPLES, database=None, derandomize=True, deadline=None)
     @given(case=guard_cases())
     def record(case: tuple[bytes, int, GuardContext]) -> None:
         code, length, ctx = case
         seen[native.evaluate(code, length, ctx)] += 1
+        executed[native.execute(code, length, ctx)[0]] += 1
+        if sim.check(code, length) is None and length:
+            for leaf in leaves_of(decode_guard(code[:length])):
+                if isinstance(leaf, RateLimit):
+                    start, count = ctx.window_start, ctx.window_count
+                    after = sim.window_count(start, count, ctx.now, leaf.seconds)
+                    rate_limit[after - leaf.n] += 1
+                    restarts[sim.window_restarts(start, ctx.now, leaf.seconds)] += 1
 
     record()
     outcomes = {0, int(ErrorCode.GUARD_REJECTED), int(ErrorCode.GUARD_MALFORMED)}
     assert set(seen) == outcomes
     assert min(seen.values()) >= sum(seen.values()) // 10, seen
+    assert set(executed) == outcomes | {int(ErrorCode.CALLER_NOT_ADMITTED)}, executed
+    assert {-1, 0, 1} <= set(rate_limit), rate_limit  # n - 1, exactly n, one over
+    assert set(restarts) == {True, False}, restarts
