@@ -17,7 +17,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -157,6 +157,18 @@ def _whole_program_source(sources: list[Path], sources_dir: Path, workdir: Path)
     return unit
 
 
+def _mapped_as_per_file(
+    options: CompilerOptions, sources_dir: Path, include_dirs: Sequence[Path]
+) -> CompilerOptions:
+    """The whole-program unit lives in a temporary directory, so the compiler's own prefix
+    map (the directory holding the unit and the include dirs) would be ``/`` and leave the
+    checkout's path in ``__FILE__``. The sources' and include dirs' common directory is
+    mapped to ``.`` as a per-file build maps it (the longer prefix wins), so the bytes are
+    the same wherever the checkout is. Not part of the fingerprint: it holds a path."""
+    root = os.path.commonpath([str(sources_dir), *(str(d) for d in include_dirs)])
+    return replace(options, extra_flags=(*options.extra_flags, f"-ffile-prefix-map={root}=."))
+
+
 def build_program(
     sources_dir: Path,
     include_dirs: Sequence[Path],
@@ -185,12 +197,14 @@ def build_program(
         if current is not None:
             return current
     with tempfile.TemporaryDirectory(prefix="sbf-build-") as tmp:
+        unit_options = options
         if whole_program:
             unit = _whole_program_source(sources, sources_dir, Path(tmp))
             units, unit_dir, unit_includes = [unit], Path(tmp), (sources_dir, *include_dirs)
+            unit_options = _mapped_as_per_file(options, sources_dir, include_dirs)
         else:
             units, unit_dir, unit_includes = sources, sources_dir, include_dirs
-        objects = _compile_all(units, unit_dir, unit_includes, options, Path(tmp) / "objects")
+        objects = _compile_all(units, unit_dir, unit_includes, unit_options, Path(tmp) / "objects")
         result = link_named(objects, entry)
     sha = hashlib.sha256(result.so).hexdigest()
     _write_atomically(out, result.so)
