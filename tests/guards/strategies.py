@@ -290,17 +290,20 @@ def near(
 
 
 def stored_window(draw: st.DrawFn, now: int, leaf: RateLimit | None) -> tuple[int, int]:
-    """A stored rate window (start, count) at the leaf's boundaries: never started, the
-    clock before the start, the window's last second or its first second past, inside; the
-    count at n - 1, n, n + 1 or u32 max (the count after this execution is then n, n + 1,
-    saturated or 1)."""
+    """A stored rate window (start, count) at the leaf's boundaries, half of them windows
+    this execution restarts (never started, the clock before the start, exactly or one past
+    the window's length: any count), half windows it continues (the window's last second or
+    its first one) with the count after this execution at n - 1, n, n + 1 or saturated."""
     if leaf is None:
         return draw(small), draw(st.one_of(st.integers(0, 13), st.just(U32_MAX)))
     s = leaf.seconds
-    starts = [0, now + 1, now - (s - 1), now - s, now - s - 1, now]
-    start = min(max(draw(st.sampled_from(starts)), I64_MIN), I64_MAX)
-    counts = [leaf.n - 1, leaf.n, leaf.n + 1, U32_MAX - 1, U32_MAX, 0]
-    return start, min(max(draw(st.sampled_from(counts)), 0), U32_MAX)
+    if draw(st.booleans()):
+        start = draw(st.sampled_from([0, now + 1, now - s, now - s - 1]))
+        count = draw(st.sampled_from([0, 1, leaf.n, U32_MAX]))
+    else:
+        start = draw(st.sampled_from([now - (s - 1), now]))
+        count = draw(st.sampled_from([leaf.n - 2, leaf.n - 1, leaf.n, U32_MAX - 1, U32_MAX]))
+    return min(max(start, I64_MIN), I64_MAX), min(max(count, 0), U32_MAX)
 
 
 @st.composite
