@@ -56,12 +56,17 @@ u64 guard_validate(const u8 *code, u64 len);
  * false, ERR_GUARD_MALFORMED when it breaks a validation rule. One pass, no recursion. */
 u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in);
 
-/* Executions in the rate window of `seconds` once this one is counted: the stored window
- * continues (count + 1, saturating) unless it never started, the clock went back, or it ran
- * out, when a new one starts at now with this execution alone. */
-static inline u32 guard_window_count(i64 start, u32 count, i64 now, u64 seconds) {
+/* A rate window of `seconds` restarts at now with this execution when it never started, the
+ * clock went back, or it ran out; otherwise the stored one continues. */
+static inline bool guard_window_restarts(i64 start, i64 now, u64 seconds) {
     /* now - start cannot overflow: both are clock readings and start <= now here */
-    if (start == 0 || now < start || (u64)(now - start) >= seconds) return 1;
+    return start == 0 || now < start || (u64)(now - start) >= seconds;
+}
+
+/* Executions in the rate window of `seconds` once this one is counted: 1 in a window that
+ * restarts, else the stored count + 1 (saturating). */
+static inline u32 guard_window_count(i64 start, u32 count, i64 now, u64 seconds) {
+    if (guard_window_restarts(start, now, seconds)) return 1;
     return count == 0xffffffffu ? count : count + 1;
 }
 

@@ -71,9 +71,8 @@ static void next_window(const u8 *d, i64 now, u64 seconds, Window *w) {
     w->start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
     w->count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
     if (seconds == 0) return;
-    u32 count = guard_window_count(w->start, w->count, now, seconds);
-    if (count == 1) w->start = now;
-    w->count = count;
+    w->count = guard_window_count(w->start, w->count, now, seconds);
+    if (guard_window_restarts(w->start, now, seconds)) w->start = now;
 }
 
 /* Each inner instruction: snapshot, invoke_signed, effects. */

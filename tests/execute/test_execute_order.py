@@ -24,7 +24,7 @@ from sessions_client.codec import layout_of
 from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
-from sessions_client.guards import compile_guard, program_is, signer_is
+from sessions_client.guards import calls_per, compile_guard, program_is, signer_is
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.sysvar_layouts import ClockSysvar
 from sessions_client.types import Guard, ResourceQuotas
@@ -168,3 +168,37 @@ def test_a_malformed_stored_guard_fails_closed(x: ExecHarness) -> None:
     _plant_guard(x, roomy, Guard(1, code))
     runs = _execute(roomy, [pay(roomy, roomy.owner.pubkey())])
     _reject(x, roomy, runs, roomy.owner, ErrorCode.GUARD_MALFORMED)
+
+
+def test_a_running_window_that_counted_nothing_keeps_its_start(x: ExecHarness) -> None:
+    """The window restarts by its own rule (never started, clock behind, run out), not
+    whenever the new count is 1: a stored window still running with count 0 (which no
+    instruction writes) continues from its start with this execution as its first."""
+    live = x.live(fund=SOL, guard=compile_guard(calls_per(60, 5)))
+    now = x.s.now()
+    stored = x.session(live.address)
+    usage = replace(stored.usage, rate_window_start=now - 10, rate_window_count=0)
+    x.overwrite(live.address, data=encode_session(replace(stored, usage=usage)))
+    x.ok(_execute(live, [pay(live, live.owner.pubkey())]), [live.owner])
+    after = x.session(live.address).usage
+    assert (after.rate_window_start, after.rate_window_count) == (now - 10, 1)
+
+
+def test_validate_session_answers_in_executes_order(x: ExecHarness) -> None:
+    """A spent execution quota and a guard that does not admit the caller: execute checks
+    the quota before its CPIs and the guard after them, so both say QuotaExceeded; with
+    the quota back, both say CallerNotAdmitted."""
+    someone_else = Keypair().pubkey()
+    guard = compile_guard(signer_is(someone_else))
+    spent = x.live(fund=SOL, quotas=replace(ROOMY, max_executions=0), guard=guard)
+    for instruction in (
+        _execute(spent, [pay(spent, spent.owner.pubkey())]),
+        ix.validate_session(spent.address, spent.owner.pubkey()),
+    ):
+        _reject(x, spent, instruction, spent.owner, ErrorCode.QUOTA_EXCEEDED)
+    roomy = x.live(fund=SOL, guard=guard)
+    for instruction in (
+        _execute(roomy, [pay(roomy, roomy.owner.pubkey())]),
+        ix.validate_session(roomy.address, roomy.owner.pubkey()),
+    ):
+        _reject(x, roomy, instruction, roomy.owner, ErrorCode.CALLER_NOT_ADMITTED)
