@@ -65,6 +65,7 @@ class ErrorCode(enum.IntEnum):
     NOT_NARROWING = 6045
     INVALID_OWNER_ACCOUNT = 6046
     OWNER_BELOW_RENT_EXEMPTION = 6047
+    MISSING_CLOCK_SYSVAR = 6048
 
     @property
     def pascal_name(self) -> str:
@@ -138,6 +139,7 @@ ERROR_MESSAGES: Final[dict[ErrorCode, str]] = {
     ErrorCode.NOT_NARROWING: "Only the owner may widen a session's limits",
     ErrorCode.INVALID_OWNER_ACCOUNT: "Owner account is not the session's owner",
     ErrorCode.OWNER_BELOW_RENT_EXEMPTION: "The signer's SOL would leave the owner rent-paying",
+    ErrorCode.MISSING_CLOCK_SYSVAR: "The clock account is not the Clock sysvar",
 }
 
 

@@ -1,7 +1,8 @@
 """execute's compact encoding of inner instructions, from and back to solders Instructions.
 
-``execute`` takes four fixed accounts (authority, session, session signer, instructions
-sysvar) and then every account the inner instructions use, program ids included. Its data
+``execute`` takes its spec's fixed accounts (authority, session, session signer, the
+instructions and clock sysvars) and then every account the inner instructions use, program
+ids included. Its data
 is the discriminator, :class:`~sessions_client.instructions.ExecuteArgs` (signer bump,
 instruction count), then per inner instruction::
 
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
-from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
 
 from sessions_client.borsh import U16
 from sessions_client.codec import layout_of, scalar_struct
@@ -32,7 +32,7 @@ from sessions_client.pda import find_signer_address
 
 _SPEC = INSTRUCTIONS_BY_NAME["execute"]
 #: Index of the session signer in execute's accounts (the inner instructions' signer).
-SIGNER_INDEX = 2
+SIGNER_INDEX = _SPEC.account_index("session_signer")
 FIXED_ACCOUNTS = len(_SPEC.accounts)
 _U16 = scalar_struct(U16)
 
@@ -47,15 +47,13 @@ class InnerInstruction:
 
 
 class _Accounts:
-    """execute's account list: the fixed four, then each further key once, flags merged."""
+    """execute's account list: the spec's fixed accounts, then each further key once, flags
+    merged."""
 
     def __init__(self, authority: Pubkey, session: Pubkey, signer: Pubkey) -> None:
-        self.metas: list[AccountMeta] = [
-            AccountMeta(authority, is_signer=True, is_writable=False),
-            AccountMeta(session, is_signer=False, is_writable=True),
-            AccountMeta(signer, is_signer=False, is_writable=True),
-            AccountMeta(INSTRUCTIONS_SYSVAR_ID, is_signer=False, is_writable=False),
-        ]
+        self.metas: list[AccountMeta] = _SPEC.account_metas(
+            {"authority": authority, "session": session, "session_signer": signer}
+        )
         self._signer = signer
         self._index = {m.pubkey: i for i, m in enumerate(self.metas)}
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Final
 from solders.instruction import AccountMeta, Instruction
 from solders.pubkey import Pubkey
 from solders.system_program import ID as SYSTEM_PROGRAM_ID
+from solders.sysvar import CLOCK as CLOCK_SYSVAR_ID
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR_ID
 
 from sessions_client.borsh import I64, U8, U32, U64
@@ -157,6 +158,15 @@ class InstructionSpec:
             if "." in leaf.path:
                 offsets[leaf.path] = DISCRIMINATOR_LEN + leaf.offset
         return offsets
+
+    def account_index(self, name: str) -> int:
+        """Where account ``name`` sits in the instruction's accounts (the header's
+        ``IX_<NAME>_ACC_<ACCOUNT>``): the simulator and the builders index by name, never by
+        a position of their own."""
+        for index, spec in enumerate(self.accounts):
+            if spec.name == name:
+                return index
+        raise ValueError(f"{self.name}: no account named {name!r}")
 
     def account_metas(self, accounts: Mapping[str, Pubkey]) -> list[AccountMeta]:
         """The metas in spec order, flags from the spec, as anchorpy builds them from the IDL.
@@ -319,11 +329,17 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
                 docs="The session's signer; signs the inner instructions.",
             ),
             AccountSpec("instructions_sysvar", address=INSTRUCTIONS_SYSVAR_ID),
+            AccountSpec(
+                "clock",
+                address=CLOCK_SYSVAR_ID,
+                docs="Read as an account: about 100 CU less than the sysvar syscall.",
+            ),
         ),
         ExecuteArgs,
         "Perform inner instructions signed by the session signer, within the session's "
-        "permissions, guard and quotas; the accounts they use follow the four listed here.",
+        "permissions, guard and quotas; the accounts they use follow the five listed here.",
         variable_data=True,
+        dispatch_first=True,
     ),
     InstructionSpec(
         "validate_session",

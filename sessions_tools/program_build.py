@@ -61,6 +61,9 @@ def build_sessions_program(
         out or paths.target_dir / variant.so_name,
         force=force,
         options=variant.compiler_options(),
+        # one translation unit: inlining across the concern files saves 30-55 CU per
+        # instruction (measured: execute's overhead 706 -> 651, close 724 -> 693)
+        whole_program=True,
     )
 
 

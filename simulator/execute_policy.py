@@ -21,10 +21,10 @@ from solders.pubkey import Pubkey
 from sessions_client.constants import Permission
 from sessions_client.errors import ErrorCode
 from sessions_client.types import ResourceQuotas, SessionStatus, UsageStats
+from simulator.guard_eval import window_count, window_restarts
 from simulator.record import UsageFields, new_usage
 
 _ZERO_KEY: Final = Pubkey.default()
-_U32_MAX: Final = 0xFFFFFFFF
 _EXECUTE: Final = int(Permission.EXECUTE)
 
 
@@ -134,14 +134,14 @@ def check_lamport_quota(
 
 def next_window(stats: UsageStats, seconds: int, now: int) -> tuple[int, int]:
     """``next_window``: (start, count) of the rate window after this execution. Without a
-    RATE_LIMIT (``seconds`` 0) the stored window stays; one that ran out or never started
-    restarts at ``now`` with count 1; else the count grows (saturating at u32 max)."""
+    RATE_LIMIT (``seconds`` 0) the stored window stays; else a window that restarts
+    (:func:`~simulator.guard_eval.window_restarts`) starts at ``now``, and the count is
+    :func:`~simulator.guard_eval.window_count`'s."""
     start, count = stats.rate_window_start, stats.rate_window_count
     if seconds == 0:
         return start, count
-    if start == 0 or now < start or now - start >= seconds:
-        return now, 1
-    return start, count if count == _U32_MAX else count + 1
+    count = window_count(start, count, now, seconds)
+    return (now if window_restarts(start, now, seconds) else start), count
 
 
 def record_usage(

@@ -42,6 +42,7 @@ from sessions_client.guard_schema import (
 )
 
 _U64_MAX: Final = (1 << 64) - 1
+_U32_MAX: Final = (1 << 32) - 1
 
 
 def _at(cls: type, name: str) -> int:
@@ -84,19 +85,35 @@ COMPARE: Final[dict[int, Callable[[int, int], bool]]] = {
 
 @dataclass(frozen=True, slots=True)
 class GuardContext:
-    """What the leaves read (guard.h's GuardInput): one inner instruction of an execute."""
+    """What the leaves read (guard.h's GuardInput): one inner instruction of an execute.
+    ``window_start`` and ``window_count`` are the stored rate window, before this execution
+    (RATE_LIMIT counts this one in itself, :func:`window_count`)."""
 
     caller: Pubkey
     owner: Pubkey
     now: int
     usage_after: int
-    window_count_after: int
     program_id: Pubkey
     data: bytes = b""
     account_keys: tuple[Pubkey, ...] = ()
     lamports_out: int = 0
     token_spends: tuple[tuple[Pubkey, int], ...] = ()
     window_start: int = 0
+    window_count: int = 0
+
+
+def window_restarts(start: int, now: int, seconds: int) -> bool:
+    """A rate window of ``seconds`` restarts at ``now`` when it never started, the clock went
+    back, or it ran out."""
+    return start == 0 or now < start or now - start >= seconds
+
+
+def window_count(start: int, count: int, now: int, seconds: int) -> int:
+    """``guard_window_count``: executions in the window once this one is counted: 1 in a
+    window that restarts, else the stored count + 1 (saturating at u32 max)."""
+    if window_restarts(start, now, seconds):
+        return 1
+    return count if count == _U32_MAX else count + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +188,9 @@ def _leaf(code: bytes, at: int, size: int, ctx: GuardContext) -> bool:
     if op == GuardOp.USAGE_AT_MOST:
         return bool(ctx.usage_after <= _U64.unpack_from(code, at + _AMOUNT)[0])
     if op == GuardOp.RATE_LIMIT:
-        return bool(ctx.window_count_after <= _U32.unpack_from(code, at + _RATE_N)[0])
+        seconds = _U32.unpack_from(code, at + _RATE_SECONDS)[0]
+        after = window_count(ctx.window_start, ctx.window_count, ctx.now, seconds)
+        return bool(after <= _U32.unpack_from(code, at + _RATE_N)[0])
     if op == GuardOp.PROGRAM_IN:
         program = bytes(ctx.program_id)
         first = at + _FIXED[op]
@@ -281,6 +300,19 @@ def evaluate(code: bytes, length: int, ctx: GuardContext) -> ErrorCode | None:
     return None if verdict.holds else ErrorCode.GUARD_REJECTED
 
 
+def execute(code: bytes, length: int, ctx: GuardContext) -> tuple[ErrorCode | None, int]:
+    """``guard_execute``: execute's one pass after its CPIs, answering GuardMalformed, then
+    CallerNotAdmitted (:func:`admits`), then GuardRejected, else None; with the RATE_LIMIT
+    window's seconds (0: none) for storing the window."""
+    verdict = _run(code, length, ctx)
+    if verdict.fault is not None:
+        return ErrorCode.GUARD_MALFORMED, 0
+    if not _admits_valid(code, length, ctx.caller, ctx.owner):
+        return ErrorCode.CALLER_NOT_ADMITTED, 0
+    seconds = _window_valid(code, length)
+    return (None if verdict.holds else ErrorCode.GUARD_REJECTED), seconds
+
+
 def _nodes(code: bytes, length: int) -> Sequence[int]:
     """Offsets of the nodes of a valid program."""
     offsets = []
@@ -292,9 +324,13 @@ def _nodes(code: bytes, length: int) -> Sequence[int]:
 
 
 def admits(code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> bool:
-    """``guard_admits``: who may call execute at all, before any CPI."""
-    if check(code, length) is not None:
-        return False
+    """``guard_admits``: who a guard lets call execute (a malformed one: nobody)."""
+    return check(code, length) is None and _admits_valid(code, length, caller, owner)
+
+
+def _admits_valid(code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> bool:
+    """Admission by a valid program: some SIGNER_IS key is the caller, or the caller is the
+    owner and the guard has a SIGNER_IS_OWNER leaf or no signer leaf at all."""
     signer_leaf = owner_leaf = False
     for at in _nodes(code, length):
         if code[at] == GuardOp.SIGNER_IS:
@@ -308,8 +344,10 @@ def admits(code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> bool:
 
 def rate_window_seconds(code: bytes, length: int) -> int:
     """``guard_rate_window_seconds``: the RATE_LIMIT window, 0 without one or when malformed."""
-    if check(code, length) is not None:
-        return 0
+    return 0 if check(code, length) is not None else _window_valid(code, length)
+
+
+def _window_valid(code: bytes, length: int) -> int:
     for at in _nodes(code, length):
         if code[at] == GuardOp.RATE_LIMIT:
             return int(_U32.unpack_from(code, at + _RATE_SECONDS)[0])

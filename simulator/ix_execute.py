@@ -1,12 +1,15 @@
 """execute: the session performs its inner instructions by CPI, signed by its signer PDA,
-check for check in the order of program/src/execute.c (and inner.c, effects.c, budget.c,
-signer.c, admission.c).
+check for check in the order of program/src/execute.c (and inner.c, effects.c,
+instructions_sysvar.c, sysvars.c, signer.c, admission.c).
 
-Validate every account and argument; Active, not expired, EXECUTE (COMPOSE for several); top
-level and the compute charge from the transaction; no CPI into this program and the session
-account never writable in one; the caller admitted; the execution and compute quotas; then
-per inner instruction a snapshot, the CPI (:mod:`simulator.callees`) and the effect checks;
-the guard (:mod:`simulator.guard_eval`, on the stored bytes) over the measured effects; the
+Validate every account and argument (the fixed accounts by their spec names, the Clock
+sysvar among them; each inner instruction's indices, flags and privileges, and its target:
+no CPI into this program, the session account never writable in one); Active, not expired,
+EXECUTE (COMPOSE for several); top level and the compute charge from the transaction;
+without a guard, the caller is the owner; the execution and compute quotas; then per inner
+instruction a snapshot, the CPI (:mod:`simulator.callees`) and the effect checks; the
+guard's one pass per inner instruction (:func:`simulator.guard_eval.execute`, on the stored
+bytes: well formed, the caller admitted, its predicates over the measured effects); the
 lamport quota; usage, rate window and the event. The CPIs write the ledger before the last
 checks, so the handler runs inside a ledger savepoint and undoes everything on any refusal,
 as the runtime aborts the transaction.
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from solders.pubkey import Pubkey
+from solders.sysvar import CLOCK as CLOCK_SYSVAR
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR
 
 from sessions_client.constants import (
@@ -58,7 +62,7 @@ from simulator.execute_policy import (
     record_usage,
 )
 from simulator.handler import HandlerResult, Handlers
-from simulator.ix_limits import check_admitted_window, check_executable, quotas_of
+from simulator.ix_limits import check_executable, check_unguarded_caller, quotas_of
 from simulator.outcome import RuntimeFailure, RuntimeRefusalError
 from simulator.record import SessionRecord, with_execution
 from simulator.rent import leaves_rent_paying
@@ -69,7 +73,11 @@ _ARGS: Final = _SPEC.arg_offsets()
 _BUMP_AT: Final = _ARGS["signer_bump"]
 _COUNT_AT: Final = _ARGS["instruction_count"]
 _BODY_AT: Final = _SPEC.data_size
-_AUTHORITY, _SESSION, _SIGNER, _SYSVAR = range(4)
+_AUTHORITY: Final = _SPEC.account_index("authority")
+_SESSION: Final = _SPEC.account_index("session")
+_SIGNER: Final = _SPEC.account_index("session_signer")
+_SYSVAR: Final = _SPEC.account_index("instructions_sysvar")
+_CLOCK: Final = _SPEC.account_index("clock")
 _U64_MAX: Final = (1 << 64) - 1
 _EXECUTION_LOGGING: Final = int(Setting.EXECUTION_LOGGING)
 #: mint and owner (contiguous), the bytes effects.c freezes besides the two COptions
@@ -113,15 +121,26 @@ class TokenSnapshot:
     close: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class InnerChecks:
+    """What ``parse_inner`` checks every inner instruction against (execute.h's
+    InnerChecks, with the outer instruction's privileges and the program id)."""
+
+    program_id: Pubkey
+    signer: Pubkey  # the one non-signer an inner instruction may sign with
+    session: Pubkey  # never writable in a CPI
+    signers: Collection[Pubkey]
+    writable: Collection[Pubkey]
+
+
 def parse_inner(
-    data: bytes,
-    keys: Sequence[Pubkey],
-    signer: Pubkey,
-    signers: Collection[Pubkey],
-    writable: Collection[Pubkey],
+    data: bytes, keys: Sequence[Pubkey], c: InnerChecks
 ) -> tuple[InnerIx, ...] | ErrorCode:
-    """``parse_inner``: counts, indices, flags 0/1, no privilege the outer instruction lacks,
-    lengths, no trailing bytes (``check_metas`` per instruction)."""
+    """``parse_inner``: counts; per instruction its header, program index, account count,
+    target (not this program), lengths, and per account (``check_metas``) index, flags 0/1,
+    no privilege the outer instruction lacks and the session never writable; no trailing
+    bytes. The C compares account records, the model keys: a duplicate of the session at
+    another index shares its record, so both find it."""
     count = data[_COUNT_AT]
     if count < 1 or count > MAX_INNER_INSTRUCTIONS:
         return ErrorCode.INVALID_INSTRUCTION_DATA
@@ -135,6 +154,8 @@ def parse_inner(
             return ErrorCode.INVALID_ACCOUNT_INDEX
         if accounts > MAX_INNER_ACCOUNTS:
             return ErrorCode.TOO_MANY_ACCOUNTS
+        if keys[program_index] == c.program_id:
+            return ErrorCode.CPI_NOT_ALLOWED
         at += 2
         if end - at < 3 * accounts + 2:
             return ErrorCode.INVALID_INSTRUCTION_DATA
@@ -146,10 +167,12 @@ def parse_inner(
             if (w | s) > 1:
                 return ErrorCode.INVALID_INSTRUCTION_DATA
             key = keys[index]
-            if w and key not in writable:
+            if w and key not in c.writable:
                 return ErrorCode.ACCOUNT_NOT_WRITABLE
-            if s and key != signer and key not in signers:
+            if s and key != c.signer and key not in c.signers:
                 return ErrorCode.MISSING_SIGNER
+            if w and key == c.session:
+                return ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI
             metas.append(Meta(key, bool(w), bool(s)))
         at += 3 * accounts
         length = int.from_bytes(data[at : at + 2], "little")
@@ -178,7 +201,9 @@ def load_execution(
     signers: Collection[Pubkey],
     writable: Collection[Pubkey],
 ) -> LoadedExecute | ErrorCode:
-    """``load_execution``: every account and argument, then the clock."""
+    """``load_execution``: every account and argument in order: the fixed accounts (the
+    Clock sysvar's: its key; the runtime's sysvar always holds the whole Clock, so the C's
+    length check holds), then the inner instructions."""
     if len(keys) > MAX_INSTRUCTION_ACCOUNTS:
         return ErrorCode.TOO_MANY_ACCOUNTS
     authority, session, signer = keys[_AUTHORITY], keys[_SESSION], keys[_SIGNER]
@@ -194,20 +219,27 @@ def load_execution(
         return bump
     if keys[_SYSVAR] != INSTRUCTIONS_SYSVAR:
         return ErrorCode.MISSING_INSTRUCTIONS_SYSVAR
-    inner = parse_inner(data, keys, signer, signers, writable)
+    if keys[_CLOCK] != CLOCK_SYSVAR:
+        return ErrorCode.MISSING_CLOCK_SYSVAR
+    checks = InnerChecks(env.program_id, signer, session, signers, writable)
+    inner = parse_inner(data, keys, checks)
     if isinstance(inner, ErrorCode):
         return inner
     return LoadedExecute(record, authority, session, signer, bump, inner, env.clock.now())
 
 
-def read_transaction(env: Env) -> int:
-    """``read_transaction``: the compute charge, the transaction's SetComputeUnitLimit or
-    200,000 per other instruction, capped at 1,400,000. (Top level always holds here: the
-    model runs the sessions program only at stack height 1, and a CPI back into it is the
-    runtime's ReentrancyNotAllowed.)"""
+def read_transaction(env: Env) -> int | ErrorCode:
+    """``read_transaction``: top level (the instruction the sysvar says is running is this
+    program's: NotTopLevel), then the compute charge, the transaction's SetComputeUnitLimit
+    or 200,000 per other instruction, capped at 1,400,000. The model runs the sessions
+    program's instructions only at the top level (a callee calling back into it is the
+    runtime's ReentrancyNotAllowed), so the first check holds here; the program's refusal of
+    an execute another program reaches by CPI is tested in the SVM."""
     view = env.transaction
     if view is None:
         limit = DEFAULT_INSTRUCTION_COMPUTE_UNITS  # this instruction alone
+    elif view.programs[view.current] != env.program_id:
+        return ErrorCode.NOT_TOP_LEVEL
     else:
         others, found, limit = 0, False, 0
         for program, data in zip(view.programs, view.datas, strict=True):
@@ -220,51 +252,38 @@ def read_transaction(env: Env) -> int:
     return min(limit, MAX_TRANSACTION_COMPUTE_UNITS)
 
 
-def check_inner_targets(
-    program_id: Pubkey, inner: Sequence[InnerIx], session: Pubkey
+def snapshot_token_account(
+    world: World, key: Pubkey, signer: Pubkey, out: list[TokenSnapshot]
 ) -> ErrorCode | None:
-    """``check_inner_targets``: no CPI into this program; the session never writable (by key,
-    so a duplicate at another index is the session)."""
-    for ix in inner:
-        if ix.program == program_id:
-            return ErrorCode.CPI_NOT_ALLOWED
-        if any(m.writable and m.key == session for m in ix.metas):
-            return ErrorCode.SESSION_ACCOUNT_WRITABLE_IN_CPI
-    return None
-
-
-def take_snapshot(world: World, ix: InnerIx, signer: Pubkey) -> list[TokenSnapshot] | ErrorCode:
-    """``take_snapshot``: every token account writable in this inner instruction that the
-    signer owns or is delegate of (the signer's lamports are read by the caller)."""
-    out: list[TokenSnapshot] = []
+    """``snapshot_token_account``: one writable account of an inner instruction (invoke_inner
+    calls it as it builds the account infos, the signer's lamports already read by
+    ``begin_snapshot``): added when it is a token account, not yet snapshotted, that the
+    signer owns or is delegate of; TooManyAccounts past the table."""
+    account = read(world, key)
+    d = account.data
+    if len(d) < TOKEN_ACCOUNT_SIZE or account.owner not in TOKEN_PROGRAMS:
+        return None
+    if not is_token_account(account.owner, d) or any(t.key == key for t in out):
+        return None
     signer_bytes = bytes(signer)
-    for meta in ix.metas:
-        if not meta.writable:
-            continue
-        account = read(world, meta.key)
-        d = account.data
-        if len(d) < TOKEN_ACCOUNT_SIZE or account.owner not in TOKEN_PROGRAMS:
-            continue
-        if not is_token_account(account.owner, d) or any(t.key == meta.key for t in out):
-            continue
-        delegate = d[_DELEGATE]
-        owned = d[OFF_MINT + 32 : OFF_MINT + 64] == signer_bytes
-        if not owned and not (delegate[:4] == b"\1\0\0\0" and delegate[4:] == signer_bytes):
-            continue
-        if len(out) == MAX_TOKEN_SNAPSHOTS:
-            return ErrorCode.TOO_MANY_ACCOUNTS
-        out.append(
-            TokenSnapshot(
-                meta.key,
-                account.owner,
-                int.from_bytes(d[OFF_AMOUNT : OFF_AMOUNT + 8], "little"),
-                int.from_bytes(d[OFF_DELEGATED_AMOUNT : OFF_DELEGATED_AMOUNT + 8], "little"),
-                d[_MINT_OWNER],
-                delegate,
-                d[_CLOSE],
-            )
+    delegate = d[_DELEGATE]
+    owned = d[OFF_MINT + 32 : OFF_MINT + 64] == signer_bytes
+    if not owned and not (delegate[:4] == b"\1\0\0\0" and delegate[4:] == signer_bytes):
+        return None
+    if len(out) == MAX_TOKEN_SNAPSHOTS:
+        return ErrorCode.TOO_MANY_ACCOUNTS
+    out.append(
+        TokenSnapshot(
+            key,
+            account.owner,
+            int.from_bytes(d[OFF_AMOUNT : OFF_AMOUNT + 8], "little"),
+            int.from_bytes(d[OFF_DELEGATED_AMOUNT : OFF_DELEGATED_AMOUNT + 8], "little"),
+            d[_MINT_OWNER],
+            delegate,
+            d[_CLOSE],
         )
-    return out
+    )
+    return None
 
 
 def _authorities_kept(t: TokenSnapshot, now: Account) -> bool:
@@ -330,14 +349,18 @@ def check_effects(
 
 
 def run_inner(world: World, e: LoadedExecute) -> Spend | ErrorCode:
-    """``run_inner``: per inner instruction, snapshot, invoke_signed, effects. A callee's
-    failure is the runtime's (:class:`RuntimeRefusalError`), as the SVM reports it."""
+    """``run_inner``: per inner instruction, snapshot (the signer's lamports, then each
+    writable account's, in meta order), invoke_signed, effects. A callee's failure is the
+    runtime's (:class:`RuntimeRefusalError`), as the SVM reports it."""
     spend = Spend()
     for ix in e.inner:
-        tokens = take_snapshot(world, ix, e.signer)
-        if isinstance(tokens, ErrorCode):
-            return tokens
         lamports = read(world, e.signer).lamports
+        tokens: list[TokenSnapshot] = []
+        for meta in ix.metas:
+            if meta.writable:
+                refused = snapshot_token_account(world, meta.key, e.signer, tokens)
+                if refused is not None:
+                    return refused
         try:
             invoke(world, ix.program, ix.metas, ix.data, 2)
         except CalleeError as failed:
@@ -350,30 +373,34 @@ def run_inner(world: World, e: LoadedExecute) -> Spend | ErrorCode:
     return spend
 
 
-def evaluate_guard(e: LoadedExecute, spend: Spend, window: tuple[int, int]) -> ErrorCode | None:
-    """``evaluate_guard``: the stored guard over each inner instruction and the effects."""
+def evaluate_guard(e: LoadedExecute, spend: Spend) -> int | ErrorCode:
+    """``evaluate_guard``: the stored guard's one pass per inner instruction, after the CPIs,
+    over the measured effects and the stored rate window; its RATE_LIMIT window's seconds (0:
+    none, or no guard, which admitted the owner before the CPIs)."""
     guard = e.record.guard.guard
     if guard.len == 0:
-        return None
-    mints = spend.mints or {}
+        return 0
+    stats = e.record.usage.stats
+    mints = tuple((spend.mints or {}).items())
+    seconds = 0
     for ix in e.inner:
         ctx = guard_eval.GuardContext(
             caller=e.authority,
             owner=e.record.origin.owner,
             now=e.now,
             usage_after=e.record.usage.usage_count + 1,
-            window_count_after=window[1],
             program_id=ix.program,
             data=ix.data,
             account_keys=tuple(m.key for m in ix.metas),
             lamports_out=spend.lamports_out,
-            token_spends=tuple(mints.items()),
-            window_start=window[0],
+            token_spends=mints,
+            window_start=stats.rate_window_start,
+            window_count=stats.rate_window_count,
         )
-        refused = guard_eval.evaluate(guard.code, guard.len, ctx)
+        refused, seconds = guard_eval.execute(guard.code, guard.len, ctx)
         if refused is not None:
             return refused
-    return None
+    return seconds
 
 
 def _rent_states(
@@ -420,27 +447,29 @@ def _execute(
     record = e.record
     quotas = quotas_of(record)
     usage = record.usage
+    refused = check_executable(record, e.now, len(e.inner))
+    if refused is not None:
+        return refused
     charge = read_transaction(env)
-    refused = check_executable(record, e.now, len(e.inner)) or check_inner_targets(
-        env.program_id, e.inner, e.session
+    if isinstance(charge, ErrorCode):
+        return charge
+    refused = (
+        check_unguarded_caller(record, e.authority)
+        or check_execution_quota(quotas, usage)
+        or check_compute_quota(quotas, usage, charge)
     )
     if refused is not None:
         return refused
-    seconds = check_admitted_window(record, e.authority)  # one pass: admission, rate window
-    if isinstance(seconds, ErrorCode):
-        return seconds
-    refused = check_execution_quota(quotas, usage) or check_compute_quota(quotas, usage, charge)
-    if refused is not None:
-        return refused
-    window = next_window(usage.stats, seconds, e.now)
     spend = run_inner(_world(env), e)
     if isinstance(spend, ErrorCode):
         return spend
-    refused = evaluate_guard(e, spend, window) or check_lamport_quota(
-        quotas, usage, spend.lamports_out
-    )
+    seconds = evaluate_guard(e, spend)
+    if isinstance(seconds, ErrorCode):
+        return seconds
+    refused = check_lamport_quota(quotas, usage, spend.lamports_out)
     if refused is not None:
         return refused
+    window = next_window(usage.stats, seconds, e.now)
     used = record_usage(usage, e.now, charge, spend.lamports_out, window)
     env.ledger.put_session(
         e.session, with_execution(record, used.stats, e.signer, e.signer_bump, e.now)

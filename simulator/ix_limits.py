@@ -36,7 +36,7 @@ from simulator.emit import (
     session_quotas_updated,
 )
 from simulator.env import Env
-from simulator.execute_policy import check_execution_gate
+from simulator.execute_policy import check_execution_gate, check_execution_quota
 from simulator.handler import HandlerResult, Handlers
 from simulator.record import SessionRecord, UsageFields, to_session, with_limits
 
@@ -53,24 +53,29 @@ def _guard_of(record: SessionRecord) -> Guard:
     return record.guard.guard
 
 
-def check_admitted_window(record: SessionRecord, caller: Pubkey) -> int | ErrorCode:
-    """``check_admitted``: the stored length in range, the guard well formed (one
-    ``guard_inspect`` pass), then it admits the caller; the rate window's seconds (0: none)."""
+def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_admitted`` (validate_session's admission): the stored length in range, the
+    guard well formed (one ``guard_inspect`` pass), then it admits the caller."""
     guard, owner = _guard_of(record), record.origin.owner
-    if guard.len > GUARD_CAPACITY:
-        return ErrorCode.GUARD_MALFORMED
-    if guard.len == 0:
-        return 0 if caller == owner else ErrorCode.CALLER_NOT_ADMITTED
+    refused = check_unguarded_caller(record, caller)
+    if refused is not None or guard.len == 0:
+        return refused
     facts = guard_eval.inspect(guard.code, guard.len, caller, owner)
     if facts.malformed:
         return ErrorCode.GUARD_MALFORMED
-    return facts.rate_window_seconds if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
+    return None if facts.admitted else ErrorCode.CALLER_NOT_ADMITTED
 
 
-def check_admitted(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
-    """``check_admitted``, without the rate window."""
-    refused = check_admitted_window(record, caller)
-    return refused if isinstance(refused, ErrorCode) else None
+def check_unguarded_caller(record: SessionRecord, caller: Pubkey) -> ErrorCode | None:
+    """``check_unguarded_caller``: execute's admission before its CPIs: the stored length in
+    range, and without a guard the caller is the owner (a guard admits in its one pass after
+    the CPIs, :func:`simulator.guard_eval.execute`)."""
+    guard = _guard_of(record)
+    if guard.len > GUARD_CAPACITY:
+        return ErrorCode.GUARD_MALFORMED
+    if guard.len == 0 and caller != record.origin.owner:
+        return ErrorCode.CALLER_NOT_ADMITTED
+    return None
 
 
 def quotas_of(record: SessionRecord) -> ResourceQuotas:
@@ -87,6 +92,11 @@ def check_executable(record: SessionRecord, now: int, instruction_count: int) ->
     return refused
 
 
+_VALIDATE: Final = INSTRUCTIONS_BY_NAME["validate_session"]
+_VALIDATE_SESSION: Final = _VALIDATE.account_index("session")
+_VALIDATE_AUTHORITY: Final = _VALIDATE.account_index("authority")
+
+
 def validate_session(
     env: Env,
     keys: Sequence[Pubkey],
@@ -96,19 +106,22 @@ def validate_session(
 ) -> HandlerResult:
     """``process_validate_session``: read-only; the errors execute would give, else success
     (the answer: :func:`validity`)."""
-    address, authority = keys[0], keys[1]
+    address, authority = keys[_VALIDATE_SESSION], keys[_VALIDATE_AUTHORITY]
     record = load_session_readonly(env.ledger, env.program_id, address)
     if isinstance(record, ErrorCode):
         return record
     if authority not in signers:
         return ErrorCode.MISSING_SIGNER
     now = env.clock.now()
-    refused = check_executable(record, now, 1) or check_admitted(record, authority)
-    if refused is not None:
-        return refused
-    if record.usage.usage_count >= quotas_of(record).max_executions:
-        return ErrorCode.QUOTA_EXCEEDED
-    return ()
+    # execute's order: the no-guard owner rule and the execution quota before its CPIs, a
+    # guard's admission in its pass after them
+    refused = (
+        check_executable(record, now, 1)
+        or check_unguarded_caller(record, authority)
+        or check_execution_quota(quotas_of(record), record.usage)
+        or check_admitted(record, authority)
+    )
+    return () if refused is None else refused
 
 
 def validity(record: SessionRecord, now: int) -> SessionValidity:

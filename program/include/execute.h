@@ -31,21 +31,14 @@ typedef struct {
 static inline u8 *inner_account(const Context *ctx, const InnerIx *ix, u64 i) {
     return ctx->accounts[ix->metas[i * INNER_META_SIZE + INNER_META_INDEX]];
 }
-static inline bool inner_writable(const InnerIx *ix, u64 i) {
-    return ix->metas[i * INNER_META_SIZE + INNER_META_WRITABLE] != 0;
-}
 
-/* ---- inner.c ---- */
-/* Decode and bound-check every inner instruction: counts, indices, flags (0/1, and no
- * privilege the outer instruction lacks: writable needs writable, signer needs a signer or
- * the session signer), lengths, no trailing bytes. */
-u64 parse_inner(const Context *ctx, const u8 *signer, InnerList *out);
-/* No inner instruction calls this program, and none passes the session account writable. */
-u64 check_inner_targets(const Context *ctx, const InnerList *list, const u8 *session);
-/* invoke_signed with the session signer's seeds. */
-u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer);
+/* What parse_inner checks every inner account against. */
+typedef struct {
+    const u8 *signer;  /* the session signer: the one non-signer an inner instruction may sign with */
+    const u8 *session; /* the session account: never writable in a CPI */
+} InnerChecks;
 
-/* ---- effects.c ---- */
+/* ---- effects.c (types used by inner.c) ---- */
 /* Words of the authority fields a snapshot freezes: mint, owner, delegate and close
  * authority (COption: u32 tag + key, read as 4-byte words at their unaligned offsets). */
 #define AUTHORITY_WORDS 34
@@ -71,19 +64,36 @@ typedef struct {
     GuardTokenSpend mints[MAX_TOKEN_SNAPSHOTS];
 } Spend;
 
-/* The signer's lamports and every token account, writable in this inner instruction, that
- * the signer owns or is delegate of. */
-u64 take_snapshot(const Context *ctx, const InnerIx *ix, u8 *signer, Snapshot *out);
+/* Before a CPI: the signer's lamports; then (snapshot_token_account, per writable account of
+ * the inner instruction with at least a token account's size) every token account the signer
+ * owns or is delegate of. */
+void begin_snapshot(Snapshot *out, u8 *signer);
+u64 snapshot_token_account(Snapshot *s, u8 *a);
 /* After the CPI: the signer is still a system account without data, no snapshotted token
  * account changed mint, owner, delegate (except SPL's clearing of a spent allowance) or close
  * authority, or raised its allowance; decreases are added to *spend. */
 u64 check_effects(const Snapshot *s, Spend *spend);
 
+/* ---- inner.c ---- */
+/* Decode and bound-check every inner instruction: counts, indices, flags (0/1, and no
+ * privilege the outer instruction lacks: writable needs writable, signer needs a signer or
+ * the session signer), lengths, no trailing bytes; no inner instruction calls this program
+ * and none passes the session account writable. */
+u64 parse_inner(const Context *ctx, const InnerChecks *checks, InnerList *out);
+/* invoke_signed with the session signer's seeds, snapshotting the token accounts (the
+ * snapshot's lamports are the caller's, taken before). */
+u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer, Snapshot *snapshot);
+
 /* ---- admission.c: the checks execute and validate_session share, in execute's order ---- */
 /* Active, not expired, EXECUTE (and COMPOSE for more than one inner instruction). */
 u64 check_executable(const u8 *d, i64 now, u64 instruction_count);
 /* The stored guard's length is in range, it is well formed (GuardMalformed) and it admits
- * the caller; *window_seconds: its RATE_LIMIT window (0: none), from the same pass. */
+ * the caller; *window_seconds: its RATE_LIMIT window (0: none), from the same pass
+ * (validate_session's admission). */
 u64 check_admitted(const u8 *d, const SolPubkey *caller, u64 *window_seconds);
+/* execute's admission before its CPIs: the stored guard's length is in range, and without a
+ * guard the caller is the owner. A guard's admission is part of its one pass after the CPIs
+ * (guard_execute): the transaction is atomic, so refusing then undoes the CPIs. */
+u64 check_unguarded_caller(const u8 *d, const SolPubkey *caller);
 /* max_executions still allows one more execution. */
 u64 check_execution_quota(const u8 *d);

@@ -23,8 +23,10 @@ typedef struct {
     const SolPubkey *owner;         /* session.owner */
     i64 now;
     u64 usage_after;                /* usage_count + 1 */
-    u32 window_count_after;         /* executions in the current rate window, this one included */
-    i64 window_start;               /* start of the current window (informative) */
+    i64 window_start;               /* the stored rate window (usage.rate_window_start), */
+    u32 window_count;               /* and its count, before this execution: RATE_LIMIT(n, s)
+                                     * counts this one into the window of s seconds
+                                     * (guard_window_count) and holds when that is <= n */
     const SolPubkey *program_id;    /* the CPI's program */
     const u8 *data;                 /* the CPI's instruction data */
     u64 data_len;
@@ -53,6 +55,25 @@ u64 guard_validate(const u8 *code, u64 len);
 /* 0 when the guard holds (len == 0 always holds), ERR_GUARD_REJECTED when it evaluates to
  * false, ERR_GUARD_MALFORMED when it breaks a validation rule. One pass, no recursion. */
 u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in);
+
+/* A rate window of `seconds` restarts at now with this execution when it never started, the
+ * clock went back, or it ran out; otherwise the stored one continues. */
+static inline bool guard_window_restarts(i64 start, i64 now, u64 seconds) {
+    /* now - start cannot overflow: both are clock readings and start <= now here */
+    return start == 0 || now < start || (u64)(now - start) >= seconds;
+}
+
+/* Executions in the rate window of `seconds` once this one is counted: 1 in a window that
+ * restarts, else the stored count + 1 (saturating). */
+static inline u32 guard_window_count(i64 start, u32 count, i64 now, u64 seconds) {
+    if (guard_window_restarts(start, now, seconds)) return 1;
+    return count == 0xffffffffu ? count : count + 1;
+}
+
+/* execute's one pass after its CPIs: 0 when the caller is admitted (guard_admits) and the
+ * guard holds, else ERR_GUARD_MALFORMED, ERR_CALLER_NOT_ADMITTED or ERR_GUARD_REJECTED, in
+ * that precedence; *window_seconds: the RATE_LIMIT window (0: none) for storing the window. */
+u64 guard_execute(const u8 *code, u64 len, const GuardInput *in, u64 *window_seconds);
 
 /* One validating pass answering admission, the rate window and the signer question at once
  * (what execute needs before its CPI, instead of three passes): 0 with *facts filled in, or

@@ -32,7 +32,18 @@ static inline bool acc_is_writable(const u8 *a) { return a[INPUT_OFF_IS_WRITABLE
 
 u64 require_signer(const u8 *account);
 /* The C-ABI view of a serialized account that sol_invoke_signed_c takes (inline: it runs
- * per account of every CPI). */
+ * per account of every CPI). The input's is_signer, is_writable and executable bytes are
+ * contiguous, as are the info's: one word load and store copies the three (and a padding
+ * byte of the info). */
+_Static_assert(INPUT_OFF_IS_WRITABLE == INPUT_OFF_IS_SIGNER + 1 &&
+                   INPUT_OFF_EXECUTABLE == INPUT_OFF_IS_SIGNER + 2,
+               "input flags are contiguous");
+_Static_assert(__builtin_offsetof(SolAccountInfo, is_writable) ==
+                       __builtin_offsetof(SolAccountInfo, is_signer) + 1 &&
+                   __builtin_offsetof(SolAccountInfo, executable) ==
+                       __builtin_offsetof(SolAccountInfo, is_signer) + 2 &&
+                   sizeof(SolAccountInfo) >= __builtin_offsetof(SolAccountInfo, is_signer) + 4,
+               "info flags are contiguous, with a padding byte after them");
 static inline void account_info(u8 *a, SolAccountInfo *info) {
     info->key = (SolPubkey *)acc_key(a);
     info->lamports = acc_lamports(a);
@@ -40,9 +51,7 @@ static inline void account_info(u8 *a, SolAccountInfo *info) {
     info->data = acc_data(a);
     info->owner = acc_owner(a);
     info->rent_epoch = 0;
-    info->is_signer = acc_is_signer(a);
-    info->is_writable = acc_is_writable(a);
-    info->executable = a[INPUT_OFF_EXECUTABLE] != 0;
+    store_u32(&info->is_signer, load_u32(a) >> (8 * INPUT_OFF_IS_SIGNER));
 }
 
 u64 require_writable(const u8 *account);
@@ -64,12 +73,13 @@ u64 require_fresh_session_account(const Context *ctx, u8 *account);
 
 /* ---- sysvars.c ---- */
 u64 clock_now(i64 *now);
+/* From the Clock sysvar account (MissingClockSysvar when it is another account). */
+u64 clock_from_account(const u8 *account, i64 *now);
 /* Lamports per stored byte (metadata included) that make an account rent-exempt. */
 u64 rent_exemption_rate(u64 *per_byte);
 static inline u64 rent_exempt_minimum(u64 per_byte, u64 data_len) {
     return (SOL_ACCOUNT_STORAGE_OVERHEAD + data_len) * per_byte;
 }
-u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
 
 /* ---- pda.c: the Session PDA with a caller-supplied bump, canonical only ---- */
 u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *session_id_le,
@@ -130,10 +140,13 @@ u64 verify_session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *si
 /* A system Transfer from the session's signer, signed with its seeds (the sweep). */
 u64 transfer_from_signer(const u8 *session_key, u8 bump, u8 *signer, u8 *to, u64 lamports);
 
-/* ---- budget.c: what the instructions sysvar says about this transaction ---- */
-/* Top level (stack height 1 and the sysvar's current instruction is this program's:
- * NotTopLevel), and the transaction's requested compute-unit limit, in one pass. `sysvar`
- * must already be checked to be the instructions sysvar. */
+/* ---- instructions_sysvar.c: what the instructions sysvar says about this transaction ---- */
+/* The program id of the running top-level instruction (the sysvar at `sysvar_index`,
+ * checked here). */
+u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);
+/* Top level (the sysvar's current instruction is this program's: NotTopLevel), and the
+ * transaction's requested compute-unit limit, in one pass. `sysvar` must already be checked
+ * to be the instructions sysvar. */
 u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units);
 
 /* ---- events.c (execute and the updates) ---- */

@@ -68,12 +68,13 @@ u64 process_expire_session(const Context *ctx);
  */
 u64 process_close_session(const Context *ctx);
 
-/* execute(signer_bump, instruction_count): Perform inner instructions signed by the session signer, within the session's permissions, guard and quotas; the accounts they use follow the four listed here.
+/* execute(signer_bump, instruction_count): Perform inner instructions signed by the session signer, within the session's permissions, guard and quotas; the accounts they use follow the five listed here.
  * data: at least IX_EXECUTE_DATA_SIZE (10) bytes; accounts:
  *   [0] IX_EXECUTE_ACC_AUTHORITY: signer. The owner, or a key the guard admits.
  *   [1] IX_EXECUTE_ACC_SESSION: writable.
  *   [2] IX_EXECUTE_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; signs the inner instructions.
  *   [3] IX_EXECUTE_ACC_INSTRUCTIONS_SYSVAR: address Sysvar1nstructions1111111111111111111111111.
+ *   [4] IX_EXECUTE_ACC_CLOCK: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100 CU less than the sysvar syscall.
  */
 u64 process_execute(const Context *ctx);
 
@@ -112,12 +113,12 @@ u64 process_update_quotas(const Context *ctx);
     X(IX_ACTIVATE_SESSION, IX_ACTIVATE_SESSION_DATA_SIZE, 1, IX_ACTIVATE_SESSION_NUM_ACCOUNTS, process_activate_session) \
     X(IX_PAUSE_SESSION, IX_PAUSE_SESSION_DATA_SIZE, 1, IX_PAUSE_SESSION_NUM_ACCOUNTS, process_pause_session) \
     X(IX_RESUME_SESSION, IX_RESUME_SESSION_DATA_SIZE, 1, IX_RESUME_SESSION_NUM_ACCOUNTS, process_resume_session) \
+    X(IX_EXECUTE, IX_EXECUTE_DATA_SIZE, 0, IX_EXECUTE_NUM_ACCOUNTS, process_execute) \
     X(IX_CREATE_SESSION, IX_CREATE_SESSION_DATA_SIZE, 1, IX_CREATE_SESSION_NUM_ACCOUNTS, process_create_session) \
     X(IX_REQUEST_SESSION, IX_REQUEST_SESSION_DATA_SIZE, 1, IX_REQUEST_SESSION_NUM_ACCOUNTS, process_request_session) \
     X(IX_APPROVE_SESSION, IX_APPROVE_SESSION_DATA_SIZE, 1, IX_APPROVE_SESSION_NUM_ACCOUNTS, process_approve_session) \
     X(IX_EXPIRE_SESSION, IX_EXPIRE_SESSION_DATA_SIZE, 1, IX_EXPIRE_SESSION_NUM_ACCOUNTS, process_expire_session) \
     X(IX_CLOSE_SESSION, IX_CLOSE_SESSION_DATA_SIZE, 1, IX_CLOSE_SESSION_NUM_ACCOUNTS, process_close_session) \
-    X(IX_EXECUTE, IX_EXECUTE_DATA_SIZE, 0, IX_EXECUTE_NUM_ACCOUNTS, process_execute) \
     X(IX_VALIDATE_SESSION, IX_VALIDATE_SESSION_DATA_SIZE, 1, IX_VALIDATE_SESSION_NUM_ACCOUNTS, process_validate_session) \
     X(IX_UPDATE_GUARD, IX_UPDATE_GUARD_DATA_SIZE, 1, IX_UPDATE_GUARD_NUM_ACCOUNTS, process_update_guard) \
     X(IX_UPDATE_PERMISSIONS, IX_UPDATE_PERMISSIONS_DATA_SIZE, 1, IX_UPDATE_PERMISSIONS_NUM_ACCOUNTS, process_update_permissions) \

@@ -24,7 +24,9 @@ typedef struct {
     u8 x[32];
 } SolPubkey;
 
-/* The C ABI structures sol_invoke_signed_c expects. */
+/* The C ABI structures sol_invoke_signed_c expects. The flags are bytes holding 0 or 1 (what
+ * the runtime reads); u8 rather than bool, so copying the input's flag bytes is a plain load
+ * and store instead of a normalising branch per flag. */
 typedef struct {
     SolPubkey *key;
     u64 *lamports;
@@ -32,15 +34,15 @@ typedef struct {
     u8 *data;
     SolPubkey *owner;
     u64 rent_epoch;
-    bool is_signer;
-    bool is_writable;
-    bool executable;
+    u8 is_signer;
+    u8 is_writable;
+    u8 executable;
 } SolAccountInfo;
 
 typedef struct {
     SolPubkey *pubkey;
-    bool is_writable;
-    bool is_signer;
+    u8 is_writable;
+    u8 is_signer;
 } SolAccountMeta;
 
 typedef struct {
@@ -111,14 +113,6 @@ extern void sol_set_return_data(const u8 *data, u64 len);
 /* The suffix create_program_address appends to the seeds and the program id before hashing. */
 #define SOL_PDA_MARKER "ProgramDerivedAddress"
 #define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
-/* The highest bump seed, where find_program_address starts. */
-#define SOL_MAX_BUMP 255
-
-/* sol_curve_validate_point's id of edwards25519 (the curve of Solana keys). */
-#define SOL_CURVE25519_EDWARDS 0
-/* The suffix create_program_address appends to the seeds and the program id before hashing. */
-#define SOL_PDA_MARKER "ProgramDerivedAddress"
-#define SOL_PDA_MARKER_LEN (sizeof(SOL_PDA_MARKER) - 1)
 /* Bytes of account metadata the runtime charges rent for on top of the data. */
 #define SOL_ACCOUNT_STORAGE_OVERHEAD 128
 /* The highest bump seed, where find_program_address starts. */
@@ -131,6 +125,9 @@ extern void sol_set_return_data(const u8 *data, u64 len);
 /* A helper with more than five arguments must never be a real call (SBF passes five in
  * registers): it is declared with this, so the compiler inlines it or fails. */
 #define SOL_ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* A refusal's test: laid out as one branch off the straight path (hot loops use it). */
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 #define SOL_LOG(literal) sol_log_((literal), sizeof(literal) - 1)
 

@@ -29,6 +29,13 @@ u64 check_admitted(const u8 *d, const SolPubkey *caller, u64 *window_seconds) {
     return 0;
 }
 
+u64 check_unguarded_caller(const u8 *d, const SolPubkey *caller) {
+    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
+    if (len > GUARD_CAPACITY) return fail(ERR_GUARD_MALFORMED);
+    if (len == 0 && !key_eq(caller, S_KEY(d, SESSION_OFF_OWNER))) return fail(ERR_CALLER_NOT_ADMITTED);
+    return 0;
+}
+
 /* Zero means none allowed: usage_count + 1 <= max_executions (no overflow at u64 max). */
 u64 check_execution_quota(const u8 *d) {
     if (S_U64(d, SESSION_OFF_USAGE_COUNT) >= S_U64(d, SESSION_OFF_QUOTAS_MAX_EXECUTIONS))

@@ -54,29 +54,27 @@ static bool snapshotted(const Snapshot *s, const u8 *a) {
     return false;
 }
 
-u64 take_snapshot(const Context *ctx, const InnerIx *ix, u8 *signer, Snapshot *out) {
+void begin_snapshot(Snapshot *out, u8 *signer) {
     out->signer = signer;
     out->lamports = *acc_lamports(signer);
     out->token_count = 0;
-    const SolPubkey *signer_key = acc_key(signer);
-    for (u64 i = 0; i < ix->account_count; i++) {
-        if (!inner_writable(ix, i)) continue;
-        u8 *a = inner_account(ctx, ix, i);
-        if (acc_data_len(a) < TOKEN_ACCOUNT_SIZE) continue; /* wallets, the signer: no keys read */
-        const SolPubkey *program = token_program_of(a);
-        if (program == NULL || !is_token_account(a, program) || snapshotted(out, a)) continue;
-        const u8 *d = acc_data(a);
-        if (!key_eq((const SolPubkey *)(d + TOKEN_OFF_OWNER), signer_key) &&
-            !coption_is(d, TOKEN_OFF_DELEGATE, signer_key))
-            continue;
-        if (out->token_count == MAX_TOKEN_SNAPSHOTS) return fail(ERR_TOO_MANY_ACCOUNTS);
-        TokenSnapshot *t = &out->tokens[out->token_count++];
-        t->account = a;
-        t->program = program;
-        t->amount = load_u64(d + TOKEN_OFF_AMOUNT);
-        t->delegated_amount = load_u64(d + TOKEN_OFF_DELEGATED_AMOUNT);
-        read_authorities(d, t->authorities);
-    }
+}
+
+u64 snapshot_token_account(Snapshot *s, u8 *a) {
+    const SolPubkey *program = token_program_of(a);
+    if (program == NULL || !is_token_account(a, program) || snapshotted(s, a)) return 0;
+    const u8 *d = acc_data(a);
+    const SolPubkey *signer_key = acc_key(s->signer);
+    if (!key_eq((const SolPubkey *)(d + TOKEN_OFF_OWNER), signer_key) &&
+        !coption_is(d, TOKEN_OFF_DELEGATE, signer_key))
+        return 0;
+    if (s->token_count == MAX_TOKEN_SNAPSHOTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+    TokenSnapshot *t = &s->tokens[s->token_count++];
+    t->account = a;
+    t->program = program;
+    t->amount = load_u64(d + TOKEN_OFF_AMOUNT);
+    t->delegated_amount = load_u64(d + TOKEN_OFF_DELEGATED_AMOUNT);
+    read_authorities(d, t->authorities);
     return 0;
 }
 

@@ -3,27 +3,40 @@
  * count it declares before the handler runs. */
 #include "program.h"
 
+/* A new record spans its header, data, the realloc room and padding to 8, then rent_epoch:
+ * aligning up after adding the rent_epoch's 8 bytes is the same as adding them after. */
+#define RECORD_TAIL (INPUT_OFF_DATA + MAX_PERMITTED_DATA_INCREASE + sizeof(u64) + 7)
+
+/* Every instruction runs this loop once per account, so it is kept to a few instructions
+ * per record: the accounts the program keeps, then (rarely) the ones past MAX_ACCOUNTS,
+ * walked only to find the instruction data. A duplicate's marker is the index of an earlier
+ * account (the runtime's encoding), so it is always a kept index in the first loop. */
 void parse_input(u8 *input, Context *ctx) {
     u64 n = load_u64(input);
-    u8 *p = input + 8;
+    u8 *p = input + sizeof(u64);
     ctx->n_accounts = n;
-    for (u64 i = 0; i < n; i++) {
+    u8 **slot = ctx->accounts;
+    u8 **kept_end = slot + (n < MAX_ACCOUNTS ? n : MAX_ACCOUNTS);
+    for (; slot < kept_end; slot++) {
         u8 dup = *p;
-        u8 *record = p;
-        if (dup == INPUT_DUP_NONE) {
-            u64 data_len = load_u64(p + INPUT_OFF_DATA_LEN);
-            p += INPUT_OFF_DATA + data_len + MAX_PERMITTED_DATA_INCREASE;
-            p = (u8 *)(((u64)p + 7) & ~7ULL);
-            p += 8; /* rent_epoch */
+        if (__builtin_expect(dup == INPUT_DUP_NONE, 1)) {
+            *slot = p;
+            p = (u8 *)(((u64)p + RECORD_TAIL + load_u64(p + INPUT_OFF_DATA_LEN)) & ~7ULL);
         } else {
-            record = dup < MAX_ACCOUNTS ? ctx->accounts[dup] : NULL;
+            /* NULL: never from the runtime */
+            *slot = ctx->accounts + dup < slot ? ctx->accounts[dup] : NULL;
             p += INPUT_DUP_RECORD_SIZE;
         }
-        if (i < MAX_ACCOUNTS) ctx->accounts[i] = record;
+    }
+    for (u64 i = MAX_ACCOUNTS; i < n; i++) {
+        if (*p == INPUT_DUP_NONE)
+            p = (u8 *)(((u64)p + RECORD_TAIL + load_u64(p + INPUT_OFF_DATA_LEN)) & ~7ULL);
+        else
+            p += INPUT_DUP_RECORD_SIZE;
     }
     ctx->data_len = load_u64(p);
-    ctx->data = p + 8;
-    ctx->program_id = (const SolPubkey *)(p + 8 + ctx->data_len);
+    ctx->data = p + sizeof(u64);
+    ctx->program_id = (const SolPubkey *)(ctx->data + ctx->data_len);
 }
 
 u64 entrypoint(u8 *input) {

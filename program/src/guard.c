@@ -25,7 +25,16 @@ INLINE u64 ld32(const u8 *p) { u32 v; __builtin_memcpy(&v, p, sizeof v); return 
 INLINE u64 ld64(const u8 *p) { u64 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 #endif
 
-/* `width` (1..8) bytes at p, unsigned little-endian. */
+/* The low `width` (1..8) bytes of a word. */
+INLINE u64 low_bytes(u64 v, u64 width) { return width >= 8 ? v : v & ((1ULL << (8 * width)) - 1); }
+
+/* `width` (1..8) bytes at p, unsigned little-endian. On BPF one word load, masked: the bytes
+ * past the field it also reads lie in the same input region (the rest of the instruction
+ * data and the program id after it, or the session account's data), which the VM maps
+ * readable; natively (the differential build, on caller buffers) only the field's bytes. */
+#if defined(__bpf__)
+INLINE u64 load_le(const u8 *p, u64 width) { return low_bytes(ld64(p), width); }
+#else
 INLINE u64 load_le(const u8 *p, u64 width) {
     if (width == 1) return p[0];
     if (width == 8) return ld64(p);
@@ -35,6 +44,7 @@ INLINE u64 load_le(const u8 *p, u64 width) {
     for (u64 i = width; i > 0; i--) v = (v << 8) | p[i - 1];
     return v;
 }
+#endif
 
 /* The 32-byte key at p (any alignment) equals k. */
 INLINE bool key_at_eq(const u8 *p, const SolPubkey *k) {
@@ -62,8 +72,7 @@ INLINE bool discriminator_in(const u8 *node, u64 width, u64 count, const GuardIn
 INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
     if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
-    const u8 *at = in->data + offset; /* width is 1, 2, 4 or 8 (validated): one load */
-    u64 read = width == 8 ? ld64(at) : width == 4 ? ld32(at) : width == 2 ? ld16(at) : at[0];
+    u64 read = load_le(in->data + offset, width);
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
     case GUARD_CMP_EQ: return read == value;
@@ -116,41 +125,53 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
     const u8 *node = code, *end = code + len;
     u64 stack = STACK_EMPTY;
     bool rate_seen = false;
+    /* SIGNER_IS_OWNER's answer is the same at every node */
+    bool caller_is_owner = in && key_at_eq(in->caller->x, in->owner);
     while (node < end) {
         /* n is this node; `node` moves past it before its leaf is evaluated */
         const u8 *n = node;
-        u64 size = 0, count = 0, width = 0;
-        bool value = false;
-        switch (n[0]) {
-        case GUARD_OP_AND:
+        u64 op = n[0];
+        /* the combinators first, out of the leaves' switch: the most frequent nodes pay
+         * a compare or two to be told apart */
+        if (op == GUARD_OP_AND) { /* joins every predicate after the first */
             if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
             stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
             node = n + GUARD_AND_SIZE;
             continue;
-        case GUARD_OP_OR:
-            if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
-            stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
-            node = n + GUARD_OR_SIZE;
+        }
+        if (op > GUARD_OP_AND) {
+            if (op == GUARD_OP_OR) {
+                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+                stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
+                node = n + GUARD_OR_SIZE;
+            } else if (op == GUARD_OP_NOT) {
+                if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+                stack ^= 1;
+                node = n + GUARD_NOT_SIZE;
+            } else {
+                return BROKEN_RULE; /* unknown opcode */
+            }
             continue;
-        case GUARD_OP_NOT:
-            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
-            stack ^= 1;
-            node = n + GUARD_NOT_SIZE;
-            continue;
+        }
+        u64 size = 0, count = 0, width = 0;
+        bool value = false, named = false;
+        switch (op) {
         case GUARD_OP_SIGNER_IS:
             size = GUARD_SIGNER_IS_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in->caller);
+            /* execute's pass asks both for the same caller: one compare */
+            if (in || facts) named = key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller);
+            value = in && named;
             if (facts) {
                 facts->has_signer_leaf = true;
-                if (key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, facts->caller)) facts->named = true;
+                if (named) facts->named = true;
             }
             break;
         case GUARD_OP_SIGNER_IS_OWNER:
             size = GUARD_SIGNER_IS_OWNER_SIZE;
             node = n + size;
-            value = in && key_at_eq(in->caller->x, in->owner);
+            value = caller_is_owner;
             if (facts) facts->has_signer_leaf = facts->owner_leaf = true;
             break;
         case GUARD_OP_NOT_BEFORE:
@@ -177,23 +198,34 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
                 return BROKEN_RULE;
             rate_seen = true;
             node = n + size;
-            value = in && in->window_count_after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            if (in) {
+                u32 after = guard_window_count(in->window_start, in->window_count, in->now,
+                                               ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS));
+                value = after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
+            }
             if (facts) facts->rate_window_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             break;
         case GUARD_OP_PROGRAM_IN:
-            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE;
+            /* the count byte may lie past len, never past the code array's neighbours in the
+             * session account: one bounds check, on the whole node */
+#if !defined(__bpf__)
+            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+#endif
             count = n[GUARD_PROGRAM_IN_OFF_COUNT];
-            if (count == 0 || count > GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE;
+            if (count - 1 >= GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE; /* 1..max */
             size = GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
             value = in && program_in(n, count, in->program_id);
             break;
         case GUARD_OP_DISCRIMINATOR_IN:
-            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE;
+            /* as PROGRAM_IN: the header bytes are read before the node's one bounds check */
+#if !defined(__bpf__)
+            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+#endif
             width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
             count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-            if (width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
+            if (width - 1 >= GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
             size = GUARD_DISCRIMINATOR_IN_SIZE + width * count;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
@@ -250,13 +282,30 @@ u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in) {
     return holds ? 0 : ERR_GUARD_REJECTED;
 }
 
+/* Admission from the pass's facts (see guard_admits). */
+INLINE bool facts_admit(const GuardFacts *f) {
+    return f->named || (key_at_eq(f->caller->x, f->owner) && (f->owner_leaf || !f->has_signer_leaf));
+}
+
+u64 guard_execute(const u8 *code, u64 len, const GuardInput *in, u64 *window_seconds) {
+    *window_seconds = 0;
+    if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
+    GuardFacts facts = {.caller = in->caller, .owner = in->owner};
+    facts.named = facts.owner_leaf = facts.has_signer_leaf = false;
+    facts.rate_window_seconds = 0;
+    bool holds = false;
+    if (run(code, len, in, &facts, &holds)) return ERR_GUARD_MALFORMED;
+    if (!facts_admit(&facts)) return ERR_CALLER_NOT_ADMITTED;
+    *window_seconds = facts.rate_window_seconds;
+    return holds ? 0 : ERR_GUARD_REJECTED;
+}
+
 u64 guard_inspect(const u8 *code, u64 len, GuardFacts *facts) {
     facts->named = facts->owner_leaf = facts->has_signer_leaf = false;
     facts->rate_window_seconds = 0;
     bool holds = false;
     u64 broken = run(code, len, NULL, facts, &holds);
-    facts->admitted = !broken && (facts->named || (key_at_eq(facts->caller->x, facts->owner) &&
-                                                   (facts->owner_leaf || !facts->has_signer_leaf)));
+    facts->admitted = !broken && facts_admit(facts);
     if (!broken) return 0;
     facts->has_signer_leaf = true; /* the fail-closed answers: nobody admitted, no window */
     facts->rate_window_seconds = 0;

@@ -1,81 +1,86 @@
 /* execute's inner instructions: decoded from its data into views of the serialized input
- * (nothing copied), checked before any CPI, then invoked signed by the session signer. */
+ * (nothing copied) and checked in the same pass (indices, flags, privileges, the targets),
+ * then invoked signed by the session signer, each account's snapshot taken as its account
+ * info is built. */
 #include "execute.h"
 
-static u64 read_u16le(const u8 *p) { return (u64)p[0] | ((u64)p[1] << 8); }
-
-/* One inner instruction's accounts: in range, flags 0/1, no privilege escalation. */
-static u64 check_metas(const Context *ctx, const u8 *signer, const u8 *m, const u8 *end) {
+/* One inner instruction's accounts: in range, flags 0/1, no privilege escalation, and the
+ * session account never writable. Duplicates of an account share its record (parse_input),
+ * so comparing records finds the session at any index it is passed at. */
+static u64 check_metas(const Context *ctx, const InnerChecks *c, const u8 *m, const u8 *end) {
     u64 n = ctx->n_accounts;
     for (; m < end; m += INNER_META_SIZE) {
         u64 index = m[INNER_META_INDEX];
         u8 w = m[INNER_META_WRITABLE], s = m[INNER_META_SIGNER];
-        if (index >= n) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if ((w | s) > 1) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY(index >= n)) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (UNLIKELY((w | s) > 1)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         const u8 *a = ctx->accounts[index];
-        if (w > (u8)acc_is_writable(a)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
-        if (s && a != signer && !acc_is_signer(a)) return fail(ERR_MISSING_SIGNER);
+        if (UNLIKELY(w > a[INPUT_OFF_IS_WRITABLE])) return fail(ERR_ACCOUNT_NOT_WRITABLE);
+        if (UNLIKELY(s > a[INPUT_OFF_IS_SIGNER] && a != c->signer)) return fail(ERR_MISSING_SIGNER);
+        if (UNLIKELY(w && a == c->session)) return fail(ERR_SESSION_ACCOUNT_WRITABLE_IN_CPI);
     }
     return 0;
 }
 
-u64 parse_inner(const Context *ctx, const u8 *signer, InnerList *out) {
+u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
     const u8 *data = ctx->data;
     const u8 *end = data + ctx->data_len;
     u64 count = data[IX_EXECUTE_ARG_INSTRUCTION_COUNT];
-    if (count < 1 || count > MAX_INNER_INSTRUCTIONS) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (UNLIKELY(count < 1 || count > MAX_INNER_INSTRUCTIONS)) return fail(ERR_INVALID_INSTRUCTION_DATA);
     const u8 *at = data + IX_EXECUTE_DATA_SIZE;
     for (InnerIx *ix = out->ix; ix < out->ix + count; ix++) {
         /* bounds as lengths left, never as pointers past the end */
-        if ((u64)(end - at) < INNER_HEADER_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY((u64)(end - at) < INNER_HEADER_SIZE)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         u64 program_index = at[0], accounts = at[1];
-        if (program_index >= ctx->n_accounts) return fail(ERR_INVALID_ACCOUNT_INDEX);
-        if (accounts > MAX_INNER_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
+        if (UNLIKELY(program_index >= ctx->n_accounts)) return fail(ERR_INVALID_ACCOUNT_INDEX);
+        if (UNLIKELY(accounts > MAX_INNER_ACCOUNTS)) return fail(ERR_TOO_MANY_ACCOUNTS);
+        ix->program = ctx->accounts[program_index];
+        if (UNLIKELY(key_eq(acc_key(ix->program), ctx->program_id))) return fail(ERR_CPI_NOT_ALLOWED);
         at += INNER_HEADER_SIZE;
         u64 metas_len = accounts * INNER_META_SIZE;
-        if ((u64)(end - at) < metas_len + INNER_DATA_LEN_SIZE) return fail(ERR_INVALID_INSTRUCTION_DATA);
-        ix->program = ctx->accounts[program_index];
+        if (UNLIKELY((u64)(end - at) < metas_len + INNER_DATA_LEN_SIZE)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         ix->account_count = accounts;
         ix->metas = at;
-        u64 err = check_metas(ctx, signer, at, at + metas_len);
+        u64 err = check_metas(ctx, c, at, at + metas_len);
         if (err) return err;
         at += metas_len;
-        ix->data_len = read_u16le(at);
+        ix->data_len = load_u16(at);
         at += INNER_DATA_LEN_SIZE;
-        if ((u64)(end - at) < ix->data_len) return fail(ERR_INVALID_INSTRUCTION_DATA);
+        if (UNLIKELY((u64)(end - at) < ix->data_len)) return fail(ERR_INVALID_INSTRUCTION_DATA);
         ix->data = at;
         at += ix->data_len;
     }
-    if (at != end) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    if (UNLIKELY(at != end)) return fail(ERR_INVALID_INSTRUCTION_DATA);
     out->count = count;
     return 0;
 }
 
-u64 check_inner_targets(const Context *ctx, const InnerList *list, const u8 *session) {
-    for (u64 k = 0; k < list->count; k++) {
-        const InnerIx *ix = &list->ix[k];
-        if (key_eq(acc_key(ix->program), ctx->program_id)) return fail(ERR_CPI_NOT_ALLOWED);
-        for (u64 i = 0; i < ix->account_count; i++)
-            /* by key, not index: a duplicate of the session at another index is the session */
-            if (inner_writable(ix, i) && key_eq(acc_key(inner_account(ctx, ix, i)), acc_key(session)))
-                return fail(ERR_SESSION_ACCOUNT_WRITABLE_IN_CPI);
-    }
-    return 0;
-}
+/* An inner meta's writable and signer bytes are contiguous, as are SolAccountMeta's. */
+_Static_assert(INNER_META_SIGNER == INNER_META_WRITABLE + 1, "meta flags are contiguous");
+_Static_assert(__builtin_offsetof(SolAccountMeta, is_signer) ==
+                   __builtin_offsetof(SolAccountMeta, is_writable) + 1,
+               "SolAccountMeta flags are contiguous");
 
-u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer) {
+u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer, Snapshot *snapshot) {
     SolAccountInfo infos[MAX_INNER_ACCOUNTS];
     SolAccountMeta metas[MAX_INNER_ACCOUNTS];
-    for (u64 i = 0; i < ix->account_count; i++) {
-        const u8 *m = ix->metas + i * INNER_META_SIZE;
-        account_info(inner_account(ctx, ix, i), &infos[i]);
+    u64 n = ix->account_count;
+    const u8 *m = ix->metas;
+    u8 *const *accounts = ctx->accounts;
+    for (u64 i = 0; i < n; i++, m += INNER_META_SIZE) {
+        u8 *a = accounts[m[INNER_META_INDEX]];
+        account_info(a, &infos[i]);
         metas[i].pubkey = infos[i].key;
-        metas[i].is_writable = m[INNER_META_WRITABLE] != 0;
-        metas[i].is_signer = m[INNER_META_SIGNER] != 0;
+        store_u16(&metas[i].is_writable, load_u16(m + INNER_META_WRITABLE));
+        /* token accounts are 165 bytes or more: wallets and the signer read no more */
+        if (m[INNER_META_WRITABLE] && infos[i].data_len >= TOKEN_ACCOUNT_SIZE) {
+            u64 err = snapshot_token_account(snapshot, a);
+            if (err) return err;
+        }
     }
     /* the callee's own account need not be among the infos: the runtime finds the program in
      * the transaction's accounts */
-    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, ix->account_count,
-                                  (u8 *)ix->data, ix->data_len};
-    return sol_invoke_signed_c(&instruction, infos, ix->account_count, signer, 1);
+    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, n, (u8 *)ix->data,
+                                  ix->data_len};
+    return sol_invoke_signed_c(&instruction, infos, n, signer, 1);
 }

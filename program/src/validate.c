@@ -1,8 +1,10 @@
 /* validate_session: for programs that integrate with sessions. Read-only and callable by CPI;
  * it answers through return data (SessionValidity: session id, remaining seconds, effective
- * permissions) or fails with the error execute would give for the same session and signer:
- * status, expiry, EXECUTE, admission by the guard, the execution quota. What execute checks
- * about its inner instructions (the guard's evaluation, effects, spend) cannot be known here. */
+ * permissions) or fails with the error execute would give for the same session and signer,
+ * in execute's order: status, expiry, EXECUTE, the no-guard owner rule, the execution quota,
+ * admission by the guard (which execute reads in its pass after the CPIs). What execute
+ * checks about its inner instructions (the guard's predicates, effects, spend, the compute
+ * charge) cannot be known here. */
 #include "execute.h"
 
 /* ACCOUNTS of validate_session (generated from the spec by `sessions codegen`; do not edit):
@@ -18,9 +20,10 @@ u64 process_validate_session(const Context *ctx) {
     if (!err) err = require_signer(authority);
     if (!err) err = clock_now(&now);
     if (!err) err = check_executable(d, now, 1);
+    if (!err) err = check_unguarded_caller(d, acc_key(authority));
+    if (!err) err = check_execution_quota(d);
     u64 window_seconds = 0;
     if (!err) err = check_admitted(d, acc_key(authority), &window_seconds);
-    if (!err) err = check_execution_quota(d);
     if (err) return err;
     u64 answer[SESSION_VALIDITY_SIZE / 8];
     u8 *out = (u8 *)answer;

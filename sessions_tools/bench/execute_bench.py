@@ -1,8 +1,16 @@
 """Compute units of execute and the instructions around it, measured in the SVM.
 
-``execute_overhead`` is what execute itself costs: the measured total minus the runtime's
-CPI base cost (``invoke_units``) and the callee's own CU, which is measured by invoking the
-callee directly in a separate transaction. The first execute of a session also proves its
+``execute_overhead`` is what execute itself costs: the measured total minus the CPI base and
+the callee's own CU, the callee measured by invoking it directly in a separate transaction.
+The CPI base (``execute_cpi_base``) is measured too, never assumed
+(:mod:`sessions_tools.bench.cpi_base`): a calibration program built with the project's
+toolchain makes the same CPI as execute's system transfer (two account infos, twelve bytes
+of data, signed by a PDA), built once with its invoke and once without, and the CPI base is
+their difference minus the callee's CU (948 in this runtime: SIMD-0339's ``invoke_units``
+946 and the translation of the call; a constant of 1,000, the ``invoke_units`` before
+SIMD-0339, overstated it and understated the overhead). The token transfer's overhead
+subtracts the same base (its CPI passes three account infos: their few extra CU of
+translation count as overhead). The first execute of a session also proves its
 signer PDA and records it (``execute_overhead_first``); later ones compare one key. The
 session and its signer are picked with canonical bump 255 (each lower signer bump costs the
 first execute one more sha256 + curve check).
@@ -41,6 +49,7 @@ from sessions_client.types import (
     SessionParams,
     SessionStatus,
 )
+from sessions_tools.bench.cpi_base import calibrate
 from sessions_tools.svm import SessionsSVM, TxOutcome
 from sessions_tools.testing.spl_setup import (
     MINT_SIZE,
@@ -52,8 +61,6 @@ from sessions_tools.testing.spl_setup import (
 #: The system program's Transfer and SPL Token's Transfer instruction tags.
 SYSTEM_TRANSFER = (2).to_bytes(4, "little")
 SPL_TRANSFER = bytes([3])
-#: The runtime's base cost of one CPI (agave's compute budget ``invoke_units``).
-CPI_BASE_CU = 1_000
 _QUOTAS = ResourceQuotas(max_executions=100, max_compute_units=10**12, max_lamports=10**15)
 
 
@@ -101,7 +108,11 @@ def _move(source: Pubkey, dest: Pubkey, authority: Pubkey) -> Instruction:
 
 
 def _token_transfer_cu(
-    svm: SessionsSVM, owner: Keypair, session: Pubkey, tokens: tuple[Pubkey, Pubkey, Pubkey]
+    svm: SessionsSVM,
+    owner: Keypair,
+    session: Pubkey,
+    tokens: tuple[Pubkey, Pubkey, Pubkey],
+    cpi_base: int,
 ) -> dict[str, int]:
     """An SPL token transfer from a token account the signer owns, end to end, and the
     callee's own CU (the same transfer by a wallet owner, directly)."""
@@ -118,7 +129,7 @@ def _token_transfer_cu(
     back = _cu(svm.send(move(dest, owner.pubkey()), [owner]), "direct token transfer")
     return {
         "execute_token_transfer": total,
-        "execute_token_transfer_overhead": total - CPI_BASE_CU - back,
+        "execute_token_transfer_overhead": total - cpi_base - back,
     }
 
 
@@ -137,7 +148,8 @@ def measure_execute_cu(program: bytes | None = None) -> dict[str, int]:
         ),
         "fund",
     )
-    cu: dict[str, int] = {}
+    cpi_base = calibrate(svm).cpi_base
+    cu: dict[str, int] = {"execute_cpi_base": cpi_base}
 
     def pay(source: Pubkey) -> Instruction:
         return transfer(TransferParams(from_pubkey=source, to_pubkey=dest.pubkey(), lamports=1000))
@@ -151,10 +163,10 @@ def measure_execute_cu(program: bytes | None = None) -> dict[str, int]:
         svm.send(execute_instruction(owner.pubkey(), session, [pay(signer)]), [owner]), "execute"
     )
     cu["execute_sol_transfer"] = total
-    cu["execute_overhead"] = total - CPI_BASE_CU - callee
-    cu["execute_overhead_first"] = first - CPI_BASE_CU - callee
+    cu["execute_overhead"] = total - cpi_base - callee
+    cu["execute_overhead_first"] = first - cpi_base - callee
     tokens = _token_setup(svm, owner, signer)
-    cu |= _token_transfer_cu(svm, owner, session, tokens)
+    cu |= _token_transfer_cu(svm, owner, session, tokens, cpi_base)
     cu["validate_session"] = _cu(
         svm.send(ix.validate_session(session, owner.pubkey()), [owner]), "validate"
     )

@@ -5,10 +5,10 @@ records the session signer's PDA) of the same inner instruction: a 1-lamport sys
 transfer from the session signer to a funded recipient, called by the owner. The sessions'
 guards differ by one predicate that holds for that execution, so every node is evaluated:
 ``execute_guard_per_predicate`` maps each kind to what one more such predicate (and the AND
-joining it) adds to execute, which is its admission pass (``guard_admits``, and
-``guard_rate_window_seconds`` for the rate window) and its evaluation after the CPI
-(``guard_evaluate``); allowlists also report what each further entry adds, checked entries
-first and the match last.
+joining it) adds to execute, which is its share of the guard's one pass after the CPI
+(``guard_execute``: validation, admission, the rate window and the evaluation together);
+allowlists also report what each further entry adds, checked entries first and the match
+last.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -58,7 +58,12 @@ def _tree_files(root: Path, suffixes: tuple[str, ...]) -> list[Path]:
 
 
 def fingerprint(
-    sources_dir: Path, include_dirs: Sequence[Path], options: CompilerOptions, entry: str
+    sources_dir: Path,
+    include_dirs: Sequence[Path],
+    options: CompilerOptions,
+    entry: str,
+    *,
+    whole_program: bool = False,
 ) -> str:
     """Hash of everything the output depends on (contents, not paths or mtimes)."""
     digest = hashlib.sha256()
@@ -71,6 +76,7 @@ def fingerprint(
     feed("linker", LINKER_VERSION.encode())
     feed("flags", "\0".join(options.flags()).encode())
     feed("entry", entry.encode())
+    feed("whole program", b"1" if whole_program else b"0")
     roots = tuple(r.resolve() for r in (sources_dir, *include_dirs))
     # __FILE__ is relative to the roots' common directory, so their relative layout matters too.
     common = Path(os.path.commonpath([str(r) for r in roots]))
@@ -141,6 +147,28 @@ def _compile_all(
         ]
 
 
+def _whole_program_source(sources: list[Path], sources_dir: Path, workdir: Path) -> Path:
+    """One translation unit that includes every source in order, so the compiler sees the
+    whole program: it inlines across the files, which separate objects linked by our
+    linker (no LTO) cannot. The sources' file-static names must then be distinct."""
+    unit = workdir / "whole_program.c"
+    lines = [f'#include "{src.relative_to(sources_dir).as_posix()}"' for src in sources]
+    unit.write_text("\n".join(lines) + "\n")
+    return unit
+
+
+def _mapped_as_per_file(
+    options: CompilerOptions, sources_dir: Path, include_dirs: Sequence[Path]
+) -> CompilerOptions:
+    """The whole-program unit lives in a temporary directory, so the compiler's own prefix
+    map (the directory holding the unit and the include dirs) would be ``/`` and leave the
+    checkout's path in ``__FILE__``. The sources' and include dirs' common directory is
+    mapped to ``.`` as a per-file build maps it (the longer prefix wins), so the bytes are
+    the same wherever the checkout is. Not part of the fingerprint: it holds a path."""
+    root = os.path.commonpath([str(sources_dir), *(str(d) for d in include_dirs)])
+    return replace(options, extra_flags=(*options.extra_flags, f"-ffile-prefix-map={root}=."))
+
+
 def build_program(
     sources_dir: Path,
     include_dirs: Sequence[Path],
@@ -149,9 +177,12 @@ def build_program(
     force: bool = False,
     options: CompilerOptions = DEFAULT_OPTIONS,
     entry: str = "entrypoint",
+    whole_program: bool = False,
 ) -> BuildResult:
     """Compile every ``*.c`` under ``sources_dir`` (sorted), link, and write ``out`` atomically.
 
+    With ``whole_program`` the sources are compiled as one translation unit (see
+    :func:`_whole_program_source`) instead of one object each.
     Skips all work when ``out`` and its stamp are current, unless ``force``.
     Raises CompileError or a LinkError subclass; on failure ``out`` is untouched.
     """
@@ -160,13 +191,20 @@ def build_program(
     sources = _tree_files(sources_dir, (".c",))
     if not sources:
         raise CompileError(f"no .c files under {sources_dir}")
-    expected = fingerprint(sources_dir, include_dirs, options, entry)
+    expected = fingerprint(sources_dir, include_dirs, options, entry, whole_program=whole_program)
     if not force:
         current = _up_to_date(out, expected)
         if current is not None:
             return current
     with tempfile.TemporaryDirectory(prefix="sbf-build-") as tmp:
-        objects = _compile_all(sources, sources_dir, include_dirs, options, Path(tmp))
+        unit_options = options
+        if whole_program:
+            unit = _whole_program_source(sources, sources_dir, Path(tmp))
+            units, unit_dir, unit_includes = [unit], Path(tmp), (sources_dir, *include_dirs)
+            unit_options = _mapped_as_per_file(options, sources_dir, include_dirs)
+        else:
+            units, unit_dir, unit_includes = sources, sources_dir, include_dirs
+        objects = _compile_all(units, unit_dir, unit_includes, unit_options, Path(tmp) / "objects")
         result = link_named(objects, entry)
     sha = hashlib.sha256(result.so).hexdigest()
     _write_atomically(out, result.so)

@@ -30,7 +30,7 @@ from sessions_client.constants import (
 )
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionExecuted
-from sessions_client.execute import execute_instruction
+from sessions_client.execute import SIGNER_INDEX, execute_instruction
 from sessions_client.spl_token import TOKEN_PROGRAM_ID
 from sessions_client.types import ResourceQuotas
 
@@ -182,7 +182,7 @@ def test_wrong_signer_bump_or_account(x: ExecHarness) -> None:
     other = x.live(fund=SOL)
     honest = execute_instruction(live.owner.pubkey(), live.address, [pay(live)])
     metas = list(honest.accounts)
-    metas[2] = AccountMeta(other.signer, False, True)  # another session's signer
+    metas[SIGNER_INDEX] = AccountMeta(other.signer, False, True)  # another session's signer
     forged = Instruction(PROGRAM_ID, bytes(honest.data), metas)
     x.reject(forged, [live.owner], ErrorCode.INVALID_SESSION_SIGNER)
 
@@ -231,7 +231,8 @@ def test_malformed_inner_encoding(x: ExecHarness) -> None:
 
 
 def test_duplicate_accounts(x: ExecHarness) -> None:
-    """The session listed again at another index is still the session (checked by key)."""
+    """The session listed again at another index is still the session: the runtime passes a
+    duplicate as a reference to the first record, which is what the program compares."""
     live = x.live(fund=SOL)
     exe = execute_instruction(live.owner.pubkey(), live.address, [pay(live)])
     metas = [*exe.accounts, AccountMeta(live.address, False, True)]

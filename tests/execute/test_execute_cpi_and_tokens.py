@@ -21,6 +21,9 @@ from .support import SOL, ExecHarness
 
 
 def test_execute_through_a_cpi_is_refused(x: ExecHarness, dapp_so: bytes) -> None:
+    """Another program's instruction calling execute (with everything else in order: the
+    same execute runs at the top level) is refused: the instruction the instructions sysvar
+    says is running is the other program's (NotTopLevel), and nothing changes."""
     dapp = Keypair().pubkey()
     x.s.svm.add_program(dapp, dapp_so)
     live = x.live(fund=SOL)
@@ -33,10 +36,10 @@ def test_execute_through_a_cpi_is_refused(x: ExecHarness, dapp_so: bytes) -> Non
         bytes(exe.data),
         [AccountMeta(PROGRAM_ID, is_signer=False, is_writable=False), *exe.accounts],
     )
-    out = x.send([forwarded], [live.owner])
-    assert not out.ok
-    assert out.error == ErrorCode.NOT_TOP_LEVEL, out.logs
+    out = x.reject([forwarded], [live.owner], ErrorCode.NOT_TOP_LEVEL, watch=[live.signer])
+    assert f"Program {PROGRAM_ID} invoke [2]" in out.logs, out.logs  # reached by the CPI
     assert INSTRUCTIONS in [m.pubkey for m in exe.accounts]
+    x.ok(exe, [live.owner])  # the same execute at the top level runs
 
 
 def test_token_2022_spend_and_escapes(x: ExecHarness) -> None:

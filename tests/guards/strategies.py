@@ -47,6 +47,7 @@ small = st.integers(0, 12)
 data_bytes = st.binary(max_size=24).map(lambda b: bytes(x & 3 for x in b))
 U64_MAX: Final = (1 << 64) - 1
 I64_MIN: Final = -(1 << 63)
+U32_MAX: Final = (1 << 32) - 1
 I64_MAX: Final = (1 << 63) - 1
 
 
@@ -244,13 +245,13 @@ contexts: st.SearchStrategy[GuardContext] = st.builds(
     owner=keys,
     now=st.one_of(small, st.sampled_from([I64_MIN, I64_MAX])),
     usage_after=st.one_of(small, st.just(U64_MAX)),
-    window_count_after=st.integers(0, 13),
     program_id=keys,
     data=data_bytes,
     account_keys=st.lists(keys, max_size=6).map(tuple),
     lamports_out=amounts,
     token_spends=st.lists(st.tuples(keys, amounts), max_size=3).map(tuple),
     window_start=small,
+    window_count=st.one_of(st.integers(0, 13), st.just(U32_MAX)),
 )
 
 
@@ -284,6 +285,23 @@ def near(
         return draw(st.integers(max(low, 0), min(high, 12)) if otherwise is None else otherwise)
     t = draw(st.sampled_from(thresholds)) + draw(st.sampled_from([-1, 0, 0, 0, 1]))
     return min(max(t, low), high)
+
+
+def stored_window(draw: st.DrawFn, now: int, leaf: RateLimit | None) -> tuple[int, int]:
+    """A stored rate window (start, count) at the leaf's boundaries, half of them windows
+    this execution restarts (never started, the clock before the start, exactly or one past
+    the window's length: any count), half windows it continues (the window's last second or
+    its first one) with the count after this execution at n - 1, n, n + 1 or saturated."""
+    if leaf is None:
+        return draw(small), draw(st.one_of(st.integers(0, 13), st.just(U32_MAX)))
+    s = leaf.seconds
+    if draw(st.booleans()):
+        start = draw(st.sampled_from([0, now + 1, now - s, now - s - 1]))
+        count = draw(st.sampled_from([0, 1, leaf.n, U32_MAX]))
+    else:
+        start = draw(st.sampled_from([now - (s - 1), now]))
+        count = draw(st.sampled_from([leaf.n - 2, leaf.n - 1, leaf.n, U32_MAX - 1, U32_MAX]))
+    return min(max(start, I64_MIN), I64_MAX), min(max(count, 0), U32_MAX)
 
 
 @st.composite
@@ -329,18 +347,21 @@ def contexts_for(draw: st.DrawFn, expr: GuardExpr) -> GuardContext:
             spends += [(leaf.mint, amount // 2), (leaf.mint, amount - amount // 2)]
         else:
             spends.append((leaf.mint, amount))
+    now = near(draw, times, I64_MIN, I64_MAX)
+    rate = of(RateLimit)
+    window_start, window_count = stored_window(draw, now, rate[0] if rate else None)
     return GuardContext(
         caller=caller,
         owner=owner,
-        now=near(draw, times, I64_MIN, I64_MAX),
+        now=now,
         usage_after=near(draw, [leaf.n for leaf in of(UsageAtMost)], 0, U64_MAX),
-        window_count_after=near(draw, [leaf.n for leaf in of(RateLimit)], 0, (1 << 32) - 1),
         program_id=draw(st.sampled_from(program_keys + list(KEYS))),
         data=bytes(data),
         account_keys=tuple(accounts[:6]),
         lamports_out=near(draw, [leaf.x for leaf in of(LamportsAtMost)], 0, U64_MAX),
         token_spends=tuple(spends[-3:]),
-        window_start=draw(small),
+        window_start=window_start,
+        window_count=window_count,
     )
 
 

@@ -1,17 +1,20 @@
 """program/src/guard.c outside the sessions program: a native (host) build called through
 ctypes, and an SBF build inside a probe program (tests/guards/c/probe.c) run in LiteSVM.
 
-Both answer the four functions of guard.h on a :class:`simulator.guard_eval.GuardContext`, so
-the differential tests compare the C (two compilers, two targets) with the simulator.
+Both answer the functions of guard.h on a :class:`simulator.guard_eval.GuardContext` (the
+stored rate window included: guard.h's GuardInput carries the stored start and count), so the
+differential tests compare the C (two compilers, two targets) with the simulator.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import shutil
 import struct
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -32,7 +35,14 @@ from sessions_tools.sbf import compile_c, link
 from simulator.guard_eval import GuardContext, GuardFacts
 
 C_DIR: Final = Path(__file__).resolve().parent / "c"
-MODE_VALIDATE, MODE_EVALUATE, MODE_ADMITS, MODE_RATE_WINDOW, MODE_HAS_SIGNER_LEAF = range(5)
+(
+    MODE_VALIDATE,
+    MODE_EVALUATE,
+    MODE_ADMITS,
+    MODE_RATE_WINDOW,
+    MODE_HAS_SIGNER_LEAF,
+    MODE_EXECUTE,
+) = range(6)
 
 
 def guard_source() -> Path:
@@ -56,8 +66,8 @@ class CGuardInput(ctypes.Structure):
         ("owner", ctypes.c_void_p),
         ("now", ctypes.c_int64),
         ("usage_after", ctypes.c_uint64),
-        ("window_count_after", ctypes.c_uint32),
         ("window_start", ctypes.c_int64),
+        ("window_count", ctypes.c_uint32),
         ("program_id", ctypes.c_void_p),
         ("data", ctypes.c_void_p),
         ("data_len", ctypes.c_uint64),
@@ -83,6 +93,36 @@ class CGuardFacts(ctypes.Structure):
     )
 
 
+@contextlib.contextmanager
+def _c_input(ctx: GuardContext) -> Iterator[CGuardInput]:
+    """``ctx`` as a GuardInput whose buffers live while the block runs."""
+    keep = [bytes(ctx.caller), bytes(ctx.owner), bytes(ctx.program_id), ctx.data or b"\0"]
+    keys = [ctypes.create_string_buffer(bytes(k), 32) for k in ctx.account_keys]
+    key_ptrs = (ctypes.c_void_p * max(1, len(keys)))(
+        *[ctypes.cast(k, ctypes.c_void_p).value for k in keys]
+    )
+    spends = b"".join(bytes(m) + struct.pack("<Q", x) for m, x in ctx.token_spends)
+    spend_buf = ctypes.create_string_buffer(spends or b"\0", max(1, len(spends)))
+    bufs = [ctypes.create_string_buffer(b, len(b)) for b in keep]
+    addr = [ctypes.cast(b, ctypes.c_void_p).value for b in bufs]
+    yield CGuardInput(
+        addr[0],
+        addr[1],
+        ctx.now,
+        ctx.usage_after,
+        ctx.window_start,
+        ctx.window_count,
+        addr[2],
+        addr[3],
+        len(ctx.data),
+        ctypes.cast(key_ptrs, ctypes.c_void_p).value,
+        len(keys),
+        ctx.lamports_out,
+        ctypes.cast(spend_buf, ctypes.c_void_p).value,
+        len(ctx.token_spends),
+    )  # the buffers above stay alive until the block ends
+
+
 class NativeGuard:
     """guard.c compiled for the host with the machine's C compiler (zig's clang if none)."""
 
@@ -103,6 +143,13 @@ class NativeGuard:
         self.dll.guard_validate.restype = u64
         self.dll.guard_evaluate.argtypes = [ptr, u64, ctypes.POINTER(CGuardInput)]
         self.dll.guard_evaluate.restype = u64
+        self.dll.guard_execute.argtypes = [
+            ptr,
+            u64,
+            ctypes.POINTER(CGuardInput),
+            ctypes.POINTER(u64),
+        ]
+        self.dll.guard_execute.restype = u64
         self.dll.guard_admits.argtypes = [ptr, u64, ptr, ptr]
         self.dll.guard_admits.restype = ctypes.c_bool
         self.dll.guard_rate_window_seconds.argtypes = [ptr, u64]
@@ -116,32 +163,17 @@ class NativeGuard:
         return int(self.dll.guard_validate(padded(code), length))
 
     def evaluate(self, code: bytes, length: int, ctx: GuardContext) -> int:
-        keep = [bytes(ctx.caller), bytes(ctx.owner), bytes(ctx.program_id), ctx.data or b"\0"]
-        keys = [ctypes.create_string_buffer(bytes(k), 32) for k in ctx.account_keys]
-        key_ptrs = (ctypes.c_void_p * max(1, len(keys)))(
-            *[ctypes.cast(k, ctypes.c_void_p).value for k in keys]
-        )
-        spends = b"".join(bytes(m) + struct.pack("<Q", x) for m, x in ctx.token_spends)
-        spend_buf = ctypes.create_string_buffer(spends or b"\0", max(1, len(spends)))
-        bufs = [ctypes.create_string_buffer(b, len(b)) for b in keep]
-        addr = [ctypes.cast(b, ctypes.c_void_p).value for b in bufs]
-        cin = CGuardInput(
-            addr[0],
-            addr[1],
-            ctx.now,
-            ctx.usage_after,
-            ctx.window_count_after,
-            ctx.window_start,
-            addr[2],
-            addr[3],
-            len(ctx.data),
-            ctypes.cast(key_ptrs, ctypes.c_void_p).value,
-            len(keys),
-            ctx.lamports_out,
-            ctypes.cast(spend_buf, ctypes.c_void_p).value,
-            len(ctx.token_spends),
-        )
-        return int(self.dll.guard_evaluate(padded(code), length, ctypes.byref(cin)))
+        with _c_input(ctx) as cin:
+            return int(self.dll.guard_evaluate(padded(code), length, ctypes.byref(cin)))
+
+    def execute(self, code: bytes, length: int, ctx: GuardContext) -> tuple[int, int]:
+        """guard_execute's result and its *window_seconds."""
+        seconds = ctypes.c_uint64(0)
+        with _c_input(ctx) as cin:
+            result = self.dll.guard_execute(
+                padded(code), length, ctypes.byref(cin), ctypes.byref(seconds)
+            )
+        return int(result), seconds.value
 
     def admits(self, code: bytes, length: int, caller: Pubkey, owner: Pubkey) -> bool:
         return bool(self.dll.guard_admits(padded(code), length, bytes(caller), bytes(owner)))
@@ -176,11 +208,11 @@ def probe_data(mode: int, code: bytes, length: int, ctx: GuardContext) -> bytes:
     head = struct.pack("<B7xH", mode, length) + padded(code)
     keys = bytes(ctx.caller) + bytes(ctx.owner) + bytes(ctx.program_id)
     numbers = struct.pack(
-        "<qQI4xqQQQQ",
+        "<qQqI4xQQQQ",
         ctx.now,
         ctx.usage_after,
-        ctx.window_count_after,
         ctx.window_start,
+        ctx.window_count,
         ctx.lamports_out,
         len(ctx.data),
         len(ctx.account_keys),
@@ -195,6 +227,8 @@ def probe_data(mode: int, code: bytes, length: int, ctx: GuardContext) -> bytes:
 class ProbeRun:
     result: int
     compute_units: int
+    #: guard_execute's *window_seconds (MODE_EXECUTE; 0 in the other modes)
+    window_seconds: int = 0
 
 
 @dataclass
@@ -220,8 +254,9 @@ class Probe:
         result = self.svm.send_transaction(tx)
         self.svm.expire_blockhash()
         assert isinstance(result, TransactionMetadata), result
-        value = int.from_bytes(bytes(result.return_data().data), "little")
-        return ProbeRun(value, result.compute_units_consumed())
+        answer = bytes(result.return_data().data)
+        value, seconds = struct.unpack("<QQ", answer)
+        return ProbeRun(value, result.compute_units_consumed(), seconds)
 
 
 def code_of(error: ErrorCode | None) -> int:

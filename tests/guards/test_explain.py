@@ -12,6 +12,7 @@ from solders.pubkey import Pubkey
 
 from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.guard_codec import encode
+from sessions_client.guard_nodes import RateLimit
 from sessions_client.guards import (
     ExecutionContext,
     GuardExpr,
@@ -32,7 +33,7 @@ from sessions_client.guards import (
     token_at_most,
     usage_at_most,
 )
-from simulator.guard_eval import GuardContext, evaluate
+from simulator.guard_eval import GuardContext, evaluate, window_count
 from tests.guards.strategies import contexts_for, exprs, leaves_of
 
 
@@ -230,16 +231,22 @@ def _stored(expr: GuardExpr) -> tuple[bytes, int]:
 
 
 def _sim(ctx: ExecutionContext) -> GuardContext:
+    """The simulator's context for the library's: a stored window that this execution
+    continues (started now) to the library's count after it, or one that restarts (count 1)."""
     assert ctx.now is not None
     assert ctx.window_count_after is not None
+    assert ctx.window_count_after >= 1  # the program's count includes this execution
     assert ctx.lamports_out is not None
     assert ctx.token_spends is not None
+    after = ctx.window_count_after
+    start, count = (0, 0) if after == 1 else (ctx.now, after - 1)
     return GuardContext(
         caller=ctx.caller,
         owner=ctx.owner,
         now=ctx.now,
         usage_after=ctx.usage_after,
-        window_count_after=ctx.window_count_after,
+        window_start=start,
+        window_count=count,
         program_id=ctx.program_id,
         data=ctx.data,
         account_keys=ctx.account_keys,
@@ -248,13 +255,19 @@ def _sim(ctx: ExecutionContext) -> GuardContext:
     )
 
 
-def _library(ctx: GuardContext) -> ExecutionContext:
+def _library(ctx: GuardContext, expr: GuardExpr) -> ExecutionContext:
+    """The library's context for the simulator's: the window's count after this execution,
+    for the expression's rate limit (none: the stored count, which no leaf reads)."""
+    rate = [leaf for leaf in leaves_of(expr) if isinstance(leaf, RateLimit)]
+    count = ctx.window_count
+    if rate:
+        count = window_count(ctx.window_start, count, ctx.now, rate[0].seconds)
     return ExecutionContext(
         caller=ctx.caller,
         owner=ctx.owner,
         now=ctx.now,
         usage_after=ctx.usage_after,
-        window_count_after=ctx.window_count_after,
+        window_count_after=count,
         program_id=ctx.program_id,
         data=ctx.data,
         account_keys=ctx.account_keys,
@@ -272,7 +285,7 @@ def _cases(draw: st.DrawFn) -> tuple[GuardExpr, GuardContext]:
 @given(_cases())
 def test_verdict_equals_the_simulators_evaluator(case: tuple[GuardExpr, GuardContext]) -> None:
     expr, ctx = case
-    explained = explain(expr, _library(ctx))
+    explained = explain(expr, _library(ctx, expr))
     assert explained.holds == (evaluate(*_stored(expr), ctx) is None)
     # the reasons are the expression's own leaves (minimal: a subset of them)
     leaves = leaves_of(expr)

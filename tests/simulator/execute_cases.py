@@ -251,7 +251,7 @@ steps = st.builds(
     inner=st.lists(st.tuples(_inner, _tweak), min_size=1, max_size=2).map(
         lambda xs: tuple((*i, t) for i, t in xs)
     ),
-    breakage=st.sampled_from([0] * 28 + [1, 2, 3, 4, 5, 6, 7]),
+    breakage=st.sampled_from([0] * 32 + [1, 2, 3, 4, 5, 6, 7, 8]),
 )
 
 CALLERS: Final = (OWNER, BOT, STRANGER)

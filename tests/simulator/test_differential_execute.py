@@ -21,14 +21,14 @@ import os
 import re
 
 import pytest
-from differential_twin import DivergenceError
+from differential_twin import DivergenceError, with_meta
 from execute_cases import CALLERS, SOL_AMOUNTS, Step, build_inner, session_states, signers_of, steps
 from execute_world import ExecuteTwin
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from solders.compute_budget import set_compute_unit_limit
-from solders.instruction import AccountMeta, Instruction
-from solders.sysvar import CLOCK
+from solders.instruction import Instruction
+from solders.sysvar import CLOCK, INSTRUCTIONS
 
 from sessions_client import instructions as ix
 from sessions_client.errors import ErrorCode
@@ -42,7 +42,8 @@ from simulator.record import UsageFields
 
 pytestmark = pytest.mark.differential
 
-_BODY = INSTRUCTIONS_BY_NAME["execute"].data_size
+_SPEC = INSTRUCTIONS_BY_NAME["execute"]
+_BODY = _SPEC.data_size
 EXAMPLES = max(20, int(os.environ.get("SESSIONS_DIFFERENTIAL_EXAMPLES", "500")) // 2)
 
 
@@ -51,38 +52,23 @@ def twin() -> ExecuteTwin:
     return ExecuteTwin()
 
 
-def _meta(
-    exe: Instruction,
-    index: int,
-    *,
-    signer: bool | None = None,
-    writable: bool | None = None,
-    key: object = None,
-) -> Instruction:
-    metas = list(exe.accounts)
-    m = metas[index]
-    metas[index] = AccountMeta(
-        m.pubkey if key is None else key,  # type: ignore[arg-type]
-        m.is_signer if signer is None else signer,
-        m.is_writable if writable is None else writable,
-    )
-    return Instruction(exe.program_id, exe.data, metas)
-
-
 def build_execute(w: ExecuteTwin, step: Step) -> list[Instruction]:
     """The transaction of one step: [SetComputeUnitLimit], execute (maybe broken)."""
     caller = CALLERS[step.caller].pubkey()
     inner = [build_inner(spec, w.session, w.signer) for spec in step.inner]
     bump = (w.signer_bump + 1) % 256 if step.breakage == 1 else None
     exe = execute_instruction(caller, w.session, inner, signer_bump=bump)
+    at = _SPEC.account_index
     if step.breakage == 2:
-        exe = _meta(exe, 1, writable=False)
+        exe = with_meta(exe, at("session"), writable=False)
     elif step.breakage == 3:
-        exe = _meta(exe, 2, writable=False)
+        exe = with_meta(exe, at("session_signer"), writable=False)
     elif step.breakage == 4:
-        exe = _meta(exe, 3, key=CLOCK)
+        exe = with_meta(exe, at("instructions_sysvar"), key=CLOCK)
     elif step.breakage == 5:
-        exe = _meta(exe, 0, signer=False)
+        exe = with_meta(exe, at("authority"), signer=False)
+    elif step.breakage == 8:  # another sysvar where the clock goes
+        exe = with_meta(exe, at("clock"), key=INSTRUCTIONS)
     elif step.breakage == 6:  # the first inner instruction's program index past the accounts
         exe = Instruction(
             exe.program_id, exe.data[:_BODY] + b"\xff" + exe.data[_BODY + 1 :], exe.accounts
@@ -186,6 +172,7 @@ MUST_REACH = {
             ErrorCode.PERMISSION_DENIED,
             ErrorCode.QUOTA_EXCEEDED,
             ErrorCode.MISSING_INSTRUCTIONS_SYSVAR,
+            ErrorCode.MISSING_CLOCK_SYSVAR,
             ErrorCode.INVALID_INSTRUCTION_DATA,
             ErrorCode.INVALID_ACCOUNT_INDEX,
             ErrorCode.INVALID_SESSION_SIGNER,

@@ -10,8 +10,9 @@ thresholds (every comparison at, just below or just above its operand; windows t
 fill and restart). Through :class:`~differential_twin.Twin` every step must give the same
 outcome, error code and events on both sides and leave the same account bytes and
 lamports (session, signer, recipient); and the outcome must be the one
-:mod:`simulator.guard_eval` predicts from the bytes alone (admission, then the guard on
-the execution's context), so a guard bug shared by the model's execute and the program
+:mod:`simulator.guard_eval` predicts from the bytes alone (``guard_execute``'s one pass:
+well formed, the caller admitted, then the guard on the execution's context, the stored
+rate window included), so a guard bug shared by the model's execute and the program
 still has to get past the evaluator's own reading.
 
 ``SESSIONS_DIFFERENTIAL_EXAMPLES`` (default 500) sets the budget (half of it here: each
@@ -79,10 +80,11 @@ def aim_clock(data: st.DataObject, found: list[GuardLeaf], now: int) -> int:
 
 
 def predicted(code: bytes, length: int, ctx: GuardContext) -> ErrorCode | None:
-    """What the guard alone decides for an otherwise valid execution."""
-    if not sim.admits(code, length, ctx.caller, ctx.owner):
-        return ErrorCode.CALLER_NOT_ADMITTED
-    return sim.evaluate(code, length, ctx)
+    """What the guard alone decides for an otherwise valid execution: its one pass after
+    the CPI (a caller it does not admit is refused there, the transfer undone)."""
+    refused, seconds = sim.execute(code, length, ctx)
+    assert refused is not None or seconds == sim.rate_window_seconds(code, length)
+    return refused
 
 
 @settings(
@@ -132,12 +134,12 @@ def test_execute_decides_guards_like_the_model(data: st.DataObject) -> None:
             owner=OWNER,
             now=now,
             usage_after=usage + 1,
-            window_count_after=new_count,
             program_id=SYSTEM_PROGRAM_ID,
             data=bytes(inner.data),
             account_keys=tuple(m.pubkey for m in inner.accounts),
             lamports_out=amount,
-            window_start=new_start,
+            window_start=start,
+            window_count=count,
         )
         expected = predicted(code, length, context)
         real, _model = twin.send([execute_instruction(caller, session, [inner])])

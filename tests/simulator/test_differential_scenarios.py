@@ -46,6 +46,7 @@ from sessions_client.constants import MAX_REQUEST_TTL, MAX_SESSION_DURATION, PRO
 from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
 from sessions_client.guards import calls_per, compile_guard, lamports_at_most, signer_is
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.pda import find_session_address, find_signer_address
 from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams, SessionStatus
 from simulator.clock import I64_MAX
@@ -63,15 +64,14 @@ def params(duration: int = 3600, permissions: int = 1, settings: int = 0) -> Ses
     return SessionParams(SessionConfig(duration, permissions, settings))
 
 
-#: Codes a top-level transaction cannot provoke: CPI only (instructions sysvar), a broken
-#: runtime (sysvars), no instruction yet (permissions, quotas, policies, activation, guard
-#: evaluation).
+#: Codes these scenarios need not provoke: a broken runtime (sysvars), codes no instruction
+#: gives yet (activation, policies), and those the execute differential reaches with its
+#: own strategies (permissions, quotas, guard evaluation).
 UNREACHABLE = {
     ErrorCode.PERMISSION_DENIED,
     ErrorCode.ACTIVATION_FAILED,
     ErrorCode.QUOTA_EXCEEDED,
     ErrorCode.POLICY_VIOLATION,
-    ErrorCode.MISSING_INSTRUCTIONS_SYSVAR,
     ErrorCode.SYSVAR_UNAVAILABLE,
     ErrorCode.GUARD_REJECTED,
     ErrorCode.GUARD_MALFORMED,
@@ -87,6 +87,9 @@ NOT_MODELLED = {
     ErrorCode.AUTHORITY_CHANGED,
     ErrorCode.TOO_MANY_ACCOUNTS,
 }
+
+
+_EXECUTE = INSTRUCTIONS_BY_NAME["execute"]
 
 
 class Script:
@@ -434,6 +437,18 @@ def _execute_sol(s: Script) -> None:
     s.send(
         Instruction(PROGRAM_ID, bytes(broken), list(good.accounts)),
         expect=ErrorCode.INVALID_ACCOUNT_INDEX,
+    )
+    s.send(
+        with_meta(good, _EXECUTE.account_index("clock"), key=B),
+        expect=ErrorCode.MISSING_CLOCK_SYSVAR,
+    )
+    s.send(  # the instructions sysvar is checked first
+        with_meta(
+            with_meta(good, _EXECUTE.account_index("clock"), key=B),
+            _EXECUTE.account_index("instructions_sysvar"),
+            key=CLOCK,
+        ),
+        expect=ErrorCode.MISSING_INSTRUCTIONS_SYSVAR,
     )
     s.send(
         Instruction(PROGRAM_ID, bytes(good.data) + b"\0", list(good.accounts)),

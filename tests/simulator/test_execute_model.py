@@ -20,8 +20,9 @@ from sessions_client import instructions as ix
 from sessions_client.constants import Permission, Setting
 from sessions_client.errors import ErrorCode
 from sessions_client.execute import execute_instruction
+from sessions_client.guards import calls_per, compile_guard, signer_is
 from sessions_client.pda import find_session_address, find_signer_address
-from sessions_client.types import ResourceQuotas, SessionConfig, SessionParams
+from sessions_client.types import Guard, ResourceQuotas, SessionConfig, SessionParams
 from simulator.callees import Callee
 from simulator.not_modelled import NotModelledError
 from simulator.outcome import Outcome, RuntimeFailure
@@ -29,16 +30,20 @@ from simulator.program import ProgramModel
 
 OWNER = Keypair.from_seed(bytes([70]) * 32).pubkey()
 SHOP = Keypair.from_seed(bytes([71]) * 32).pubkey()
+BOT, STRANGER = (Keypair.from_seed(bytes([72 + i]) * 32).pubkey() for i in range(2))
 FORWARDER = Pubkey.from_string("Dapp111111111111111111111111111111111111111")
 FUNDS = 10**10
 
 
-def _session(quotas: ResourceQuotas, settings: int = 0) -> tuple[ProgramModel, Pubkey, Pubkey]:
+def _session(
+    quotas: ResourceQuotas, settings: int = 0, guard: Guard | None = None
+) -> tuple[ProgramModel, Pubkey, Pubkey]:
     model = ProgramModel()
     model.airdrop(OWNER, 10**12)
     model.airdrop(SHOP, 10**9)
     permissions = int(Permission.EXECUTE | Permission.COMPOSE)
-    params = SessionParams(SessionConfig(3600, permissions, settings), quotas=quotas)
+    config = SessionConfig(3600, permissions, settings)
+    params = SessionParams(config, quotas=quotas, guard=guard or Guard())
     session, _ = find_session_address(OWNER, 0)
     assert model.execute(ix.create_session(OWNER, 0, params), payer=OWNER).ok
     assert model.execute(ix.activate_session(OWNER, session), payer=OWNER).ok
@@ -53,6 +58,29 @@ def _pay(signer: Pubkey, lamports: int, to: Pubkey = SHOP) -> Instruction:
 
 def _run(model: ProgramModel, session: Pubkey, inner: Sequence[Instruction]) -> Outcome:
     return model.execute(execute_instruction(OWNER, session, list(inner)), payer=OWNER)
+
+
+def test_a_guard_admits_after_the_cpi_and_its_refusal_undoes_it() -> None:
+    """The guard's one pass after the CPIs: a stranger's transfer runs in the model (the
+    callee writes the ledger), is refused CallerNotAdmitted, and the savepoint undoes it;
+    the key the guard names runs the same transfer, counted into the rate window."""
+    model, session, signer = _session(
+        ResourceQuotas(10, 10**9, 10**9), guard=compile_guard(signer_is(BOT) & calls_per(60, 1))
+    )
+    model.airdrop(BOT, 10**9)
+    model.airdrop(STRANGER, 10**9)
+    before = model.account_data(session)
+    for who in (STRANGER, OWNER):
+        exe = execute_instruction(who, session, [_pay(signer, 5)])
+        assert model.execute(exe, payer=who).error is ErrorCode.CALLER_NOT_ADMITTED
+    assert model.account_data(session) == before
+    assert model.balance(signer) == FUNDS
+    exe = execute_instruction(BOT, session, [_pay(signer, 5)])
+    assert model.execute(exe, payer=BOT).ok
+    assert model.execute(exe, payer=BOT).error is ErrorCode.GUARD_REJECTED  # 2nd in the window
+    record = model.record(session)
+    assert record is not None
+    assert (record.usage.usage_count, record.usage.stats.rate_window_count) == (1, 1)
 
 
 def test_executions_exactly_at_the_limit_then_one_more() -> None:

@@ -14,7 +14,11 @@ PROGRAM = Path(__file__).resolve().parents[2] / "program"
 C_FUNCTIONS = {
     name
     for path in [*(PROGRAM / "src").glob("*.c"), *(PROGRAM / "include").glob("*.h")]
-    for name in re.findall(r"^[A-Za-z_][\w \*]*?\b(\w+)\([^;{}()]*\)\s*\{", path.read_text(), re.M)
+    for name in re.findall(
+        r"^(?:__attribute__\(\(\w+\)\)\s+)?[A-Za-z_][\w \*]*?\b(\w+)\([^;{}()]*\)\s*\{",
+        path.read_text(),
+        re.M,
+    )
 }
 MIRRORED = re.compile(r"``(\w+)``")
 
@@ -47,8 +51,17 @@ def test_every_check_names_a_c_function() -> None:
 
 def test_execute_names_the_c_functions_it_mirrors() -> None:
     """The model's execute and its policy functions, check for check with execute.c,
-    inner.c, effects.c, budget.c, signer.c and admission.c."""
-    from simulator import execute_policy, ix_execute
+    inner.c, effects.c, instructions_sysvar.c, signer.c, admission.c and guard.c."""
+    from simulator import execute_policy, guard_eval, ix_execute, ix_limits
+
+    functions = {
+        guard_eval: {"execute": "guard_execute", "window_count": "guard_window_count"},
+        ix_limits: {"check_unguarded_caller": "check_unguarded_caller"},
+    }
+    for module, named in functions.items():
+        for attribute, c_name in named.items():
+            assert mirrored(getattr(module, attribute)) == c_name, attribute
+            assert c_name in C_FUNCTIONS, c_name
 
     expected = {
         ix_execute: {
@@ -56,8 +69,7 @@ def test_execute_names_the_c_functions_it_mirrors() -> None:
             "parse_inner",
             "session_signer",
             "read_transaction",
-            "check_inner_targets",
-            "take_snapshot",
+            "snapshot_token_account",
             "check_effects",
             "run_inner",
             "evaluate_guard",

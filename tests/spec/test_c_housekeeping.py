@@ -12,8 +12,11 @@ from sessions_client.instructions import INSTRUCTIONS
 PROGRAM = Path(__file__).resolve().parents[2] / "program"
 SOURCES = sorted((PROGRAM / "src").glob("*.c")) + sorted((PROGRAM / "include").glob("*.h"))
 MAX_ARGS = 5
-#: A function definition: its qualifiers and return type, name, parameters, then ``{``.
-DEFINITION = re.compile(r"^([A-Za-z_][\w \*]*?)\b(\w+)\(([^;{}()]*)\)\s*\{", re.M)
+#: A function definition: its qualifiers and return type (an ``__attribute__((...))`` first
+#: included), name, parameters, then ``{``.
+DEFINITION = re.compile(
+    r"^((?:__attribute__\(\(\w+\)\)\s+)?[A-Za-z_][\w \*]*?)\b(\w+)\(([^;{}()]*)\)\s*\{", re.M
+)
 
 
 def definitions() -> list[tuple[str, str, str, int]]:

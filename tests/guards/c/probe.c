@@ -4,11 +4,12 @@
  *
  * Instruction data (little-endian; tests/guards/probe.py writes it):
  *   u8 mode (PROBE_*), u8 pad[7], Guard (len u16, code[GUARD_CAPACITY]),
- *   caller[32], owner[32], program_id[32], now i64, usage_after u64, window_count_after u32,
- *   pad u32, window_start i64, lamports_out u64, data_len u64, account_count u64,
+ *   caller[32], owner[32], program_id[32], now i64, usage_after u64, window_start i64,
+ *   window_count u32, pad u32, lamports_out u64, data_len u64, account_count u64,
  *   token_spend_count u64, data[data_len], account keys [32 * account_count],
  *   token spends [(mint[32], decrease u64) * token_spend_count].
- * The result (u64) is the return data. */
+ * The return data: the result (u64), then guard_execute's window seconds (u64; 0 in the
+ * other modes). */
 #include "guard.h"
 
 #define PROBE_VALIDATE 0
@@ -16,6 +17,7 @@
 #define PROBE_ADMITS 2
 #define PROBE_RATE_WINDOW 3
 #define PROBE_HAS_SIGNER_LEAF 4
+#define PROBE_EXECUTE 5
 #define PROBE_MAX_ACCOUNTS 16
 #define PROBE_MAX_SPENDS 8
 #define PROBE_ERR_INPUT 1
@@ -27,9 +29,9 @@
 #define OFF_PROGRAM (OFF_OWNER + 32)
 #define OFF_NOW (OFF_PROGRAM + 32)
 #define OFF_USAGE (OFF_NOW + 8)
-#define OFF_WINDOW_COUNT (OFF_USAGE + 8)
-#define OFF_WINDOW_START (OFF_WINDOW_COUNT + 8)
-#define OFF_LAMPORTS (OFF_WINDOW_START + 8)
+#define OFF_WINDOW_START (OFF_USAGE + 8)
+#define OFF_WINDOW_COUNT (OFF_WINDOW_START + 8)
+#define OFF_LAMPORTS (OFF_WINDOW_COUNT + 8)
 #define OFF_DATA_LEN (OFF_LAMPORTS + 8)
 #define OFF_ACCOUNT_COUNT (OFF_DATA_LEN + 8)
 #define OFF_SPEND_COUNT (OFF_ACCOUNT_COUNT + 8)
@@ -44,6 +46,7 @@ static u64 ld(const u8 *p) {
     return v;
 }
 
+/* out[0]: the mode's answer; out[1]: guard_execute's window seconds. */
 static u64 run(const u8 *d, u64 n, u64 *out) {
     if (n < OFF_DATA) return PROBE_ERR_INPUT;
     const u8 *code = d + OFF_GUARD + GUARD_OFF_CODE;
@@ -68,8 +71,9 @@ static u64 run(const u8 *d, u64 n, u64 *out) {
     const u8 *spend = key + 32 * accounts;
     for (u64 i = 0; i < spends; i++) sol_memcpy_(&spent[i], spend + SPEND_SIZE * i, SPEND_SIZE);
     GuardInput in = {&caller, &owner, (i64)ld(d + OFF_NOW), ld(d + OFF_USAGE),
-                     (u32)ld(d + OFF_WINDOW_COUNT), (i64)ld(d + OFF_WINDOW_START), &program,
+                     (i64)ld(d + OFF_WINDOW_START), (u32)ld(d + OFF_WINDOW_COUNT), &program,
                      d + OFF_DATA, data_len, keys, accounts, ld(d + OFF_LAMPORTS), spent, spends};
+    if (mode == PROBE_EXECUTE) return (*out = guard_execute(code, len, &in, out + 1)), 0;
     *out = guard_evaluate(code, len, &in);
     return 0;
 }
@@ -78,9 +82,9 @@ u64 entrypoint(u8 *input) {
     u8 *p = input;
     if (load_u64(p) != 0) return PROBE_ERR_INPUT; /* no accounts */
     u64 n = load_u64(p + 8);
-    u64 result = 0;
-    u64 err = run(p + 16, n, &result);
+    u64 result[2] = {0, 0};
+    u64 err = run(p + 16, n, result);
     if (err) return err;
-    sol_set_return_data((const u8 *)&result, sizeof result);
+    sol_set_return_data((const u8 *)result, sizeof result);
     return 0;
 }
