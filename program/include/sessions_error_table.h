@@ -48,5 +48,7 @@ static const char *const ERROR_MESSAGES[] = {
     "AnchorError occurred. Error Code: InvalidAccountIndex. Error Number: 6043. Error Message: An inner instruction names an account that was not passed.",
     "AnchorError occurred. Error Code: TooManyAccounts. Error Number: 6044. Error Message: Too many accounts or token accounts for one execution.",
     "AnchorError occurred. Error Code: NotNarrowing. Error Number: 6045. Error Message: Only the owner may widen a session's limits.",
-    "AnchorError occurred. Error Code: MissingClockSysvar. Error Number: 6046. Error Message: The clock account is not the Clock sysvar.",
+    "AnchorError occurred. Error Code: InvalidOwnerAccount. Error Number: 6046. Error Message: Owner account is not the session's owner.",
+    "AnchorError occurred. Error Code: OwnerBelowRentExemption. Error Number: 6047. Error Message: The signer's SOL would leave the owner rent-paying.",
+    "AnchorError occurred. Error Code: MissingClockSysvar. Error Number: 6048. Error Message: The clock account is not the Clock sysvar.",
 };
