@@ -235,7 +235,7 @@ def end_case(kind: str, breakage: str) -> str:
         built = ix.close_session(authority, w.session, owner, receiver, **sweep)  # type: ignore[arg-type]
         owner_at = 3
     if breakage == "owner_readonly":  # the owner is the creator too: both metas read-only
-        built = _meta(_meta(built, owner_at, writable=False), owner_at - 1, writable=False)
+        built = with_meta(with_meta(built, owner_at, writable=False), owner_at - 1, writable=False)
     real = w.send([built], signers_of([built], w.signer))
     swept = [e.swept_to_owner for e in real.events if isinstance(e, SessionClosed)]
     return f"swept {'some' if swept[0] else 'nothing'}" if swept else _outcome(real)
