@@ -211,6 +211,13 @@ class InstructionSpec:
 
 
 _SYSTEM = AccountSpec("system_program", address=SYSTEM_PROGRAM_ID)
+#: The Clock sysvar passed as an account (execute, close, expire: the instructions with the
+#: most work to fit in their CU budgets).
+_CLOCK = AccountSpec(
+    "clock",
+    address=CLOCK_SYSVAR_ID,
+    docs="Read as an account: about 100 CU less than the sysvar syscall.",
+)
 
 
 def _authority() -> AccountSpec:
@@ -296,6 +303,7 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
             _session(),
             AccountSpec("creator", writable=True, docs="Rent receiver; must be session.creator."),
             *_sweep_accounts("The session's signer; swept to the owner when the session closes."),
+            _CLOCK,
         ),
         SweepArgs,
         "Anyone moves an expired session (or timed-out request) to its end state; when that "
@@ -312,6 +320,7 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
             _session(),
             AccountSpec("creator", writable=True, docs="Rent receiver; must be session.creator."),
             *_sweep_accounts("The session's signer; what it holds in SOL goes to the owner."),
+            _CLOCK,
         ),
         SweepArgs,
         "Close the session account, return its rent to the creator and the session signer's "
@@ -329,11 +338,7 @@ INSTRUCTIONS: Final[tuple[InstructionSpec, ...]] = (
                 docs="The session's signer; signs the inner instructions.",
             ),
             AccountSpec("instructions_sysvar", address=INSTRUCTIONS_SYSVAR_ID),
-            AccountSpec(
-                "clock",
-                address=CLOCK_SYSVAR_ID,
-                docs="Read as an account: about 100 CU less than the sysvar syscall.",
-            ),
+            _CLOCK,
         ),
         ExecuteArgs,
         "Perform inner instructions signed by the session signer, within the session's "

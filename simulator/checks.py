@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Final
 
 from solders.pubkey import Pubkey
+from solders.sysvar import CLOCK as CLOCK_SYSVAR
 
 from sessions_client.accounts import HeaderFault, session_header_fault
 from sessions_client.codec import layout_of
@@ -151,6 +152,12 @@ def require_rent_receiver(
     if receiver not in writable:
         return ErrorCode.ACCOUNT_NOT_WRITABLE
     return None
+
+
+def clock_account_fault(key: Pubkey) -> ErrorCode | None:
+    """``clock_from_account``: the account passed for the Clock is the Clock sysvar (the
+    runtime always passes the whole sysvar, so its length needs no model)."""
+    return None if key == CLOCK_SYSVAR else ErrorCode.MISSING_CLOCK_SYSVAR
 
 
 def stored_status_valid(status: SessionStatus) -> bool:

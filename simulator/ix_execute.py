@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from solders.pubkey import Pubkey
-from solders.sysvar import CLOCK as CLOCK_SYSVAR
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR
 
 from sessions_client.constants import (
@@ -51,7 +50,7 @@ from sessions_client.spl_token import (
 )
 from simulator import guard_eval
 from simulator.callees import Account, CalleeError, Meta, World, invoke, read
-from simulator.checks import load_session, verify_session_signer
+from simulator.checks import clock_account_fault, load_session, verify_session_signer
 from simulator.emit import session_executed
 from simulator.env import Env
 from simulator.execute_policy import (
@@ -219,8 +218,9 @@ def load_execution(
         return bump
     if keys[_SYSVAR] != INSTRUCTIONS_SYSVAR:
         return ErrorCode.MISSING_INSTRUCTIONS_SYSVAR
-    if keys[_CLOCK] != CLOCK_SYSVAR:
-        return ErrorCode.MISSING_CLOCK_SYSVAR
+    fault = clock_account_fault(keys[_CLOCK])
+    if fault is not None:
+        return fault
     checks = InnerChecks(env.program_id, signer, session, signers, writable)
     inner = parse_inner(data, keys, checks)
     if isinstance(inner, ErrorCode):

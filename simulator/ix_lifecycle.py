@@ -17,8 +17,14 @@ from solders.pubkey import Pubkey
 from sessions_client.constants import MAX_SESSION_DURATION, Setting
 from sessions_client.errors import ErrorCode
 from sessions_client.events import Event, SessionClosed
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.types import CloseReason, SessionStatus
-from simulator.checks import load_session, require_rent_receiver, stored_status_valid
+from simulator.checks import (
+    clock_account_fault,
+    load_session,
+    require_rent_receiver,
+    stored_status_valid,
+)
 from simulator.clock import I64_MAX
 from simulator.emit import (
     session_activated,
@@ -182,6 +188,14 @@ resume_session: Final = _pause_or_resume(
 
 _EXPIRE_SWEEP_AT: Final = sweep_accounts_at("expire_session")
 _CLOSE_SWEEP_AT: Final = sweep_accounts_at("close_session")
+_EXPIRE: Final = INSTRUCTIONS_BY_NAME["expire_session"]
+_EXPIRE_SESSION, _EXPIRE_CREATOR, _EXPIRE_CLOCK = (
+    _EXPIRE.account_index(name) for name in ("session", "creator", "clock")
+)
+_CLOSE: Final = INSTRUCTIONS_BY_NAME["close_session"]
+_CLOSE_AUTHORITY, _CLOSE_SESSION, _CLOSE_CREATOR, _CLOSE_CLOCK = (
+    _CLOSE.account_index(name) for name in ("authority", "session", "creator", "clock")
+)
 
 
 def _close(
@@ -209,11 +223,13 @@ def expire_session(
     """``process_expire_session``: permissionless; a timed-out request closes; an expired
     session becomes Expired, or closes with AUTO_EXPIRE. Closing sweeps the signer's SOL
     to the owner; a plain expiry sweeps nothing, but its accounts are checked all the same."""
-    record = load_session(env.ledger, env.program_id, keys[0], writable)
+    record = load_session(env.ledger, env.program_id, keys[_EXPIRE_SESSION], writable)
     if isinstance(record, ErrorCode):
         return record
-    receiver = keys[1]
-    err = require_rent_receiver(receiver, record, writable)
+    receiver = keys[_EXPIRE_CREATOR]
+    err = require_rent_receiver(receiver, record, writable) or clock_account_fault(
+        keys[_EXPIRE_CLOCK]
+    )
     if err is not None:
         return err
     now = env.clock.now()
@@ -252,8 +268,8 @@ def close_session(
 ) -> Result:
     """``process_close_session``: the owner closes any session; the creator a Requested or
     Expired one. The signer's SOL goes to the owner, the rent to the creator."""
-    authority, receiver = keys[0], keys[2]
-    record = load_session(env.ledger, env.program_id, keys[1], writable)
+    authority, receiver = keys[_CLOSE_AUTHORITY], keys[_CLOSE_CREATOR]
+    record = load_session(env.ledger, env.program_id, keys[_CLOSE_SESSION], writable)
     if isinstance(record, ErrorCode):
         return record
     err = require_rent_receiver(receiver, record, writable)
@@ -272,6 +288,9 @@ def close_session(
     sweep = load_sweep(env, record, keys, data, writable, at=_CLOSE_SWEEP_AT)
     if isinstance(sweep, ErrorCode):
         return sweep
+    fault = clock_account_fault(keys[_CLOSE_CLOCK])
+    if fault is not None:
+        return fault
     now = env.clock.now()
     if status is _REQUESTED:
         reason = CloseReason.TIMED_OUT if now >= o.request_deadline else CloseReason.CANCELLED

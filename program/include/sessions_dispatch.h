@@ -54,6 +54,7 @@ u64 process_resume_session(const Context *ctx);
  *   [2] IX_EXPIRE_SESSION_ACC_OWNER: writable. Receives the signer's SOL; must be session.owner.
  *   [3] IX_EXPIRE_SESSION_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; swept to the owner when the session closes.
  *   [4] IX_EXPIRE_SESSION_ACC_SYSTEM_PROGRAM: address 11111111111111111111111111111111.
+ *   [5] IX_EXPIRE_SESSION_ACC_CLOCK: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100 CU less than the sysvar syscall.
  */
 u64 process_expire_session(const Context *ctx);
 
@@ -65,6 +66,7 @@ u64 process_expire_session(const Context *ctx);
  *   [3] IX_CLOSE_SESSION_ACC_OWNER: writable. Receives the signer's SOL; must be session.owner.
  *   [4] IX_CLOSE_SESSION_ACC_SESSION_SIGNER: writable, PDA ["signer", session]. The session's signer; what it holds in SOL goes to the owner.
  *   [5] IX_CLOSE_SESSION_ACC_SYSTEM_PROGRAM: address 11111111111111111111111111111111.
+ *   [6] IX_CLOSE_SESSION_ACC_CLOCK: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100 CU less than the sysvar syscall.
  */
 u64 process_close_session(const Context *ctx);
 

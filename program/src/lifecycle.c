@@ -177,6 +177,8 @@ static void close_with_event(Loaded *s, u8 *receiver, u64 swept, u8 reason) {
  *   [3] session_signer: writable, PDA ["signer", session]. The session's signer; swept to the owner
  *       when the session closes.
  *   [4] system_program: address 11111111111111111111111111111111.
+ *   [5] clock: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100
+ *       CU less than the sysvar syscall.
  */
 u64 process_expire_session(const Context *ctx) {
     Loaded s;
@@ -184,7 +186,7 @@ u64 process_expire_session(const Context *ctx) {
     u8 *receiver = ctx->accounts[IX_EXPIRE_SESSION_ACC_CREATOR];
     u64 err = load_session(ctx, s.account, &s.d);
     if (!err) err = require_rent_receiver(receiver, s.d);
-    if (!err) err = clock_now(&s.now);
+    if (!err) err = clock_from_account(ctx->accounts[IX_EXPIRE_SESSION_ACC_CLOCK], &s.now);
     if (err) return err;
     u8 status = s.d[SESSION_OFF_STATUS];
     if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
@@ -219,6 +221,8 @@ u64 process_expire_session(const Context *ctx) {
  *   [4] session_signer: writable, PDA ["signer", session]. The session's signer; what it holds in
  *       SOL goes to the owner.
  *   [5] system_program: address 11111111111111111111111111111111.
+ *   [6] clock: address SysvarC1ock11111111111111111111111111111111. Read as an account: about 100
+ *       CU less than the sysvar syscall.
  */
 u64 process_close_session(const Context *ctx) {
     Loaded s;
@@ -240,7 +244,7 @@ u64 process_close_session(const Context *ctx) {
     }
     Sweep w;
     err = load_sweep(ctx, &s, IX_CLOSE_SESSION_ACC_OWNER, &w);
-    if (!err) err = clock_now(&s.now);
+    if (!err) err = clock_from_account(ctx->accounts[IX_CLOSE_SESSION_ACC_CLOCK], &s.now);
     if (err) return err;
     u8 reason = CLOSE_REASON_CLOSED;
     if (status == SESSION_STATUS_REQUESTED)

@@ -24,6 +24,7 @@ from sessions_client.constants import PROGRAM_ID
 from sessions_client.errors import ErrorCode as E
 from sessions_client.events import SessionClosed, SessionExpired
 from sessions_client.execute import execute_instruction
+from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.pda import find_session_address, find_signer_address, signer_seeds
 from sessions_client.types import (
     CloseReason,
@@ -37,8 +38,13 @@ from .support import AUTO_EXPIRE, DEFAULT_TTL, Harness, Made, params, with_accou
 FUNDS = 50_000_000
 #: A session that may execute (EXECUTE, quotas to spend).
 EXECUTABLE = params(quotas=ResourceQuotas(5, 10**9, 10**12))
-#: Accounts of close_session: authority, session, creator, owner, signer, system program.
-CLOSE_OWNER, CLOSE_SIGNER, CLOSE_SYSTEM = 3, 4, 5
+_CLOSE_SPEC = INSTRUCTIONS_BY_NAME["close_session"]
+_EXPIRE_SPEC = INSTRUCTIONS_BY_NAME["expire_session"]
+CLOSE_OWNER, CLOSE_SIGNER, CLOSE_SYSTEM, CLOSE_CLOCK = (
+    _CLOSE_SPEC.account_index(name)
+    for name in ("owner", "session_signer", "system_program", "clock")
+)
+EXPIRE_CLOCK = _EXPIRE_SPEC.account_index("clock")
 
 
 def signer_of(made: Made) -> Pubkey:
@@ -208,6 +214,10 @@ def _close_refusals(made: Made, h: Harness) -> dict[str, tuple[Instruction, E]]:
             with_accounts(good, list(good.accounts)[:CLOSE_SYSTEM]),
             E.NOT_ENOUGH_ACCOUNTS,
         ),
+        "wrong_clock": (
+            with_meta(good, CLOSE_CLOCK, pubkey=SYSTEM_PROGRAM_ID),
+            E.MISSING_CLOCK_SYSVAR,
+        ),
     }
 
 
@@ -221,6 +231,7 @@ CLOSE_REFUSALS = [
     "signer_readonly",
     "wrong_system_program",
     "missing_system_program",
+    "wrong_clock",
 ]
 
 
@@ -274,6 +285,7 @@ def test_a_permissionless_expirer_cannot_strand_the_owners_sol(h: Harness) -> No
         (ix.expire_session(session, creator, stranger.pubkey()), E.INVALID_OWNER_ACCOUNT),
         (with_meta(expire, 3, is_writable=False), E.ACCOUNT_NOT_WRITABLE),
         (with_meta(expire, 4, pubkey=stranger.pubkey()), E.INVALID_SYSTEM_PROGRAM),
+        (with_meta(expire, EXPIRE_CLOCK, pubkey=stranger.pubkey()), E.MISSING_CLOCK_SYSVAR),
     ]
     for wrong, code in refused:
         h.reject(wrong, [], code, watch=[signer, session])

@@ -502,6 +502,8 @@ def _sweeps(s: Script) -> None:
         expect=ErrorCode.INVALID_SESSION_SIGNER,
     )
     s.send(with_meta(close, 5, key=CLOCK), expect=ErrorCode.INVALID_SYSTEM_PROGRAM)
+    close_clock = INSTRUCTIONS_BY_NAME["close_session"].account_index("clock")
+    s.send(with_meta(close, close_clock, key=B), expect=ErrorCode.MISSING_CLOCK_SYSVAR)
     s.send(close)  # 5,000,000 to A, never executed: the PDA proven with the bump
     assert s.twin.svm.balance(signer) == 0
     # the creator withdraws a request whose signer was funded: the owner (C) gets the SOL
@@ -517,6 +519,11 @@ def _sweeps(s: Script) -> None:
     for address in (A1, a2):
         s.twin.fund(find_signer_address(address)[0], 1_000_000)
     s.at(s.twin.now() + 10)
+    expire_clock = INSTRUCTIONS_BY_NAME["expire_session"].account_index("clock")
+    s.send(
+        with_meta(ix.expire_session(A1, A, A), expire_clock, key=A),
+        expect=ErrorCode.MISSING_CLOCK_SYSVAR,
+    )
     s.send(ix.expire_session(A1, A, A))
     s.send(ix.expire_session(a2, A, A))
     assert s.twin.svm.balance(find_signer_address(a2)[0]) == 1_000_000
