@@ -156,3 +156,8 @@ CU_TARGETS: dict[str, int] = {
     "execute_overhead": 600,
     "execute_guarded_sol_transfer": 2500,
 }
+
+#: The issue's per-predicate target for guards evaluated through execute: every figure of
+#: ``execute_guard_per_predicate`` (each kind with its AND, NOT alone, each further allowlist
+#: entry) at most this many CU.
+GUARD_PER_PREDICATE_TARGET = 40

@@ -11,7 +11,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sessions_tools.bench.cu_bench import CU_TARGETS, measure_instruction_cu
+from sessions_tools.bench.cu_bench import (
+    CU_TARGETS,
+    GUARD_PER_PREDICATE_TARGET,
+    measure_instruction_cu,
+)
 
 Section = Callable[[], dict[str, Any]]
 
@@ -72,6 +76,13 @@ def check_targets(report: dict[str, Any]) -> dict[str, bool]:
     for name, limit in CU_TARGETS.items():
         if name in cu:
             met[f"cu.{name}<={limit}"] = cu[name] <= limit
+    per_predicate = cu.get("execute_guard_per_predicate")
+    if per_predicate:
+        # met only when every kind (and each further allowlist entry) is within it
+        limit = GUARD_PER_PREDICATE_TARGET
+        met[f"cu.execute_guard_per_predicate<={limit}"] = all(
+            figure <= limit for figure in per_predicate.values()
+        )
     if "sim" in report:
         met["sim.ops_per_s>=100000"] = report["sim"]["ops_per_s"] >= 100_000
         met["sim.ratio>=100"] = report["sim"]["ratio"] >= 100

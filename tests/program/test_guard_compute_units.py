@@ -5,10 +5,11 @@ most 40 CU each."""
 
 from __future__ import annotations
 
+from sessions_tools.bench.cu_bench import GUARD_PER_PREDICATE_TARGET
 from sessions_tools.bench.guard_bench import PREDICATES, measure_guard_validation_cu
 from sessions_tools.bench.guard_eval_bench import measure_guard_evaluation_cu
 
-PER_PREDICATE_BUDGET = 40
+PER_PREDICATE_BUDGET = GUARD_PER_PREDICATE_TARGET
 
 
 def test_guard_validation_cu_per_predicate() -> None:
