@@ -116,6 +116,12 @@ static bool tail_is_zero(const u8 *code, u64 len) {
 #define STACK_HOLDS_TWO (STACK_EMPTY << 2)
 #define STACK_FULL (STACK_EMPTY << GUARD_MAX_DEPTH)
 
+/* The signer facts the pass gathers (GuardFacts' named, owner_leaf, has_signer_leaf), as bits
+ * of one local: three booleans kept apart spilled to the stack at every signer node. */
+#define FACT_NAMED 1ULL
+#define FACT_OWNER_LEAF 2ULL
+#define FACT_SIGNER_LEAF 4ULL
+
 /* The pass shared by validation (in == NULL: leaves push false) and evaluation: each node is
  * sized, checked and (for a leaf) evaluated by one switch. Returns 0 with *holds set, or
  * BROKEN_RULE at the first broken rule. */
@@ -124,7 +130,9 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
     if (len > GUARD_CAPACITY || !tail_is_zero(code, len)) return BROKEN_RULE;
     const u8 *node = code, *end = code + len;
     u64 stack = STACK_EMPTY;
-    bool rate_seen = false;
+    u64 signer_facts = 0;
+    /* the RATE_LIMIT window: nonzero once one was seen (its seconds are never 0) */
+    u64 rate_seconds = 0;
     /* SIGNER_IS_OWNER's answer is the same at every node */
     bool caller_is_owner = in && key_at_eq(in->caller->x, in->owner);
     while (node < end) {
@@ -163,16 +171,13 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             /* execute's pass asks both for the same caller: one compare */
             if (in || facts) named = key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller);
             value = in && named;
-            if (facts) {
-                facts->has_signer_leaf = true;
-                if (named) facts->named = true;
-            }
+            signer_facts |= FACT_SIGNER_LEAF | (named ? FACT_NAMED : 0);
             break;
         case GUARD_OP_SIGNER_IS_OWNER:
             size = GUARD_SIGNER_IS_OWNER_SIZE;
             node = n + size;
             value = caller_is_owner;
-            if (facts) facts->has_signer_leaf = facts->owner_leaf = true;
+            signer_facts |= FACT_SIGNER_LEAF | FACT_OWNER_LEAF;
             break;
         case GUARD_OP_NOT_BEFORE:
             size = GUARD_NOT_BEFORE_SIZE;
@@ -194,16 +199,14 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             break;
         case GUARD_OP_RATE_LIMIT:
             size = GUARD_RATE_LIMIT_SIZE;
-            if (n + size > end || ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS) == 0 || rate_seen)
-                return BROKEN_RULE;
-            rate_seen = true;
+            if (n + size > end || rate_seconds != 0) return BROKEN_RULE; /* one at most */
+            rate_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
+            if (rate_seconds == 0) return BROKEN_RULE;
             node = n + size;
             if (in) {
-                u32 after = guard_window_count(in->window_start, in->window_count, in->now,
-                                               ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS));
+                u32 after = guard_window_count(in->window_start, in->window_count, in->now, rate_seconds);
                 value = after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
             }
-            if (facts) facts->rate_window_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             break;
         case GUARD_OP_PROGRAM_IN:
             /* the count byte may lie past len, never past the code array's neighbours in the
@@ -267,6 +270,12 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
     }
     if (len != 0 && (stack >> 1) != STACK_EMPTY) return BROKEN_RULE; /* final depth != 1 */
     *holds = len == 0 || (stack & 1) != 0;
+    if (facts) {
+        facts->named = (signer_facts & FACT_NAMED) != 0;
+        facts->owner_leaf = (signer_facts & FACT_OWNER_LEAF) != 0;
+        facts->has_signer_leaf = (signer_facts & FACT_SIGNER_LEAF) != 0;
+        facts->rate_window_seconds = rate_seconds;
+    }
     return 0;
 }
 
