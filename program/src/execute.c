@@ -19,7 +19,6 @@ typedef struct {
     u8 *sysvar;  /* the instructions sysvar */
     u8 *d;       /* session data */
     i64 now;
-    u8 signer_bump; /* the bump execute signs with (the recorded one, once recorded) */
     InnerList inner;
 } Execution;
 
@@ -39,9 +38,11 @@ __attribute__((noinline)) static u64 load_execution(const Context *ctx, Executio
     u64 err = require_signer(e->authority);
     if (!err) err = load_session(ctx, e->account, &e->d);
     if (!err) err = require_writable(e->signer);
+    /* recorded in the session once proven: run_inner signs with the session's copy */
+    u8 signer_bump = 0;
     if (!err)
         err = session_signer(ctx, e->account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], e->signer,
-                             &e->signer_bump);
+                             &signer_bump);
     if (!err && !key_eq(acc_key(e->sysvar), &INSTRUCTIONS_ACCOUNT))
         err = fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     if (!err) err = clock_from_account(ctx->accounts[IX_EXECUTE_ACC_CLOCK], &e->now);
@@ -77,10 +78,11 @@ static void next_window(const u8 *d, i64 now, u64 seconds, Window *w) {
 
 /* Each inner instruction: snapshot, invoke_signed, effects. */
 static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
-    u8 bump_seed[1] = {e->signer_bump};
+    /* the bump seed is the recorded one in the session (session_signer recorded it if it
+     * was not): no copy */
     SolSignerSeed seeds[3] = {{(const u8 *)SIGNER_SEED, SIGNER_SEED_LEN},
                               {(const u8 *)acc_key(e->account), sizeof(SolPubkey)},
-                              {bump_seed, 1}};
+                              {e->d + SESSION_OFF_SIGNER_BUMP, 1}};
     SolSignerSeeds signer = {seeds, 3};
     spend->lamports_out = 0;
     spend->mint_count = 0;
