@@ -153,7 +153,7 @@ static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out, const Win
 u64 process_execute(const Context *ctx) {
     Execution e;
     u64 err = load_execution(ctx, &e);
-    u64 charge = 0;
+    u64 charge; /* read_transaction sets it before any use */
     if (!err) err = check_executable(e.d, e.now, e.inner.count);
     if (!err) err = read_transaction(ctx, execute_sysvar(ctx), &charge);
     if (!err) err = check_unguarded_caller(e.d, acc_key(execute_authority(ctx)));
