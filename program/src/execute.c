@@ -26,12 +26,6 @@ typedef struct {
     InnerList inner;
 } Execution;
 
-/* The rate window after this execution, for storage (see guard_window_count). */
-typedef struct {
-    i64 start;
-    u32 count;
-} Window;
-
 /* out of line: measured 7 CU cheaper than inlined (register pressure in the handler) */
 __attribute__((noinline)) static u64 load_execution(const Context *ctx, Execution *e) {
     if (ctx->n_accounts > MAX_ACCOUNTS) return fail(ERR_TOO_MANY_ACCOUNTS);
@@ -67,14 +61,13 @@ static u64 check_lamport_quota(const u8 *d, u64 spent_now) {
     return 0;
 }
 
-/* `seconds`: the guard's RATE_LIMIT window (from its pass), 0 without one: the stored window
- * is then left as it is. */
-static void next_window(const u8 *d, i64 now, u64 seconds, Window *w) {
-    w->start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
-    w->count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
-    if (seconds == 0) return;
-    w->count = guard_window_count(w->start, w->count, now, seconds);
-    if (guard_window_restarts(w->start, now, seconds)) w->start = now;
+/* The guard's RATE_LIMIT window of `seconds` (from its pass) counts this execution (see
+ * guard_window_count); without a RATE_LIMIT the stored window is left as it is, unwritten. */
+static void count_in_window(u8 *d, i64 now, u64 seconds) {
+    i64 start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
+    u32 count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
+    store_u32(d + SESSION_OFF_USAGE_RATE_WINDOW_COUNT, guard_window_count(start, count, now, seconds));
+    if (guard_window_restarts(start, now, seconds)) store_i64(d + SESSION_OFF_USAGE_RATE_WINDOW_START, now);
 }
 
 /* Each inner instruction: snapshot, invoke_signed, effects. */
@@ -131,14 +124,12 @@ static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *s
     return 0;
 }
 
-static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out, const Window *w) {
+static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out) {
     store_u64(d + SESSION_OFF_USAGE_COUNT, S_U64(d, SESSION_OFF_USAGE_COUNT) + 1);
     store_u64(d + SESSION_OFF_USAGE_COMPUTE_UNITS_USED, S_U64(d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED) + charge);
     store_u64(d + SESSION_OFF_USAGE_LAMPORTS_SPENT, S_U64(d, SESSION_OFF_USAGE_LAMPORTS_SPENT) + lamports_out);
     store_i64(d + SESSION_OFF_USAGE_LAST_USED_AT, now);
     store_i64(d + SESSION_OFF_UPDATED_AT, now); /* every write stamps updated_at */
-    store_i64(d + SESSION_OFF_USAGE_RATE_WINDOW_START, w->start);
-    store_u32(d + SESSION_OFF_USAGE_RATE_WINDOW_COUNT, w->count);
 }
 
 /* ACCOUNTS of execute (generated from the spec by `sessions codegen`; do not edit):
@@ -166,9 +157,8 @@ u64 process_execute(const Context *ctx) {
     if (!err) err = evaluate_guard(ctx, &e, &spend, &window_seconds);
     if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
     if (err) return err;
-    Window window;
-    next_window(e.d, e.now, window_seconds, &window);
-    record_usage(e.d, e.now, charge, spend.lamports_out, &window);
+    if (window_seconds != 0) count_in_window(e.d, e.now, window_seconds);
+    record_usage(e.d, e.now, charge, spend.lamports_out);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
     if (settings & SETTING_PERFORMANCE_MONITORING)
         sol_log_64_(charge, S_U64(e.d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED), spend.lamports_out,
