@@ -27,6 +27,9 @@ u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
     const u8 *end = data + ctx->data_len;
     u64 count = data[IX_EXECUTE_ARG_INSTRUCTION_COUNT];
     if (UNLIKELY(count < 1 || count > MAX_INNER_INSTRUCTIONS)) return fail(ERR_INVALID_INSTRUCTION_DATA);
+    /* stored first (a refusal below fails the transaction anyway): nothing stays live for
+     * after the loop */
+    out->count = count;
     const u8 *at = data + IX_EXECUTE_DATA_SIZE;
     for (InnerIx *ix = out->ix; ix < out->ix + count; ix++) {
         /* bounds as lengths left, never as pointers past the end */
@@ -51,7 +54,6 @@ u64 parse_inner(const Context *ctx, const InnerChecks *c, InnerList *out) {
         at += ix->data_len;
     }
     if (UNLIKELY(at != end)) return fail(ERR_INVALID_INSTRUCTION_DATA);
-    out->count = count;
     return 0;
 }
 
