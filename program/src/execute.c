@@ -61,9 +61,10 @@ static u64 check_lamport_quota(const u8 *d, u64 spent_now) {
     return 0;
 }
 
-/* The guard's RATE_LIMIT window of `seconds` (from its pass) counts this execution (see
- * guard_window_count); without a RATE_LIMIT the stored window is left as it is, unwritten. */
-static void count_in_window(u8 *d, i64 now, u64 seconds) {
+/* The rate window after this execution, stored: the guard's RATE_LIMIT window of `seconds`
+ * (from its pass) counts it (guard_window_count) and restarts at now by guard_window_restarts.
+ * Called only under a RATE_LIMIT: without one the stored window stays, and is not rewritten. */
+static void next_window(u8 *d, i64 now, u64 seconds) {
     i64 start = S_I64(d, SESSION_OFF_USAGE_RATE_WINDOW_START);
     u32 count = S_U32(d, SESSION_OFF_USAGE_RATE_WINDOW_COUNT);
     store_u32(d + SESSION_OFF_USAGE_RATE_WINDOW_COUNT, guard_window_count(start, count, now, seconds));
@@ -157,7 +158,7 @@ u64 process_execute(const Context *ctx) {
     if (!err) err = evaluate_guard(ctx, &e, &spend, &window_seconds);
     if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
     if (err) return err;
-    if (window_seconds != 0) count_in_window(e.d, e.now, window_seconds);
+    if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
     record_usage(e.d, e.now, charge, spend.lamports_out);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
     if (settings & SETTING_PERFORMANCE_MONITORING)
