@@ -277,12 +277,16 @@ def check(code: bytes, length: int) -> GuardFault | None:
     return _run(code, length, None).fault
 
 
+#: A guard array with no program: its prefix test is one memcmp (lstrip walks the bytes).
+_NO_CODE: Final = bytes(GUARD_CAPACITY)
+
+
 def validate(code: bytes, length: int) -> ErrorCode | None:
     """``guard_validate``: InvalidConfiguration for a guard the program refuses.
 
     No guard (length 0, the stored array all zero: what most creations carry) is valid
     without the pass, which would find no node and no trailing byte."""
-    if not length and not code[:GUARD_CAPACITY].lstrip(b"\0"):
+    if not length and _NO_CODE.startswith(code[:GUARD_CAPACITY]):
         return None
     return None if check(code, length) is None else ErrorCode.INVALID_CONFIGURATION
 

@@ -59,27 +59,31 @@ def _check_creation_accounts(
     return require_fresh_session_account(env.ledger, env.program_id, keys[1], writable)
 
 
-def _check_payer(ledger: Ledger, payer: Pubkey, shortfall: int, minimum: int) -> ErrorCode | None:
+def _check_payer(ledger: Ledger, payer: Pubkey, shortfall: int, minimum: int) -> int | ErrorCode:
     """``check_payer``: a payer the system program could not debit is refused first.
 
     Owned by another program (the sessions program included), holding data, short of the
     shortfall, or left rent-paying (0 < left < ``minimum``, unless it already was below
     the minimum: the runtime's rent-state rule, judged from the instruction's start).
+    Returns what the payer keeps (its balance, read once here, less the shortfall).
     """
     if payer in ledger.sessions:
         return ErrorCode.INVALID_PAYER_OWNER
     foreign = ledger.foreign.get(payer)
-    if foreign is not None:  # a ledger account with an owner other than the system, or data
+    if foreign is None:
+        balance = ledger.lamports.get(payer, 0)  # a plain system account (the usual case)
+    else:  # a ledger account with an owner other than the system, or data
         if foreign.owner != _ZERO_KEY:
             return ErrorCode.INVALID_PAYER_OWNER
         if foreign.data:
             return ErrorCode.PAYER_HOLDS_DATA
-    balance = ledger.balance(payer)
+        balance = foreign.lamports
     if balance < shortfall:
         return ErrorCode.CREATION_FAILED
-    if leaves_rent_paying(balance, balance - shortfall, minimum):
+    left = balance - shortfall
+    if leaves_rent_paying(balance, left, minimum):
         return ErrorCode.PAYER_BELOW_RENT_EXEMPTION
-    return None
+    return left
 
 
 def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
@@ -98,10 +102,10 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
         shortfall = rent - funded
         # the program's minimum for the payer's 0 data bytes; equal to the runtime's
         # whenever session_rent is not None (an integral threshold)
-        err = _check_payer(ledger, payer, shortfall, env.wallet_rent)
-        if err is not None:
-            return err
-        ledger.set_lamports(payer, ledger.balance(payer) - shortfall)
+        left = _check_payer(ledger, payer, shortfall, env.wallet_rent)
+        if isinstance(left, ErrorCode):  # (an ErrorCode is an int too)
+            return left
+        ledger.set_lamports(payer, left)
     if funded:
         ledger.set_lamports(session, 0)  # from now on the session record holds them
     return max(funded, rent)

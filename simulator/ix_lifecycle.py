@@ -45,6 +45,11 @@ _ACTIVE: Final = SessionStatus.ACTIVE
 _PAUSED: Final = SessionStatus.PAUSED
 _EXPIRED: Final = SessionStatus.EXPIRED
 _AUTO_EXPIRE: Final = int(Setting.AUTO_EXPIRE)
+# the close reasons, read once (an Enum member read from its class costs a lookup)
+_TIMED_OUT: Final = CloseReason.TIMED_OUT
+_CANCELLED: Final = CloseReason.CANCELLED
+_EXPIRED_REASON: Final = CloseReason.EXPIRED
+_CLOSED: Final = CloseReason.CLOSED
 
 #: The events of a successful instruction, or why it failed.
 Result = tuple[Event, ...] | ErrorCode
@@ -255,7 +260,7 @@ def expire_session(
     if isinstance(swept, ErrorCode):
         return swept
     expired = session_expired(o.address, o.owner, deadline, now, status)
-    reason = CloseReason.TIMED_OUT if timed_out else CloseReason.EXPIRED
+    reason = _TIMED_OUT if timed_out else _EXPIRED_REASON
     return (expired, _close(env, record, receiver, swept, now=now, reason=reason))
 
 
@@ -293,11 +298,11 @@ def close_session(
         return fault
     now = env.clock.now()
     if status is _REQUESTED:
-        reason = CloseReason.TIMED_OUT if now >= o.request_deadline else CloseReason.CANCELLED
+        reason = _TIMED_OUT if now >= o.request_deadline else _CANCELLED
     elif status is _EXPIRED or now >= expires_at:
-        reason = CloseReason.EXPIRED
+        reason = _EXPIRED_REASON
     else:
-        reason = CloseReason.CLOSED
+        reason = _CLOSED
     swept = sweep_signer(env, record, sweep, receiver)
     if isinstance(swept, ErrorCode):
         return swept

@@ -53,7 +53,7 @@ _new: Final = tuple.__new__
 class ProgramModel:
     """The sessions program and the accounts it sees, driven by a controllable clock."""
 
-    __slots__ = ("_env", "callees", "clock", "ledger", "program_id", "rent")
+    __slots__ = ("_demoted", "_env", "callees", "clock", "ledger", "program_id", "rent")
 
     def __init__(
         self,
@@ -69,6 +69,9 @@ class ProgramModel:
         #: Test programs deployed besides the builtins (the CPI targets execute may reach).
         self.callees: dict[Pubkey, Callee] = {}
         self._env = _env(program_id, self.ledger, self.clock, self.rent, self.callees)
+        #: Keys a writable meta cannot make writable: the reserved keys and the invoked
+        #: program, which the runtime demotes (one set, so a meta costs one lookup).
+        self._demoted: frozenset[Pubkey] = RESERVED_KEYS | {program_id}
 
     def set_rent(self, rent: Rent) -> None:
         """Replace the Rent sysvar, as ``LiteSVM.set_rent`` does."""
@@ -173,17 +176,22 @@ class ProgramModel:
         if instructions.program_id != program_id:
             raise ValueError(f"the model runs only the sessions program, not {program_id}")
         # Signer and writable keys as short lists (membership in two or three keys is
-        # cheaper than building sets); a key listed twice is harmless.
+        # cheaper than building sets); a key listed twice is harmless. The payer goes last:
+        # the handlers look up the instruction's own accounts, found first that way.
         keys: list[Pubkey] = []
-        signers: list[Pubkey] = [] if payer is None else [payer]
-        writable: list[Pubkey] = [] if payer is None else [payer]
+        signers: list[Pubkey] = []
+        writable: list[Pubkey] = []
+        demoted = self._demoted
         for meta in instructions.accounts:
             key = meta.pubkey
             keys.append(key)
             if meta.is_signer:
                 signers.append(key)
-            if meta.is_writable and key not in RESERVED_KEYS and key != program_id:
-                writable.append(key)  # reserved keys and the invoked program are demoted
+            if meta.is_writable and key not in demoted:
+                writable.append(key)
+        if payer is not None:
+            signers.append(payer)
+            writable.append(payer)
         data = instructions.data
         entry = _DISPATCH.get(data[:DISCRIMINATOR_LEN])
         if entry is None:

@@ -50,6 +50,9 @@ _PARAMS = layout_of(SessionParams)
 _RESERVED_LEN: Final = layout_of(Session).field("reserved").size
 #: ``tuple.__new__``: builds a NamedTuple without its Python-level ``__new__``.
 _new: Final = tuple.__new__
+#: The statuses a creation stores (an Enum member read from its class costs a lookup).
+_CREATED: Final = SessionStatus.CREATED
+_REQUESTED: Final = SessionStatus.REQUESTED
 
 
 class SessionOrigin(NamedTuple):
@@ -199,7 +202,7 @@ def created_record(
         SessionRecord,
         (
             origin,
-            SessionStatus.CREATED,
+            _CREATED,
             now,
             0,
             expires_at,
@@ -221,7 +224,7 @@ def requested_record(origin: SessionOrigin, now: int, lamports: int) -> SessionR
         SessionRecord,
         (
             origin,
-            SessionStatus.REQUESTED,
+            _REQUESTED,
             now,
             0,
             0,
