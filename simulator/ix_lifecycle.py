@@ -4,7 +4,9 @@ returns the events it emitted or the error the program returns.
 
 The four owner-signed handlers open with the program's ``load_for_owner`` (load the
 session, the owner signs, the owner is the session's), written out in each: it is the
-hot path of the simulator and a shared call would cost a fifth of an instruction.
+hot path of the simulator and a shared call would cost a fifth of an instruction. Close
+and expire write out ``load_session``'s success the same way (a dict lookup and a
+writable test); every refusal is still ``load_session``'s own answer (``_load_error``).
 """
 
 from __future__ import annotations
@@ -228,10 +230,10 @@ def expire_session(
     """``process_expire_session``: permissionless; a timed-out request closes; an expired
     session becomes Expired, or closes with AUTO_EXPIRE. Closing sweeps the signer's SOL
     to the owner; a plain expiry sweeps nothing, but its accounts are checked all the same."""
-    record = load_session(env.ledger, env.program_id, keys[_EXPIRE_SESSION], writable)
-    if isinstance(record, ErrorCode):
-        return record
-    receiver = keys[_EXPIRE_CREATOR]
+    address, receiver = keys[_EXPIRE_SESSION], keys[_EXPIRE_CREATOR]
+    record = env.ledger.sessions.get(address)  # load_session's success, written out
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
     err = require_rent_receiver(receiver, record, writable) or clock_account_fault(
         keys[_EXPIRE_CLOCK]
     )
@@ -273,10 +275,11 @@ def close_session(
 ) -> Result:
     """``process_close_session``: the owner closes any session; the creator a Requested or
     Expired one. The signer's SOL goes to the owner, the rent to the creator."""
-    authority, receiver = keys[_CLOSE_AUTHORITY], keys[_CLOSE_CREATOR]
-    record = load_session(env.ledger, env.program_id, keys[_CLOSE_SESSION], writable)
-    if isinstance(record, ErrorCode):
-        return record
+    authority, address = keys[_CLOSE_AUTHORITY], keys[_CLOSE_SESSION]
+    receiver = keys[_CLOSE_CREATOR]
+    record = env.ledger.sessions.get(address)  # load_session's success, written out
+    if record is None or address not in writable:
+        return _load_error(env, address, writable)
     err = require_rent_receiver(receiver, record, writable)
     if err is not None:
         return err
@@ -286,10 +289,10 @@ def close_session(
     status, expires_at = record.status, record.expires_at
     if not stored_status_valid(status):
         return ErrorCode.INVALID_STORED_STATE
-    by_owner = authority == o.owner
-    by_creator = authority == o.creator and (status is _REQUESTED or status is _EXPIRED)
-    if not by_owner and not by_creator:
-        return ErrorCode.UNAUTHORIZED
+    if authority != o.owner and not (
+        (status is _REQUESTED or status is _EXPIRED) and authority == o.creator
+    ):
+        return ErrorCode.UNAUTHORIZED  # neither the owner nor a creator who may
     sweep = load_sweep(env, record, keys, data, writable, at=_CLOSE_SWEEP_AT)
     if isinstance(sweep, ErrorCode):
         return sweep
