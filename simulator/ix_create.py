@@ -108,7 +108,7 @@ def _fund_account(env: Env, payer: Pubkey, session: Pubkey) -> int | ErrorCode:
         ledger.set_lamports(payer, left)
     if funded:
         ledger.set_lamports(session, 0)  # from now on the session record holds them
-    return max(funded, rent)
+    return rent if funded < rent else funded
 
 
 def create_session(

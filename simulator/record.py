@@ -48,6 +48,8 @@ from sessions_client.types import (
 _ZERO_KEY: Final = Pubkey.default()
 _PARAMS = layout_of(SessionParams)
 _RESERVED_LEN: Final = layout_of(Session).field("reserved").size
+#: The reserved bytes of every session the program creates (immutable, so shared).
+_NO_RESERVED: Final = bytes(_RESERVED_LEN)
 #: ``tuple.__new__``: builds a NamedTuple without its Python-level ``__new__``.
 _new: Final = tuple.__new__
 #: The statuses a creation stores (an Enum member read from its class costs a lookup).
@@ -74,7 +76,7 @@ class SessionOrigin(NamedTuple):
     #: update_guard changes it).
     params: bytes
     #: The account's reserved bytes (zero unless the account was written from outside).
-    reserved: bytes = bytes(_RESERVED_LEN)
+    reserved: bytes = _NO_RESERVED
 
 
 class UsageFields(NamedTuple):
@@ -189,7 +191,7 @@ def new_origin(
             created_at,
             request_deadline,
             params,
-            bytes(_RESERVED_LEN),
+            _NO_RESERVED,
         ),
     )
 

@@ -58,12 +58,12 @@ def load_sweep(
     """``load_sweep``: the owner is session.owner and writable; the signer writable and the
     recorded one or the canonical PDA with the supplied bump; the system program."""
     owner, signer = keys[at], keys[at + 1]
-    if owner != record.origin.owner:
+    o = record.origin
+    if owner != o.owner:
         return ErrorCode.INVALID_OWNER_ACCOUNT
     if owner not in writable or signer not in writable:
         return ErrorCode.ACCOUNT_NOT_WRITABLE
-    session = record.origin.address
-    bump = verify_session_signer(env.program_id, record, session, data[BUMP_AT], signer)
+    bump = verify_session_signer(env.program_id, record, o.address, data[BUMP_AT], signer)
     if isinstance(bump, ErrorCode):
         return bump
     if keys[at + 2] != SYSTEM_PROGRAM_ID:
