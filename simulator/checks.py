@@ -26,7 +26,7 @@ from sessions_client.constants import (
     Permission,
 )
 from sessions_client.errors import ErrorCode
-from sessions_client.pda import find_signer_address
+from sessions_client.pda import find_signer_address, signer_seeds
 from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
 from simulator import guard_eval
 from simulator.instruction import PARAMS
@@ -44,6 +44,8 @@ _COMPOSE: Final = int(Permission.COMPOSE)
 _UNKNOWN_PERMISSIONS: Final = ~ALL_PERMISSIONS & 0xFFFFFFFF
 _UNKNOWN_SETTINGS: Final = ~ALL_SETTINGS & 0xFFFFFFFF
 _HIGHEST_BUMP: Final = 255
+#: Each bump as the one-byte seed it is hashed as (constants, built once).
+_BUMP_SEEDS: Final = tuple(bytes((bump,)) for bump in range(_HIGHEST_BUMP + 1))
 _STORED_STATUSES: Final = frozenset(int(s) for s in ON_CHAIN_STATUSES)
 
 
@@ -171,7 +173,7 @@ def derive_session_address(
     """``pda_with_bump``: the PDA with an explicit bump (None when it is on the curve)."""
     try:
         return Pubkey.create_program_address(
-            [SESSION_SEED, bytes(creator), id_le, bytes((bump,))], program_id
+            [SESSION_SEED, bytes(creator), id_le, _BUMP_SEEDS[bump]], program_id
         )
     except Exception:  # solders raises a bare PyErr when the seeds land on the curve
         return None
@@ -206,10 +208,22 @@ def verify_session_signer(
 ) -> int | ErrorCode:
     """``verify_session_signer``: the recorded signer (the bump to sign with is the recorded
     one), or the canonical PDA ["signer", session] with the supplied bump, proven now
-    (``derive_and_prove``). A recorded signer costs one comparison, no PDA search."""
+    (``derive_and_prove``). A recorded signer costs one comparison, no PDA search.
+
+    As derive_and_prove: the supplied bump's address first (one derivation), then, below
+    255 only, that no higher bump derives one (the bump is the canonical one). Every
+    refusal is InvalidSessionSigner, so the order within the proof decides no error."""
     recorded = record.guard.signer
     if recorded != _ZERO_KEY:
         return record.guard.signer_bump if recorded == signer else ErrorCode.INVALID_SESSION_SIGNER
-    if find_signer_address(session, program_id) != (signer, bump):
+    seeds = signer_seeds(session)
+    seeds.append(_BUMP_SEEDS[bump])
+    try:
+        derived = Pubkey.create_program_address(seeds, program_id)
+    except Exception:  # solders raises a bare PyErr when the digest is a curve point
         return ErrorCode.INVALID_SESSION_SIGNER
+    if derived != signer:
+        return ErrorCode.INVALID_SESSION_SIGNER
+    if bump != _HIGHEST_BUMP and find_signer_address(session, program_id)[1] != bump:
+        return ErrorCode.INVALID_SESSION_SIGNER  # a higher bump derives an address
     return bump
