@@ -132,15 +132,17 @@ static inline bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out) {
 bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
 
 /* ---- signer.c: the session signer PDA ["signer", session] with a caller-supplied bump ---- */
-/* The signer of a loaded session: the recorded one, or proven now and recorded (the caller
- * writes the session anyway: execute only). *out_bump: the bump to sign with. */
-u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
+/* The signer of a loaded session: the recorded one, or proven now and recorded with its bump
+ * (the caller writes the session anyway: execute only, which signs with the recorded bump). */
+u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer);
 /* The same check, recording nothing (close, expire): *out_bump is the bump to sign with. */
 u64 verify_session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump);
 /* A system Transfer from the session's signer, signed with its seeds (the sweep). */
 u64 transfer_from_signer(const u8 *session_key, u8 bump, u8 *signer, u8 *to, u64 lamports);
 
 /* ---- instructions_sysvar.c: what the instructions sysvar says about this transaction ---- */
+/* The account is the instructions sysvar (MissingInstructionsSysvar). */
+u64 require_instructions_sysvar(const u8 *account);
 /* The program id of the running top-level instruction (the sysvar at `sysvar_index`,
  * checked here). */
 u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out);

@@ -10,8 +10,6 @@
  * survives: reading the guard once, after the CPIs, is as safe as reading it before. */
 #include "execute.h"
 
-static const SolPubkey INSTRUCTIONS_ACCOUNT = SYSVAR_INSTRUCTIONS_ID;
-
 /* execute's accounts are read from ctx where they are used, not copied into the Execution:
  * the copies cost a store each and saved no load (measured 14 CU). */
 static inline u8 *execute_authority(const Context *ctx) { return ctx->accounts[IX_EXECUTE_ACC_AUTHORITY]; }
@@ -34,12 +32,8 @@ __attribute__((noinline)) static u64 load_execution(const Context *ctx, Executio
     if (!err) err = load_session(ctx, account, &e->d);
     if (!err) err = require_writable(signer);
     /* recorded in the session once proven: run_inner signs with the session's copy */
-    u8 signer_bump = 0;
-    if (!err)
-        err = session_signer(ctx, account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], signer,
-                             &signer_bump);
-    if (!err && !key_eq(acc_key(execute_sysvar(ctx)), &INSTRUCTIONS_ACCOUNT))
-        err = fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
+    if (!err) err = session_signer(ctx, account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], signer);
+    if (!err) err = require_instructions_sysvar(execute_sysvar(ctx));
     if (!err) err = clock_from_account(ctx->accounts[IX_EXECUTE_ACC_CLOCK], &e->now);
     InnerChecks checks = {signer, account};
     if (!err) err = parse_inner(ctx, &checks, &e->inner);

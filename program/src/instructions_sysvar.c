@@ -47,13 +47,18 @@ static u64 program_offset(const TxInstructions *t, u64 i, u64 *out) {
     return 0;
 }
 
+u64 require_instructions_sysvar(const u8 *account) {
+    return key_eq(acc_key(account), &INSTRUCTIONS_SYSVAR) ? 0 : fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
+}
+
 u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out) {
     if (ctx->n_accounts <= sysvar_index) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     u8 *sysvar = ctx->accounts[sysvar_index];
-    if (!key_eq(acc_key(sysvar), &INSTRUCTIONS_SYSVAR)) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
+    u64 err = require_instructions_sysvar(sysvar);
+    if (err) return err;
     TxInstructions t;
     u64 program_at = 0;
-    u64 err = open_instructions(sysvar, &t);
+    err = open_instructions(sysvar, &t);
     if (!err) err = program_offset(&t, t.current, &program_at);
     if (err) return err;
     sol_memcpy_(out->x, t.d + program_at, sizeof(SolPubkey));

@@ -32,24 +32,22 @@ static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, 
     return 0;
 }
 
-/* The recorded signer: the account must be it; *out_bump is the recorded bump. */
-static inline u64 recorded_signer(const u8 *d, const u8 *signer, u8 *out_bump) {
-    if (!key_eq(S_KEY(d, SESSION_OFF_SIGNER), acc_key(signer))) return fail(ERR_INVALID_SESSION_SIGNER);
-    *out_bump = d[SESSION_OFF_SIGNER_BUMP];
-    return 0;
+/* The recorded signer: the account must be it. */
+static inline u64 recorded_signer(const u8 *d, const u8 *signer) {
+    return key_eq(S_KEY(d, SESSION_OFF_SIGNER), acc_key(signer)) ? 0 : fail(ERR_INVALID_SESSION_SIGNER);
 }
 
 /* The first execute proves the signer (sha256 + curve checks) and records it with its bump
- * in the session; later ones compare one key and use the recorded bump. The session account
- * is the program's, so nothing but this code writes those fields; zero means not recorded. */
-u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump) {
+ * in the session; later ones compare one key. Execute signs with the recorded bump. The
+ * session account is the program's, so nothing but this code writes those fields; zero
+ * means not recorded. */
+u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer) {
     u8 *d = acc_data(session);
-    if (!key_is_zero(S_KEY(d, SESSION_OFF_SIGNER))) return recorded_signer(d, signer, out_bump);
+    if (!key_is_zero(S_KEY(d, SESSION_OFF_SIGNER))) return recorded_signer(d, signer);
     u64 err = derive_and_prove(ctx, (const u8 *)acc_key(session), bump, signer);
     if (err) return err;
     key_copy(d + SESSION_OFF_SIGNER, acc_key(signer));
     d[SESSION_OFF_SIGNER_BUMP] = bump;
-    *out_bump = bump;
     return 0;
 }
 
@@ -57,7 +55,10 @@ u64 session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u
  * the session account is closed right after it). */
 u64 verify_session_signer(const Context *ctx, u8 *session, u8 bump, const u8 *signer, u8 *out_bump) {
     const u8 *d = acc_data(session);
-    if (!key_is_zero(S_KEY(d, SESSION_OFF_SIGNER))) return recorded_signer(d, signer, out_bump);
+    if (!key_is_zero(S_KEY(d, SESSION_OFF_SIGNER))) {
+        *out_bump = d[SESSION_OFF_SIGNER_BUMP];
+        return recorded_signer(d, signer);
+    }
     *out_bump = bump;
     return derive_and_prove(ctx, (const u8 *)acc_key(session), bump, signer);
 }
