@@ -133,13 +133,25 @@ def validity(record: SessionRecord, now: int) -> SessionValidity:
 
 
 _Loaded = tuple[SessionRecord, int, bool]
+_UPDATES: Final = tuple(
+    INSTRUCTIONS_BY_NAME[name] for name in ("update_guard", "update_permissions", "update_quotas")
+)
+#: update.c's load_update reads the three updates' accounts at one place each
+_UPDATE_AUTHORITY, _UPDATE_SESSION = (
+    _UPDATES[0].account_index(n) for n in ("authority", "session")
+)
+assert all(
+    (spec.account_index("authority"), spec.account_index("session"))
+    == (_UPDATE_AUTHORITY, _UPDATE_SESSION)
+    for spec in _UPDATES
+), "the updates list their accounts alike"
 
 
 def _load_update(
     env: Env, keys: Sequence[Pubkey], signers: Collection[Pubkey], writable: Collection[Pubkey]
 ) -> _Loaded | ErrorCode:
     """``load_update``: (record, now, the owner may set anything) or why not."""
-    authority, address = keys[0], keys[1]
+    authority, address = keys[_UPDATE_AUTHORITY], keys[_UPDATE_SESSION]
     record = load_session(env.ledger, env.program_id, address, writable)
     if isinstance(record, ErrorCode):
         return record
@@ -176,10 +188,18 @@ def update_permissions(
     if not may_set and new & ~current:
         return ErrorCode.NOT_NARROWING
     guard = record.guard._replace(effective_permissions=new)
-    env.ledger.put_session(keys[1], with_limits(record, guard, record.usage, now))
+    env.ledger.put_session(keys[_UPDATE_SESSION], with_limits(record, guard, record.usage, now))
     owner = record.origin.owner
     return (
-        session_permissions_updated(keys[1], owner, keys[0], now, current, new, int(not may_set)),
+        session_permissions_updated(
+            keys[_UPDATE_SESSION],
+            owner,
+            keys[_UPDATE_AUTHORITY],
+            now,
+            current,
+            new,
+            int(not may_set),
+        ),
     )
 
 
@@ -211,9 +231,13 @@ def update_quotas(
     if not may_set and not _within(new, quotas_of(record)):
         return ErrorCode.NOT_NARROWING
     guard = record.guard._replace(quotas=new)
-    env.ledger.put_session(keys[1], with_limits(record, guard, record.usage, now))
+    env.ledger.put_session(keys[_UPDATE_SESSION], with_limits(record, guard, record.usage, now))
     owner = record.origin.owner
-    return (session_quotas_updated(keys[1], owner, keys[0], new, now, int(not may_set)),)
+    return (
+        session_quotas_updated(
+            keys[_UPDATE_SESSION], owner, keys[_UPDATE_AUTHORITY], new, now, int(not may_set)
+        ),
+    )
 
 
 def _reset_window(usage: UsageFields) -> UsageFields:
@@ -267,9 +291,13 @@ def update_guard(
         if guard_eval.rate_window_seconds(old.code, old.len) == 0:
             usage = _reset_window(usage)  # a rate limit that is new starts a new window
     guard = record.guard._replace(guard=new)
-    env.ledger.put_session(keys[1], with_limits(record, guard, usage, now))
+    env.ledger.put_session(keys[_UPDATE_SESSION], with_limits(record, guard, usage, now))
     owner = record.origin.owner
-    return (session_guard_updated(keys[1], owner, keys[0], now, new.len, int(not may_set)),)
+    return (
+        session_guard_updated(
+            keys[_UPDATE_SESSION], owner, keys[_UPDATE_AUTHORITY], now, new.len, int(not may_set)
+        ),
+    )
 
 
 HANDLERS: Handlers = {
