@@ -139,12 +139,16 @@ u64 transfer_from_pda(u8 *from, u8 *to, u64 lamports, const SolSignerSeeds *sign
     return invoke_system(&call, from_and_to, 2, signer);
 }
 
-/* Move every lamport to the receiver, wipe the data, shrink to zero and give the account back
- * to the system program: whatever lands at this address later starts empty. */
+/* Move every lamport to the receiver, shrink to zero and give the account back to the system
+ * program: whatever lands at this address later starts empty. Shrinking is the wipe: the
+ * runtime keeps only the new length's bytes (it applies the length before the owner, whose
+ * change it allows only over zeroed data, and the empty data is), so no memset is needed;
+ * the discriminator is cleared all the same, so the bytes this instruction still sees are no
+ * session either. */
 void close_account(u8 *account, u8 *receiver) {
     *acc_lamports(receiver) += *acc_lamports(account);
     *acc_lamports(account) = 0;
-    sol_memset_(acc_data(account), 0, acc_data_len(account));
+    store_u64(acc_data(account), 0);
     store_u64(account + INPUT_OFF_DATA_LEN, 0);
     u64 *owner = (u64 *)acc_owner(account);
     owner[0] = owner[1] = owner[2] = owner[3] = 0;

@@ -12,6 +12,8 @@ from collections.abc import Callable
 import pytest
 from solders.instruction import Instruction
 from solders.pubkey import Pubkey
+from solders.system_program import ID as SYSTEM_PROGRAM_ID
+from solders.system_program import TransferParams, transfer
 
 from sessions_client import instructions as ix
 from sessions_client.constants import (
@@ -22,6 +24,7 @@ from sessions_client.constants import (
     Permission,
     Setting,
 )
+from sessions_client.errors import ErrorCode
 from sessions_client.events import (
     SessionActivated,
     SessionClosed,
@@ -254,6 +257,32 @@ def test_close_created_and_paused_by_owner(h: Harness) -> None:
         assert out.events == (closed_event(made, h, h.s.now(), CloseReason.CLOSED),)
         h.assert_gone(made.address)
         assert h.balances(made.creator_key) == [c0 + h.rent]
+
+
+def test_a_session_revived_in_its_closing_transaction_is_an_empty_system_account(
+    h: Harness,
+) -> None:
+    """Lamports sent back to the address after the close, in the same transaction, keep the
+    account alive: it must be the system's and hold no bytes of the session (the close shrinks
+    it to 0 bytes), so a later instruction finds no session there."""
+    made = h.make("active")
+    empty_rent = h.s.svm.minimum_balance_for_rent_exemption(0)
+    close = ix.close_session(made.owner_key, made.address, made.creator_key, made.owner_key)
+    revive = transfer(
+        TransferParams(
+            from_pubkey=h.fee_payer.pubkey(), to_pubkey=made.address, lamports=empty_rent
+        )
+    )
+    activate = ix.activate_session(made.owner_key, made.address)
+    h.reject([close, revive, activate], [made.owner], ErrorCode.SESSION_NOT_FOUND, index=2)
+    h.ok([close, revive], [made.owner])
+    account = h.s.svm.get_account(made.address)
+    assert account is not None
+    assert (account.owner, bytes(account.data), account.lamports) == (
+        SYSTEM_PROGRAM_ID,
+        b"",
+        empty_rent,
+    )
 
 
 # -- expiry -------------------------------------------------------------------------------
