@@ -99,8 +99,8 @@ void emit_session_activated(const u8 *session_key, const u8 *d);
 void emit_session_paused(const u8 *session_key, const u8 *d, i64 now);
 void emit_session_resumed(const u8 *session_key, const u8 *d, i64 now);
 void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previous_status);
-/* The session account as it is closed (key, owner, lamports, updated_at = the closing time). */
-void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason);
+/* The session account as it is closed (key, owner, lamports) at `now`, the closing time. */
+void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason, i64 now);
 
 /* ---- pda.c: create_program_address checked as sha256 + sol_curve_validate_point, for seeds
  * laid out contiguously with the bump as their last byte ---- */

@@ -83,10 +83,9 @@ void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previo
     log_event(ev, EVENT_SESSION_EXPIRED_SIZE);
 }
 
-/* closed_at is the session's updated_at, which the caller sets to the closing time;
- * lamports_returned is what the account holds as it is closed (all of it goes to the
- * receiver). */
-void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason) {
+/* closed_at is `now`, the closing time; lamports_returned is what the account holds as it is
+ * closed (all of it goes to the receiver). */
+void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason, i64 now) {
     const u8 *d = acc_data(session);
     EVENT_BUFFER(ev, EVENT_SESSION_CLOSED_SIZE);
     store_u64(ev, EVENT_SESSION_CLOSED);
@@ -94,7 +93,7 @@ void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason) 
     key_copy(ev + EVENT_SESSION_CLOSED_OFF_RENT_RECEIVER, (const SolPubkey *)receiver);
     store_u64(ev + EVENT_SESSION_CLOSED_OFF_LAMPORTS_RETURNED, *acc_lamports(session));
     store_u64(ev + EVENT_SESSION_CLOSED_OFF_SWEPT_TO_OWNER, swept);
-    store_i64(ev + EVENT_SESSION_CLOSED_OFF_CLOSED_AT, S_I64(d, SESSION_OFF_UPDATED_AT));
+    store_i64(ev + EVENT_SESSION_CLOSED_OFF_CLOSED_AT, now);
     ev[EVENT_SESSION_CLOSED_OFF_REASON] = reason;
     log_event(ev, EVENT_SESSION_CLOSED_SIZE);
 }

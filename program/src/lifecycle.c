@@ -161,10 +161,10 @@ static u64 sweep_signer(const Loaded *s, const Sweep *w, u8 *receiver, u64 *swep
 }
 
 /* After the sweep (its CPI must see the instruction's accounts unchanged: closing first
- * would unbalance them): the closing time, the event, the close. */
+ * would unbalance them): the event, the close. The closing time goes into the event only:
+ * the account's data is gone with the close. */
 static void close_with_event(Loaded *s, u8 *receiver, u64 swept, u8 reason) {
-    store_i64(s->d + SESSION_OFF_UPDATED_AT, s->now);
-    emit_session_closed(s->account, (const u8 *)acc_key(receiver), swept, reason);
+    emit_session_closed(s->account, (const u8 *)acc_key(receiver), swept, reason, s->now);
     close_account(s->account, receiver);
 }
 
