@@ -128,11 +128,16 @@ _Static_assert(IX_CLOSE_SESSION_ACC_SESSION_SIGNER == IX_CLOSE_SESSION_ACC_OWNER
  * the signer holds anything, so that no caller (expire is permissionless) can pass another
  * account and leave the owner's SOL in the signer: the owner is session.owner and writable;
  * the signer is writable and the recorded one, or the canonical PDA ["signer", session]
- * proven with the supplied bump; the system program is the system program. */
-static u64 load_sweep(const Context *ctx, const Loaded *s, u64 at, Sweep *out) {
+ * proven with the supplied bump; the system program is the system program. `proven_owner`:
+ * an account of the instruction already compared with session.owner, or NULL. The runtime
+ * passes a key listed twice as one record (the second a duplicate marker, which parse_input
+ * resolves to the first's pointer), so the owner account being that record is the same key:
+ * the comparison is not repeated. */
+SOL_ALWAYS_INLINE u64 load_sweep(const Context *ctx, const Loaded *s, u64 at, const u8 *proven_owner, Sweep *out) {
     out->owner = ctx->accounts[at];
     out->signer = ctx->accounts[at + 1];
-    if (!key_eq(acc_key(out->owner), S_KEY(s->d, SESSION_OFF_OWNER))) return fail(ERR_INVALID_OWNER_ACCOUNT);
+    if (out->owner != proven_owner && !key_eq(acc_key(out->owner), S_KEY(s->d, SESSION_OFF_OWNER)))
+        return fail(ERR_INVALID_OWNER_ACCOUNT);
     if (!acc_is_writable(out->owner) || !acc_is_writable(out->signer)) return fail(ERR_ACCOUNT_NOT_WRITABLE);
     u64 err = verify_session_signer(ctx, s->account, ctx->data[IX_CLOSE_SESSION_ARG_SIGNER_BUMP],
                                     out->signer, &out->bump);
@@ -195,7 +200,7 @@ u64 process_expire_session(const Context *ctx) {
     if (!(timed_out ? request_timed_out(s.d, s.now) : is_expired(s.d, s.now)))
         return fail(ERR_SESSION_NOT_EXPIRED);
     Sweep w;
-    err = load_sweep(ctx, &s, IX_EXPIRE_SESSION_ACC_OWNER, &w);
+    err = load_sweep(ctx, &s, IX_EXPIRE_SESSION_ACC_OWNER, NULL, &w);
     if (err) return err;
     bool closes = timed_out || (S_U32(s.d, SESSION_OFF_CONFIG_SETTINGS) & SETTING_AUTO_EXPIRE);
     u64 swept = 0;
@@ -236,14 +241,17 @@ u64 process_close_session(const Context *ctx) {
     u8 status = s.d[SESSION_OFF_STATUS];
     if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
     /* the owner, or the creator of a Requested or Expired session (the owner tested first:
-     * the common case costs one key comparison) */
+     * the common case costs one key comparison, and the sweep's owner check none when the
+     * owner account is the authority) */
+    const u8 *proven_owner = authority;
     if (!key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_OWNER))) {
         bool creator_may = status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED;
         if (!creator_may || !key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_CREATOR)))
             return fail(ERR_UNAUTHORIZED);
+        proven_owner = NULL;
     }
     Sweep w;
-    err = load_sweep(ctx, &s, IX_CLOSE_SESSION_ACC_OWNER, &w);
+    err = load_sweep(ctx, &s, IX_CLOSE_SESSION_ACC_OWNER, proven_owner, &w);
     if (!err) err = clock_from_account(ctx->accounts[IX_CLOSE_SESSION_ACC_CLOCK], &s.now);
     if (err) return err;
     u8 reason = CLOSE_REASON_CLOSED;

@@ -301,6 +301,23 @@ def test_a_read_only_owner_is_refused(h: Harness) -> None:
     h.reject(readonly, [made.creator], E.ACCOUNT_NOT_WRITABLE, watch=[signer_of(made)])
 
 
+def test_the_creator_closing_cannot_pass_itself_as_the_owner(h: Harness) -> None:
+    """The owner account that is the authority's own record skips the owner comparison only
+    when the authority is the owner: a creator withdrawing a request it made for someone else
+    and naming itself as the owner (one record, listed twice) is refused, the signer's SOL
+    left for the owner."""
+    made = h.request()  # the owner is not the creator here
+    signer = signer_of(made)
+    fund(h, signer)
+    as_owner = ix.close_session(made.creator_key, made.address, made.creator_key, made.creator_key)
+    h.reject(as_owner, [made.creator], E.INVALID_OWNER_ACCOUNT, watch=[signer])
+    out = h.ok(
+        ix.close_session(made.creator_key, made.address, made.creator_key, made.owner_key),
+        [made.creator],
+    )
+    assert closed(out).swept_to_owner == FUNDS
+
+
 def test_a_sweep_that_would_leave_the_owner_rent_paying_is_refused(h: Harness) -> None:
     """The runtime refuses a transaction that leaves an account holding less than its
     rent-exempt minimum (InsufficientFundsForRent); the program refuses it first, with its
