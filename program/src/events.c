@@ -84,8 +84,11 @@ void emit_session_expired(const u8 *session_key, const u8 *d, i64 now, u8 previo
 }
 
 /* closed_at is `now`, the closing time; lamports_returned is what the account holds as it is
- * closed (all of it goes to the receiver). */
-void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason, i64 now) {
+ * closed (all of it goes to the receiver). Inlined where the close happens (the program is
+ * one translation unit): the event is built from values already in registers, 6 CU less a
+ * close, 10 a funded sweep. */
+__attribute__((always_inline)) void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason,
+                                                        i64 now) {
     const u8 *d = acc_data(session);
     EVENT_BUFFER(ev, EVENT_SESSION_CLOSED_SIZE);
     store_u64(ev, EVENT_SESSION_CLOSED);
