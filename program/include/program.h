@@ -66,7 +66,8 @@ static inline bool stored_status_valid(u8 status) {
            status == SESSION_STATUS_ACTIVE || status == SESSION_STATUS_PAUSED ||
            status == SESSION_STATUS_EXPIRED;
 }
-static inline u64 require_system_program(const u8 *account) {
+/* always inline: the compiler otherwise keeps one outlined copy, a call in close and expire */
+SOL_ALWAYS_INLINE u64 require_system_program(const u8 *account) {
     return key_is_zero(acc_key(account)) ? 0 : fail(ERR_INVALID_SYSTEM_PROGRAM);
 }
 u64 require_fresh_session_account(const Context *ctx, u8 *account);

@@ -219,6 +219,22 @@ u64 process_expire_session(const Context *ctx) {
     return 0;
 }
 
+/* Who may close: the owner, or the creator of a Requested or Expired session (the owner tested
+ * first: the common case costs one key comparison, and the sweep's owner check none when the
+ * owner account is the authority). *proven_owner: the authority when it is the owner, else
+ * NULL. A call of its own (noinline, measured): inlined, the compiler keeps the authority's
+ * and the owner's words live for the comparisons after it and spills them. */
+static __attribute__((noinline)) u64 close_authority(const u8 *authority, const u8 *d, u8 status,
+                                                     const u8 **proven_owner) {
+    *proven_owner = authority;
+    if (key_eq(acc_key(authority), S_KEY(d, SESSION_OFF_OWNER))) return 0;
+    *proven_owner = NULL;
+    bool creator_may = status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED;
+    if (!creator_may || !key_eq(acc_key(authority), S_KEY(d, SESSION_OFF_CREATOR)))
+        return fail(ERR_UNAUTHORIZED);
+    return 0;
+}
+
 /* The owner closes any session; the creator (the dapp that paid) may withdraw a request or
  * clean up an expired session. Rent always goes back to the creator, the signer's SOL to the
  * owner. */
@@ -244,16 +260,9 @@ u64 process_close_session(const Context *ctx) {
     if (err) return err;
     u8 status = s.d[SESSION_OFF_STATUS];
     if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
-    /* the owner, or the creator of a Requested or Expired session (the owner tested first:
-     * the common case costs one key comparison, and the sweep's owner check none when the
-     * owner account is the authority) */
-    const u8 *proven_owner = authority;
-    if (!key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_OWNER))) {
-        bool creator_may = status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED;
-        if (!creator_may || !key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_CREATOR)))
-            return fail(ERR_UNAUTHORIZED);
-        proven_owner = NULL;
-    }
+    const u8 *proven_owner;
+    err = close_authority(authority, s.d, status, &proven_owner);
+    if (err) return err;
     Sweep w;
     err = load_sweep(ctx, &s, IX_CLOSE_SESSION_ACC_OWNER, proven_owner, &w);
     if (!err) err = clock_from_account(ctx->accounts[IX_CLOSE_SESSION_ACC_CLOCK], &s.now);
