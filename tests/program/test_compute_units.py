@@ -3,10 +3,9 @@
 CU are deterministic for a given program and input, so these are exact measurements, not
 timings. Budgets (the issues' targets): create and request <= 2800 with the canonical bump 255
 supplied, create at canonical bump 254 <= 3200 (each event included), activate/pause/resume
-<= 600 each including the event. close's target (<= 1000) predates the sweep of the signer's
-SOL and is not met: a close of a session that never executed proves the signer PDA (one
-sha256 and one curve test, 289 CU of syscalls at bump 255) and parses three more accounts;
-its budget here is the measured figure, a regression bound (README: "not met").
+<= 600 each including the event, close <= 1000 including the event: the close of a session
+that never executed, which proves the signer PDA (one sha256 and one curve test, 289 CU of
+syscalls at bump 255) and sweeps an empty signer.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ BUDGETS = {
     "activate_session": 600,
     "pause_session": 600,
     "resume_session": 600,
-    "close_session": 1205,  # the issue's target, 1000, is not met (see the docstring)
+    "close_session": 1000,
 }
 _CONSUMED = re.compile(rf"^Program {PROGRAM_ID} consumed (\d+) of \d+ compute units$")
 
