@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Final
 
 from sessions_tools.codegen.c_dispatch import DISPATCH_PATH, render_dispatch
+from sessions_tools.codegen.c_events import EVENTS_HEADER_PATH, render_events_header
 from sessions_tools.codegen.c_handler_docs import HandlerDocsError, handler_sources
 from sessions_tools.codegen.c_header import (
     ERROR_TABLE_PATH,
@@ -29,6 +30,7 @@ GENERATORS: Final[dict[str, Callable[[], str]]] = {
     HEADER_PATH: render_header,
     ERROR_TABLE_PATH: render_error_table,
     DISPATCH_PATH: render_dispatch,
+    EVENTS_HEADER_PATH: render_events_header,
     EMIT_PATH: render_emit,
 }
 
