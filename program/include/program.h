@@ -106,13 +106,14 @@ void emit_session_closed(u8 *session, const u8 *receiver, u64 swept, u8 reason, 
 /* ---- pda.c: create_program_address checked as sha256 + sol_curve_validate_point, for seeds
  * laid out contiguously with the bump as their last byte ---- */
 #define PDA_PREIMAGE_SLICES 3
+/* What is hashed: the seeds (the bump their last byte, `bump_at` below), the program id, the
+ * PDA marker. The bump byte's address is kept apart from the slices: sol_sha256 reads the
+ * struct, so anything stored in it must be stored before every hash. */
 typedef struct {
-    u8 *bump;                              /* the last seed byte, rewritten per attempt */
-    SolBytes slices[PDA_PREIMAGE_SLICES]; /* the seeds, the program id, the PDA marker */
+    SolBytes slices[PDA_PREIMAGE_SLICES];
 } PdaPreimage;
 /* inline: creation's CU budget counts every instruction of these two */
-static inline void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const SolPubkey *program_id) {
-    p->bump = seeds + seeds_len - 1;
+static inline void pda_preimage(PdaPreimage *p, const u8 *seeds, u64 seeds_len, const SolPubkey *program_id) {
     p->slices[0].addr = seeds;
     p->slices[0].len = seeds_len;
     p->slices[1].addr = program_id->x;
@@ -121,16 +122,17 @@ static inline void pda_preimage(PdaPreimage *p, u8 *seeds, u64 seeds_len, const 
     p->slices[2].len = SOL_PDA_MARKER_LEN;
 }
 
-/* true with *out the address when this bump's digest is off the curve (an address exists) */
-static inline bool pda_with_bump(PdaPreimage *p, u8 bump, SolPubkey *out) {
-    *p->bump = bump;
+/* true with *out the address when this bump's digest is off the curve (an address exists);
+ * `bump_at`: the seeds' last byte, where the bump is written */
+static inline bool pda_with_bump(const PdaPreimage *p, u8 *bump_at, u8 bump, SolPubkey *out) {
+    *bump_at = bump;
     /* returns 0; its only failures (bad slices, too many) abort the program instead */
     sol_sha256(p->slices, PDA_PREIMAGE_SLICES, out->x);
     u8 unused;
     return sol_curve_validate_point(SOL_CURVE25519_EDWARDS, out->x, &unused) != 0;
 }
 /* A bump above `bump` yields an address: `bump` is not the canonical one. */
-bool pda_higher_bump_exists(PdaPreimage *p, u8 bump);
+bool pda_higher_bump_exists(const PdaPreimage *p, u8 *bump_at, u8 bump);
 
 /* ---- signer.c: the session signer PDA ["signer", session] with a caller-supplied bump ---- */
 /* The signer of a loaded session: the recorded one, or proven now and recorded with its bump

@@ -26,10 +26,10 @@
 
 /* ---- create_program_address without its 1,500 CU, for any seeds with the bump last ---- */
 
-bool pda_higher_bump_exists(PdaPreimage *p, u8 bump) {
+bool pda_higher_bump_exists(const PdaPreimage *p, u8 *bump_at, u8 bump) {
     for (u64 higher = (u64)bump + 1; higher <= SOL_MAX_BUMP; higher++) {
         SolPubkey other;
-        if (pda_with_bump(p, (u8)higher, &other)) return true;
+        if (pda_with_bump(p, bump_at, (u8)higher, &other)) return true;
     }
     return false;
 }
@@ -64,7 +64,7 @@ static void preimage_init(Preimage *p, const Context *ctx, const u8 *creator, co
 static u64 classify_mismatch(Preimage *p, const u8 *session) {
     for (u64 bump = SOL_MAX_BUMP + 1; bump-- > 0;) {
         SolPubkey canonical;
-        if (pda_with_bump(&p->pda, (u8)bump, &canonical))
+        if (pda_with_bump(&p->pda, (u8 *)p->seeds + SEEDS_OFF_BUMP, (u8)bump, &canonical))
             return fail(key_eq(&canonical, acc_key(session)) ? ERR_INVALID_BUMP
                                                              : ERR_INVALID_SESSION_ADDRESS);
     }
@@ -77,9 +77,10 @@ u64 verify_session_address(const Context *ctx, const u8 *creator, const u8 *id_l
     preimage_init(&p, ctx, creator, id_le);
     /* 1. the supplied bump yields an address (off the curve) and it is the session account */
     SolPubkey derived;
-    if (!pda_with_bump(&p.pda, bump, &derived) || !key_eq(&derived, acc_key(session)))
+    u8 *bump_at = (u8 *)p.seeds + SEEDS_OFF_BUMP;
+    if (!pda_with_bump(&p.pda, bump_at, bump, &derived) || !key_eq(&derived, acc_key(session)))
         return classify_mismatch(&p, session);
     /* 2. it is canonical: no higher bump yields an address (each digest is on the curve) */
-    if (pda_higher_bump_exists(&p.pda, bump)) return fail(ERR_INVALID_BUMP);
+    if (pda_higher_bump_exists(&p.pda, bump_at, bump)) return fail(ERR_INVALID_BUMP);
     return 0;
 }

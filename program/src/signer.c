@@ -25,10 +25,11 @@ static u64 derive_and_prove(const Context *ctx, const u8 *session_key, u8 bump, 
     PdaPreimage p;
     pda_preimage(&p, s, SIGNER_SEEDS_LEN, ctx->program_id);
     SolPubkey derived;
-    if (!pda_with_bump(&p, bump, &derived) || !key_eq(&derived, acc_key(signer)))
+    u8 *bump_at = s + SIGNER_SEEDS_OFF_BUMP;
+    if (!pda_with_bump(&p, bump_at, bump, &derived) || !key_eq(&derived, acc_key(signer)))
         return fail(ERR_INVALID_SESSION_SIGNER);
     /* at 255 (most signers) there is no higher bump: no call */
-    if (bump != SOL_MAX_BUMP && pda_higher_bump_exists(&p, bump)) return fail(ERR_INVALID_SESSION_SIGNER);
+    if (bump != SOL_MAX_BUMP && pda_higher_bump_exists(&p, bump_at, bump)) return fail(ERR_INVALID_SESSION_SIGNER);
     return 0;
 }
 
