@@ -220,16 +220,10 @@ u64 process_expire_session(const Context *ctx) {
     return 0;
 }
 
-/* Who may close: the owner, or the creator of a Requested or Expired session (the owner tested
- * first: the common case costs one key comparison, and the sweep's owner check none when the
- * owner account is the authority). *proven_owner: the authority when it is the owner, else
- * NULL. A call of its own (noinline, measured): inlined, the compiler keeps the authority's
- * and the owner's words live for the comparisons after it and spills them. */
-static __attribute__((noinline)) u64 close_authority(const u8 *authority, const u8 *d, u8 status,
-                                                     const u8 **proven_owner) {
-    *proven_owner = authority;
-    if (key_eq(acc_key(authority), S_KEY(d, SESSION_OFF_OWNER))) return 0;
-    *proven_owner = NULL;
+/* The creator of a Requested or Expired session may close it too. A call of its own
+ * (noinline, measured: 12 CU less a close by the owner): inlined, the compiler keeps the
+ * authority's key words live for it across the owner's comparison and spills them. */
+__attribute__((noinline)) static u64 creator_may_close(const u8 *authority, const u8 *d, u8 status) {
     bool creator_may = status == SESSION_STATUS_REQUESTED || status == SESSION_STATUS_EXPIRED;
     if (!creator_may || !key_eq(acc_key(authority), S_KEY(d, SESSION_OFF_CREATOR)))
         return fail(ERR_UNAUTHORIZED);
@@ -261,9 +255,16 @@ u64 process_close_session(const Context *ctx) {
     if (err) return err;
     u8 status = s.d[SESSION_OFF_STATUS];
     if (!stored_status_valid(status)) return fail(ERR_INVALID_STORED_STATE);
-    const u8 *proven_owner;
-    err = close_authority(authority, s.d, status, &proven_owner);
-    if (err) return err;
+    /* the owner, or the creator of a Requested or Expired session (the owner tested first:
+     * the common case costs one key comparison, and the sweep's owner check none when the
+     * owner account is the authority's record); proven_owner: the authority if it is the
+     * owner, else NULL */
+    const u8 *proven_owner = authority;
+    if (!key_eq(acc_key(authority), S_KEY(s.d, SESSION_OFF_OWNER))) {
+        err = creator_may_close(authority, s.d, status);
+        if (err) return err;
+        proven_owner = NULL;
+    }
     Sweep w;
     /* records are never NULL (parse_input's NULL, for a marker the runtime never writes,
      * would fault at the writable check right after, failing the transaction) */
