@@ -15,7 +15,7 @@
  *
  * Canonical means what find_program_address returns: the highest bump whose digest is off
  * the curve. A bump below 255 is proven canonical by showing every higher bump's digest is
- * on the curve (313 CU per step, measured; the client prefers ids whose canonical bump is 255).
+ * on the curve (309 CU per step, measured; the client prefers ids whose canonical bump is 255).
  * Nothing is written before these checks, and each failure has its own code:
  *   - the supplied bump gives no address (on-curve digest) or another address, and the
  *     account is the seeds' canonical PDA: InvalidBump (the bump byte is what is wrong);
