@@ -155,6 +155,8 @@ u64 process_execute(const Context *ctx) {
     if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
     record_usage(e.d, e.now, charge, spend.lamports_out);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
+    /* one test for the common case, neither log */
+    if (!(settings & (SETTING_PERFORMANCE_MONITORING | SETTING_EXECUTION_LOGGING))) return 0;
     if (settings & SETTING_PERFORMANCE_MONITORING)
         sol_log_64_(charge, S_U64(e.d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED), spend.lamports_out,
                     S_U64(e.d, SESSION_OFF_USAGE_COUNT), 0);
