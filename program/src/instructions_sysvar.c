@@ -23,13 +23,18 @@ typedef struct {
     u64 current;
 } TxInstructions;
 
-/* The caller has checked the account's key. */
+/* The caller has checked the account's key. The count and the current index are read, and
+ * bounds-checked by check_instructions (the table of offsets and the current index fit). */
 static u64 open_instructions(const u8 *account, TxInstructions *t) {
     t->d = acc_data((u8 *)account);
     t->len = acc_data_len(account);
     if (t->len < 2 * SYSVAR_U16) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     t->count = load_u16(t->d);
     t->current = load_u16(t->d + t->len - SYSVAR_U16);
+    return 0;
+}
+
+static u64 check_instructions(const TxInstructions *t) {
     if (t->current >= t->count || SYSVAR_U16 * (t->count + 2) > t->len)
         return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
     return 0;
@@ -59,6 +64,7 @@ u64 top_level_program(const Context *ctx, u64 sysvar_index, SolPubkey *out) {
     TxInstructions t;
     u64 program_at = 0;
     err = open_instructions(sysvar, &t);
+    if (!err) err = check_instructions(&t);
     if (!err) err = program_offset(&t, t.current, &program_at);
     if (err) return err;
     sol_memcpy_(out->x, t.d + program_at, sizeof(SolPubkey));
@@ -88,7 +94,9 @@ u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
     u64 err = open_instructions(sysvar, &t);
     if (err) return err;
     if (t.count == 1) {
-        /* the common transaction, this instruction alone: no compute-budget instruction */
+        /* the common transaction, this instruction alone: no compute-budget instruction;
+         * check_instructions' bounds with the count known */
+        if (t.current != 0 || t.len < SYSVAR_U16 * 3) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
         u64 program_at = 0;
         err = program_offset(&t, 0, &program_at);
         if (err) return err;
@@ -96,6 +104,8 @@ u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
         *compute_units = DEFAULT_INSTRUCTION_COMPUTE_UNITS;
         return 0;
     }
+    err = check_instructions(&t);
+    if (err) return err;
     u64 others = 0, limit = 0;
     bool found = false;
     for (u64 i = 0; i < t.count; i++) {
