@@ -75,24 +75,24 @@ static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
     SolSignerSeeds signer = {seeds, 3};
     spend->lamports_out = 0;
     spend->mint_count = 0;
-    for (u64 k = 0; k < e->inner.count; k++) {
+    /* at least one (parse_inner) */
+    const InnerIx *ix = e->inner.ix, *last = ix + e->inner.count;
+    do {
         Snapshot snapshot;
         begin_snapshot(&snapshot, execute_signer(ctx));
-        u64 err = invoke_inner(ctx, &e->inner.ix[k], &signer, &snapshot);
+        u64 err = invoke_inner(ctx, ix, &signer, &snapshot);
         if (!err) err = check_effects(&snapshot, spend);
         if (err) return err;
-    }
+    } while (++ix < last);
     return 0;
 }
 
-/* The guard's one pass per inner instruction, after the CPIs (over the measured spend);
- * *window_seconds: its RATE_LIMIT window, 0 without a guard or without one. */
-static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend,
+/* The guard's one pass per inner instruction, after the CPIs (over the measured spend), for a
+ * stored guard of `len` > 0 bytes (without one the handler skips this and the rate window);
+ * *window_seconds: its RATE_LIMIT window, 0 without one. */
+static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend, u64 len,
                           u64 *window_seconds) {
     const u8 *d = e->d;
-    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
-    *window_seconds = 0;
-    if (len == 0) return 0; /* no guard: passes, the owner was admitted before the CPIs */
     GuardInput in;
     in.caller = acc_key(execute_authority(ctx));
     in.owner = S_KEY(d, SESSION_OFF_OWNER);
@@ -147,12 +147,20 @@ u64 process_execute(const Context *ctx) {
     if (!err) err = check_compute_quota(e.d, charge);
     if (err) return err;
     Spend spend;
-    u64 window_seconds = 0;
     err = run_inner(ctx, &e, &spend);
-    if (!err) err = evaluate_guard(ctx, &e, &spend, &window_seconds);
-    if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
     if (err) return err;
-    if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
+    u64 guard_len = load_u16(e.d + SESSION_OFF_GUARD_LEN);
+    if (guard_len == 0) {
+        /* no guard: passes (the owner was admitted before the CPIs), and no rate window */
+        err = check_lamport_quota(e.d, spend.lamports_out);
+        if (err) return err;
+    } else {
+        u64 window_seconds = 0;
+        err = evaluate_guard(ctx, &e, &spend, guard_len, &window_seconds);
+        if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
+        if (err) return err;
+        if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
+    }
     record_usage(e.d, e.now, charge, spend.lamports_out);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
     /* one test for the common case, neither log */
