@@ -32,12 +32,6 @@ static inline u8 *inner_account(const Context *ctx, const InnerIx *ix, u64 i) {
     return ctx->accounts[ix->metas[i * INNER_META_SIZE + INNER_META_INDEX]];
 }
 
-/* What parse_inner checks every inner account against. */
-typedef struct {
-    const u8 *signer;  /* the session signer: the one non-signer an inner instruction may sign with */
-    const u8 *session; /* the session account: never writable in a CPI */
-} InnerChecks;
-
 /* ---- effects.c (types used by inner.c) ---- */
 /* Words of the authority fields a snapshot freezes: mint, owner, delegate and close
  * authority (COption: u32 tag + key, read as 4-byte words at their unaligned offsets). */
@@ -82,7 +76,7 @@ u64 check_effects(const Snapshot *s, Spend *spend);
  * privilege the outer instruction lacks: writable needs writable, signer needs a signer or
  * the session signer), lengths, no trailing bytes; no inner instruction calls this program
  * and none passes the session account writable. */
-u64 parse_inner(const Context *ctx, const InnerChecks *checks, InnerList *out);
+u64 parse_inner(const Context *ctx, InnerList *out);
 /* invoke_signed with the session signer's seeds, snapshotting the token accounts (the
  * snapshot's lamports are the caller's, taken before). */
 u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *signer, Snapshot *snapshot);

@@ -35,8 +35,7 @@ __attribute__((noinline)) static u64 load_execution(const Context *ctx, Executio
     if (!err) err = session_signer(ctx, account, ctx->data[IX_EXECUTE_ARG_SIGNER_BUMP], signer);
     if (!err) err = require_instructions_sysvar(execute_sysvar(ctx));
     if (!err) err = clock_from_account(ctx->accounts[IX_EXECUTE_ACC_CLOCK], &e->now);
-    InnerChecks checks = {signer, account};
-    if (!err) err = parse_inner(ctx, &checks, &e->inner);
+    if (!err) err = parse_inner(ctx, &e->inner);
     return err;
 }
 
