@@ -87,11 +87,14 @@ static u64 run_inner(const Context *ctx, Execution *e, Spend *spend) {
 }
 
 /* The guard's one pass per inner instruction, after the CPIs (over the measured spend), for a
- * stored guard of `len` > 0 bytes (without one the handler skips this and the rate window);
- * *window_seconds: its RATE_LIMIT window, 0 without one. */
-static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend, u64 len,
-                          u64 *window_seconds) {
+ * stored guard (without one the handler skips this and the rate window); *window_seconds:
+ * its RATE_LIMIT window, 0 without one. Out of line: inlined, the values it needs were kept
+ * (spilled) across the handler's CPI loop on the unguarded path too (measured: unguarded
+ * 5 CU less, a guarded execute 12 more). */
+__attribute__((noinline)) static u64 evaluate_guard(const Context *ctx, const Execution *e, const Spend *spend,
+                                                    u64 *window_seconds) {
     const u8 *d = e->d;
+    u64 len = load_u16(d + SESSION_OFF_GUARD_LEN);
     GuardInput in;
     in.caller = acc_key(execute_authority(ctx));
     in.owner = S_KEY(d, SESSION_OFF_OWNER);
@@ -155,7 +158,7 @@ u64 process_execute(const Context *ctx) {
         if (err) return err;
     } else {
         u64 window_seconds = 0;
-        err = evaluate_guard(ctx, &e, &spend, guard_len, &window_seconds);
+        err = evaluate_guard(ctx, &e, &spend, &window_seconds);
         if (!err) err = check_lamport_quota(e.d, spend.lamports_out);
         if (err) return err;
         if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
