@@ -121,12 +121,23 @@ __attribute__((noinline)) static u64 evaluate_guard(const Context *ctx, const Ex
     return 0;
 }
 
-static void record_usage(u8 *d, i64 now, u64 charge, u64 lamports_out) {
-    store_u64(d + SESSION_OFF_USAGE_COUNT, S_U64(d, SESSION_OFF_USAGE_COUNT) + 1);
+/* The usage this execution adds that nothing of execute's after the CPIs reads (the guard
+ * reads the count and the rate window, not these), stamped before the CPIs: the time and the
+ * compute charge then need not stay live across the CPI loop (measured 2 CU). Every account
+ * relation is checked by then and a refusal after the CPIs undoes these writes with
+ * everything else (the transaction is atomic); a callee that reads the session account
+ * (read-only: it is never writable in a CPI) sees last_used_at, updated_at and the compute
+ * units used of this execution, as it sees the signer recorded by its first. */
+static void stamp_usage(u8 *d, i64 now, u64 charge) {
     store_u64(d + SESSION_OFF_USAGE_COMPUTE_UNITS_USED, S_U64(d, SESSION_OFF_USAGE_COMPUTE_UNITS_USED) + charge);
-    store_u64(d + SESSION_OFF_USAGE_LAMPORTS_SPENT, S_U64(d, SESSION_OFF_USAGE_LAMPORTS_SPENT) + lamports_out);
     store_i64(d + SESSION_OFF_USAGE_LAST_USED_AT, now);
     store_i64(d + SESSION_OFF_UPDATED_AT, now); /* every write stamps updated_at */
+}
+
+/* After the CPIs and every check: the count and the lamports spent. */
+static void record_usage(u8 *d, u64 lamports_out) {
+    store_u64(d + SESSION_OFF_USAGE_COUNT, S_U64(d, SESSION_OFF_USAGE_COUNT) + 1);
+    store_u64(d + SESSION_OFF_USAGE_LAMPORTS_SPENT, S_U64(d, SESSION_OFF_USAGE_LAMPORTS_SPENT) + lamports_out);
 }
 
 /* ACCOUNTS of execute (generated from the spec by `sessions codegen`; do not edit):
@@ -148,6 +159,7 @@ u64 process_execute(const Context *ctx) {
     if (!err) err = check_execution_quota(e.d);
     if (!err) err = check_compute_quota(e.d, charge);
     if (err) return err;
+    stamp_usage(e.d, e.now, charge);
     Spend spend;
     err = run_inner(ctx, &e, &spend);
     if (err) return err;
@@ -163,7 +175,7 @@ u64 process_execute(const Context *ctx) {
         if (err) return err;
         if (window_seconds != 0) next_window(e.d, e.now, window_seconds);
     }
-    record_usage(e.d, e.now, charge, spend.lamports_out);
+    record_usage(e.d, spend.lamports_out);
     u32 settings = S_U32(e.d, SESSION_OFF_CONFIG_SETTINGS);
     /* one test for the common case, neither log */
     if (!(settings & (SETTING_PERFORMANCE_MONITORING | SETTING_EXECUTION_LOGGING))) return 0;
@@ -175,7 +187,7 @@ u64 process_execute(const Context *ctx) {
         figures[EXECUTED_LAMPORTS] = spend.lamports_out;
         figures[EXECUTED_COMPUTE_UNITS] = charge;
         figures[EXECUTED_USAGE_COUNT] = S_U64(e.d, SESSION_OFF_USAGE_COUNT);
-        figures[EXECUTED_AT] = (u64)e.now;
+        figures[EXECUTED_AT] = (u64)S_I64(e.d, SESSION_OFF_USAGE_LAST_USED_AT);
         figures[EXECUTED_INSTRUCTION_COUNT] = e.inner.count;
         emit_session_executed((const u8 *)acc_key(execute_session(ctx)), e.d, (const u8 *)acc_key(execute_authority(ctx)),
                               (const u8 *)acc_key(e.inner.ix[0].program), figures);
