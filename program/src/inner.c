@@ -72,6 +72,11 @@ u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *si
     SolAccountInfo infos[MAX_INNER_ACCOUNTS];
     SolAccountMeta metas[MAX_INNER_ACCOUNTS];
     u64 n = ix->account_count;
+    /* the callee's own account need not be among the infos: the runtime finds the program in
+     * the transaction's accounts. Built before the loop, so that only the signer seeds and the
+     * count stay live across it (measured 3 CU less than after it). */
+    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, n, (u8 *)ix->data,
+                                  ix->data_len};
     const u8 *m = ix->metas;
     u8 *const *accounts = ctx->accounts;
     for (u64 i = 0; i < n; i++, m += INNER_META_SIZE) {
@@ -85,9 +90,5 @@ u64 invoke_inner(const Context *ctx, const InnerIx *ix, const SolSignerSeeds *si
             if (err) return err;
         }
     }
-    /* the callee's own account need not be among the infos: the runtime finds the program in
-     * the transaction's accounts */
-    SolInstruction instruction = {(SolPubkey *)acc_key(ix->program), metas, n, (u8 *)ix->data,
-                                  ix->data_len};
     return sol_invoke_signed_c(&instruction, infos, n, signer, 1);
 }
