@@ -88,8 +88,9 @@ static bool compute_unit_limit(const TxInstructions *t, u64 program_at, u64 *lim
  * top-level instruction, except when this program called itself (it never does: execute
  * refuses inner instructions to this program, and creation and closing call only the system
  * program) or was re-entered through another program, which the runtime refuses
- * (ReentrancyNotAllowed) before this code runs. */
-u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
+ * (ReentrancyNotAllowed) before this code runs. Inlined into execute, its one caller
+ * (measured 6 CU less than the call: the out-parameter and the arguments stay in registers). */
+__attribute__((always_inline)) u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
     TxInstructions t;
     u64 err = open_instructions(sysvar, &t);
     if (err) return err;
