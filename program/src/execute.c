@@ -3,9 +3,11 @@
  * README's "Execute": validate every account and argument (the inner instructions' targets:
  * no CPI into this program, the session account never writable in one); Active and not
  * expired; EXECUTE (COMPOSE for several); top level; without a guard, the caller is the
- * owner; the quotas that do not depend on effects; then per inner instruction snapshot,
+ * owner; the quotas that do not depend on effects (then the time and the compute charge are
+ * stamped into the usage, see stamp_usage); then per inner instruction snapshot,
  * invoke_signed, effect checks; the guard's one pass (admission, then its predicates over
- * the measured effects); the lamport quota; usage, rate window and the event. Every failure
+ * the measured effects); the lamport quota; the usage count, lamports spent, rate window and
+ * the event. Every failure
  * aborts the transaction, so nothing the CPIs did or this code wrote before a later refusal
  * survives: reading the guard once, after the CPIs, is as safe as reading it before. */
 #include "execute.h"

@@ -96,8 +96,9 @@ __attribute__((always_inline)) u64 read_transaction(const Context *ctx, const u8
     if (err) return err;
     if (t.count == 1) {
         /* the common transaction, this instruction alone: no compute-budget instruction;
-         * check_instructions' bounds with the count known */
-        if (t.current != 0 || t.len < SYSVAR_U16 * 3) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
+         * check_instructions' bounds with the count known (the count, one offset and the
+         * current index) */
+        if (t.current != 0 || t.len < SYSVAR_U16 * (1 + 2)) return fail(ERR_MISSING_INSTRUCTIONS_SYSVAR);
         u64 program_at = 0;
         err = program_offset(&t, 0, &program_at);
         if (err) return err;
