@@ -123,9 +123,11 @@ static bool tail_is_zero(const u8 *code, u64 len) {
 #define FACT_OWNER_LEAF 2ULL
 #define FACT_SIGNER_LEAF 4ULL
 
-/* The pass shared by validation (in == NULL: leaves push false) and evaluation: each node is
- * sized, checked and (for a leaf) evaluated by one switch. Returns 0 with *holds set, or
- * BROKEN_RULE at the first broken rule. */
+/* The pass shared by validation (in == NULL: leaves are false) and evaluation: each node is
+ * sized, checked and (for a leaf) evaluated by one switch. A leaf's answer is where it jumps
+ * (`holds` or `fails`), not a bool: the tail after it then pushes a constant, and an AND
+ * after it keeps the top (true) or clears it (false), with no value to materialize and mix
+ * in (measured). Returns 0 with *holds set, or BROKEN_RULE at the first broken rule. */
 INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts, bool *holds) {
     /* the tail first: no call after the loop keeps the pass's state in registers */
     if (len > GUARD_CAPACITY || !tail_is_zero(code, len)) return BROKEN_RULE;
@@ -162,52 +164,53 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             continue;
         }
         u64 size = 0, count = 0, width = 0;
-        bool value = false, named = false;
         switch (op) {
         case GUARD_OP_SIGNER_IS:
             size = GUARD_SIGNER_IS_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
             /* execute's pass asks both for the same caller: one compare */
-            if (in || facts) named = key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller);
-            value = in && named;
-            signer_facts |= FACT_SIGNER_LEAF | (named ? FACT_NAMED : 0);
-            break;
+            if ((in || facts) && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller)) {
+                signer_facts |= FACT_SIGNER_LEAF | FACT_NAMED;
+                if (in) goto holds;
+                goto fails;
+            }
+            signer_facts |= FACT_SIGNER_LEAF;
+            goto fails;
         case GUARD_OP_SIGNER_IS_OWNER:
             size = GUARD_SIGNER_IS_OWNER_SIZE;
             node = n + size;
-            value = caller_is_owner;
             signer_facts |= FACT_SIGNER_LEAF | FACT_OWNER_LEAF;
-            break;
+            if (caller_is_owner) goto holds;
+            goto fails;
         case GUARD_OP_NOT_BEFORE:
             size = GUARD_NOT_BEFORE_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && in->now >= (i64)ld64(n + GUARD_NOT_BEFORE_OFF_T);
-            break;
+            if (in && in->now >= (i64)ld64(n + GUARD_NOT_BEFORE_OFF_T)) goto holds;
+            goto fails;
         case GUARD_OP_NOT_AFTER:
             size = GUARD_NOT_AFTER_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && in->now <= (i64)ld64(n + GUARD_NOT_AFTER_OFF_T);
-            break;
+            if (in && in->now <= (i64)ld64(n + GUARD_NOT_AFTER_OFF_T)) goto holds;
+            goto fails;
         case GUARD_OP_USAGE_AT_MOST:
             size = GUARD_USAGE_AT_MOST_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && in->usage_after <= ld64(n + GUARD_USAGE_AT_MOST_OFF_X);
-            break;
+            if (in && in->usage_after <= ld64(n + GUARD_USAGE_AT_MOST_OFF_X)) goto holds;
+            goto fails;
         case GUARD_OP_RATE_LIMIT:
             size = GUARD_RATE_LIMIT_SIZE;
             if (n + size > end || rate_seconds != 0) return BROKEN_RULE; /* one at most */
             rate_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
             if (rate_seconds == 0) return BROKEN_RULE;
             node = n + size;
-            if (in) {
-                u32 after = guard_window_count(in->window_start, in->window_count, in->now, rate_seconds);
-                value = after <= ld32(n + GUARD_RATE_LIMIT_OFF_N);
-            }
-            break;
+            if (in && guard_window_count(in->window_start, in->window_count, in->now, rate_seconds) <=
+                          ld32(n + GUARD_RATE_LIMIT_OFF_N))
+                goto holds;
+            goto fails;
         case GUARD_OP_PROGRAM_IN:
             /* the count byte may lie past len, never past the code array's neighbours in the
              * session account: one bounds check, on the whole node */
@@ -219,8 +222,8 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             size = GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && program_in(n, count, in->program_id);
-            break;
+            if (in && program_in(n, count, in->program_id)) goto holds;
+            goto fails;
         case GUARD_OP_DISCRIMINATOR_IN:
             /* as PROGRAM_IN: the header bytes are read before the node's one bounds check */
 #if !defined(__bpf__)
@@ -232,8 +235,8 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             size = GUARD_DISCRIMINATOR_IN_SIZE + width * count;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && discriminator_in(n, node, width, in);
-            break;
+            if (in && discriminator_in(n, node, width, in)) goto holds;
+            goto fails;
         case GUARD_OP_ARG:
             size = GUARD_ARG_SIZE;
             if (n + size > end) return BROKEN_RULE;
@@ -241,41 +244,52 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
             if (width > GUARD_ARG_MAX_WIDTH || !((GUARD_ARG_WIDTHS_MASK >> width) & 1)) return BROKEN_RULE;
             if (n[GUARD_ARG_OFF_CMP] > GUARD_CMP_LAST) return BROKEN_RULE;
             node = n + size;
-            value = in && arg_holds(n, width, in);
-            break;
+            if (in && arg_holds(n, width, in)) goto holds;
+            goto fails;
         case GUARD_OP_ACCOUNT_IS:
             size = GUARD_ACCOUNT_IS_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && account_is(n, in);
-            break;
+            if (in && account_is(n, in)) goto holds;
+            goto fails;
         case GUARD_OP_LAMPORTS_AT_MOST:
             size = GUARD_LAMPORTS_AT_MOST_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && in->lamports_out <= ld64(n + GUARD_LAMPORTS_AT_MOST_OFF_X);
-            break;
+            if (in && in->lamports_out <= ld64(n + GUARD_LAMPORTS_AT_MOST_OFF_X)) goto holds;
+            goto fails;
         case GUARD_OP_TOKEN_AT_MOST:
             size = GUARD_TOKEN_AT_MOST_SIZE;
             if (n + size > end) return BROKEN_RULE;
             node = n + size;
-            value = in && token_spent(n + GUARD_TOKEN_AT_MOST_OFF_MINT, in) <=
-                              ld64(n + GUARD_TOKEN_AT_MOST_OFF_X);
-            break;
+            if (in && token_spent(n + GUARD_TOKEN_AT_MOST_OFF_MINT, in) <= ld64(n + GUARD_TOKEN_AT_MOST_OFF_X))
+                goto holds;
+            goto fails;
         default:
             return BROKEN_RULE; /* unknown opcode */
         }
-        if (stack >= STACK_FULL) return BROKEN_RULE; /* first: the depth-16 rule holds even if an AND follows */
-        /* An AND right after a leaf (how predicates are joined) is applied with the push, by the
-         * AND's own rule (two operands: the top and this leaf), without another trip round the
-         * loop: the top becomes top && value. */
+        /* The two tails of a leaf. The depth-16 rule first: it holds even if an AND follows.
+         * An AND right after a leaf (how predicates are joined) is applied with the push, by
+         * the AND's own rule (two operands: the top and this leaf), without another trip round
+         * the loop: the top becomes top && leaf. */
+    holds:
+        if (stack >= STACK_FULL) return BROKEN_RULE;
         if (node < end && node[0] == GUARD_OP_AND) {
             if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
-            stack &= (u64)value | ~1ULL;
+            node += GUARD_AND_SIZE; /* top && true: the top */
+            continue;
+        }
+        stack = (stack << 1) | 1;
+        continue;
+    fails:
+        if (stack >= STACK_FULL) return BROKEN_RULE;
+        if (node < end && node[0] == GUARD_OP_AND) {
+            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+            stack &= ~1ULL; /* top && false: false */
             node += GUARD_AND_SIZE;
             continue;
         }
-        stack = (stack << 1) | (u64)value;
+        stack <<= 1;
     }
     if (len != 0 && (stack >> 1) != STACK_EMPTY) return BROKEN_RULE; /* final depth != 1 */
     *holds = len == 0 || (stack & 1) != 0;
