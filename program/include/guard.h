@@ -63,11 +63,14 @@ static inline bool guard_window_restarts(i64 start, i64 now, u64 seconds) {
     return start == 0 || now < start || (u64)(now - start) >= seconds;
 }
 
+/* The largest rate window count (usage.rate_window_count is a u32). */
+#define GUARD_COUNT_MAX 0xffffffffu
+
 /* Executions in the rate window of `seconds` once this one is counted: 1 in a window that
  * restarts, else the stored count + 1 (saturating). */
 static inline u32 guard_window_count(i64 start, u32 count, i64 now, u64 seconds) {
     if (guard_window_restarts(start, now, seconds)) return 1;
-    return count == 0xffffffffu ? count : count + 1;
+    return count == GUARD_COUNT_MAX ? count : count + 1;
 }
 
 /* execute's one pass after its CPIs: 0 when the caller is admitted (guard_admits) and the

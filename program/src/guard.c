@@ -4,9 +4,9 @@
  * pass, so what guard_validate refuses, guard_evaluate fails closed on. */
 #include "guard.h"
 
-#define BROKEN_RULE 1
-/* The pass's helpers are inlined into it: a call inside the loop would make the compiler
- * spill the pass's state (node, end, stack, input) to the stack around it, every node. */
+/* The pass's helpers are inlined into it (all but token_spent, see there): a call inside the
+ * loop makes the compiler keep the pass's state (node, end, stack) in the registers a call
+ * preserves, and leaves fewer for the nodes. */
 #define INLINE static inline __attribute__((always_inline))
 
 /* Operands sit at any byte offset of the code. The SBF VM loads from any address, so on BPF
@@ -25,17 +25,31 @@ INLINE u64 ld32(const u8 *p) { u32 v; __builtin_memcpy(&v, p, sizeof v); return 
 INLINE u64 ld64(const u8 *p) { u64 v; __builtin_memcpy(&v, p, sizeof v); return v; }
 #endif
 
-/* The low `width` (1..8) bytes of a word. */
-INLINE u64 low_bytes(u64 v, u64 width) { return width >= 8 ? v : v & ((1ULL << (8 * width)) - 1); }
+/* The mask of the low `w` (0..8) bytes of a word. */
+#define LOW_BYTES(w) ((w) >= 8 ? ~0ULL : (1ULL << (8 * (w))) - 1)
+/* What a field of each width (the index) reads of a word, 0 for a width the node may not
+ * have: one table load both checks the width and gives the mask (measured against the
+ * shifts and compares it replaces). */
+#define ARG_READS(w) (((GUARD_ARG_WIDTHS_MASK >> (w)) & 1) ? LOW_BYTES(w) : 0)
+#define PREFIX_READS(w) ((w) >= 1 ? LOW_BYTES(w) : 0)
+_Static_assert(GUARD_ARG_MAX_WIDTH == 8 && GUARD_DISCRIMINATOR_MAX_WIDTH == 8, "the tables list widths 0..8");
+static const volatile u64 ARG_READ_MASK[GUARD_ARG_MAX_WIDTH + 1] = {
+    ARG_READS(0), ARG_READS(1), ARG_READS(2), ARG_READS(3), ARG_READS(4),
+    ARG_READS(5), ARG_READS(6), ARG_READS(7), ARG_READS(8)};
+static const volatile u64 PREFIX_READ_MASK[GUARD_DISCRIMINATOR_MAX_WIDTH + 1] = {
+    PREFIX_READS(0), PREFIX_READS(1), PREFIX_READS(2), PREFIX_READS(3), PREFIX_READS(4),
+    PREFIX_READS(5), PREFIX_READS(6), PREFIX_READS(7), PREFIX_READS(8)};
 
-/* `width` (1..8) bytes at p, unsigned little-endian. On BPF one word load, masked: the bytes
- * past the field it also reads lie in the same input region (the rest of the instruction
- * data and the program id after it, or the session account's data), which the VM maps
- * readable; natively (the differential build, on caller buffers) only the field's bytes. */
+/* `width` (1..8) bytes at p, unsigned little-endian; `mask` is LOW_BYTES(width). On BPF one
+ * word load, masked: the bytes past the field it also reads lie in the same input region
+ * (the rest of the instruction data and the program id after it, or the session account's
+ * data), which the VM maps readable; natively (the differential build, on caller buffers)
+ * only the field's bytes. */
 #if defined(__bpf__)
-INLINE u64 load_le(const u8 *p, u64 width) { return low_bytes(ld64(p), width); }
+INLINE u64 load_le(const u8 *p, u64 width, u64 mask) { (void)width; return ld64(p) & mask; }
 #else
-INLINE u64 load_le(const u8 *p, u64 width) {
+INLINE u64 load_le(const u8 *p, u64 width, u64 mask) {
+    (void)mask;
     if (width == 1) return p[0];
     if (width == 8) return ld64(p);
     if (width == 4) return ld32(p);
@@ -53,27 +67,27 @@ INLINE bool key_at_eq(const u8 *p, const SolPubkey *k) {
            ld64(p + 24) == ld64(q + 24);
 }
 
-INLINE bool program_in(const u8 *node, u64 count, const SolPubkey *program_id) {
-    const u8 *key = node + GUARD_PROGRAM_IN_SIZE;
-    for (u64 i = 0; i < count; i++, key += GUARD_PROGRAM_IN_ENTRY_SIZE)
+/* The keys run from `key` to the node's end (`next`, the node after it). */
+INLINE bool program_in(const u8 *key, const u8 *next, const SolPubkey *program_id) {
+    for (; key < next; key += GUARD_PROGRAM_IN_ENTRY_SIZE)
         if (key_at_eq(key, program_id)) return true;
     return false;
 }
 
-/* The prefixes run from the header to the node's end (`next`, the node after it): walked by
+/* The prefixes run from `entry` to the node's end (`next`, the node after it): walked by
  * pointer, with no counter to keep (measured 1 CU less per prefix). */
-INLINE bool discriminator_in(const u8 *node, const u8 *next, u64 width, const GuardInput *in) {
+INLINE bool discriminator_in(const u8 *entry, const u8 *next, u64 width, u64 mask, const GuardInput *in) {
     if (in->data_len < width) return false;
-    u64 prefix = load_le(in->data, width);
-    for (const u8 *entry = node + GUARD_DISCRIMINATOR_IN_SIZE; entry < next; entry += width)
-        if (load_le(entry, width) == prefix) return true;
+    u64 prefix = load_le(in->data, width, mask);
+    for (; entry < next; entry += width)
+        if (load_le(entry, width, mask) == prefix) return true;
     return false;
 }
 
-INLINE bool arg_holds(const u8 *node, u64 width, const GuardInput *in) {
+INLINE bool arg_holds(const u8 *node, u64 width, u64 mask, const GuardInput *in) {
     u64 offset = ld16(node + GUARD_ARG_OFF_OFFSET);
     if (offset + width > in->data_len) return false; /* offset <= u16 max: no overflow */
-    u64 read = load_le(in->data + offset, width);
+    u64 read = load_le(in->data + offset, width, mask);
     u64 value = ld64(node + GUARD_ARG_OFF_VALUE);
     switch (node[GUARD_ARG_OFF_CMP]) {
     case GUARD_CMP_EQ: return read == value;
@@ -90,8 +104,11 @@ INLINE bool account_is(const u8 *node, const GuardInput *in) {
     return index < in->account_count && key_at_eq(node + GUARD_ACCOUNT_IS_OFF_KEY, in->account_keys[index]);
 }
 
-/* Sum of the decreases recorded for the mint at `mint` (saturating: more than u64 is "too much"). */
-INLINE u64 token_spent(const u8 *mint, const GuardInput *in) {
+/* Sum of the decreases recorded for the mint at `mint` (saturating: more than u64 is "too much").
+ * Out of line: its loop needs every register, and inlined it made the pass reload its own
+ * state from the stack at every node; the call costs TOKEN_AT_MOST 6 CU and saves the other
+ * kinds 1 each (measured). */
+__attribute__((noinline)) static u64 token_spent(const u8 *mint, const GuardInput *in) {
     u64 total = 0;
     for (u64 i = 0; i < in->token_spend_count; i++) {
         if (!key_at_eq(mint, &in->token_spends[i].mint)) continue;
@@ -99,6 +116,15 @@ INLINE u64 token_spent(const u8 *mint, const GuardInput *in) {
         total = next < total ? ~0ULL : next;
     }
     return total;
+}
+
+/* RATE_LIMIT(n, seconds): the executions in the window once this one is counted
+ * (guard_window_count) are at most n. That count is 1 in a window that restarts; otherwise
+ * the stored count + 1, saturating at the u32 maximum, so it is at most n exactly when the
+ * stored count is below n or n is that maximum: no count to compute. */
+INLINE bool rate_holds(const GuardInput *in, u64 seconds, u64 n) {
+    if (guard_window_restarts(in->window_start, in->now, seconds)) return n != 0;
+    return in->window_count < n || n == GUARD_COUNT_MAX;
 }
 
 /* code[len..GUARD_CAPACITY) is all zero. */
@@ -117,27 +143,52 @@ static bool tail_is_zero(const u8 *code, u64 len) {
 #define STACK_HOLDS_TWO (STACK_EMPTY << 2)
 #define STACK_FULL (STACK_EMPTY << GUARD_MAX_DEPTH)
 
-/* The signer facts the pass gathers (GuardFacts' named, owner_leaf, has_signer_leaf), as bits
- * of one local: three booleans kept apart spilled to the stack at every signer node. */
-#define FACT_NAMED 1ULL
-#define FACT_OWNER_LEAF 2ULL
-#define FACT_SIGNER_LEAF 4ULL
+/* A pass answers in one word, its return value (no out-parameter to keep in a register
+ * through the loop): PASS_BROKEN (0) when the guard breaks a rule, else PASS_FORMED, the bits
+ * below and the RATE_LIMIT window's seconds (0: none) in the high half. The facts gather in
+ * one local (`seen`) while the pass runs. */
+#define PASS_BROKEN 0ULL
+#define PASS_FORMED 1ULL
+#define PASS_HOLDS 2ULL           /* the guard's value (without an input: every leaf false) */
+#define FACT_NAMED 4ULL           /* some SIGNER_IS key is the caller */
+#define FACT_OWNER_LEAF 8ULL      /* the guard has a SIGNER_IS_OWNER node */
+#define FACT_SIGNER_LEAF 16ULL    /* the guard has a SIGNER_IS or SIGNER_IS_OWNER node */
+#define FACT_CALLER_IS_OWNER 32ULL /* in->caller == in->owner (never without an input) */
+#define PASS_SECONDS_SHIFT 32     /* RATE_LIMIT seconds are a u32 */
+
+/* A broken rule is the cold path: told so, the compiler lays the nodes' code out for the
+ * rules that hold (measured 1 CU less per node). */
+#define broken(rule) __builtin_expect((rule) != 0, 0)
+
+/* A node of `size` bytes at *node: moves *node past it and returns where it began, computed
+ * back from the moved pointer. Opaque to the optimizer (the empty asm), the moved pointer is
+ * the one the node's operands are read through, so one register holds the node and the one
+ * after it (measured: the compiler otherwise keeps both, copies one into the other at every
+ * node, and has a register less for the input). */
+INLINE const u8 *opaque(const u8 *p) {
+    __asm__("" : "+r"(p));
+    return p;
+}
+INLINE const u8 *enter(const u8 **node, u64 size) {
+    const u8 *next = opaque(*node + size);
+    *node = next;
+    return next - size;
+}
 
 /* The pass shared by validation (in == NULL: leaves are false) and evaluation: each node is
  * sized, checked and (for a leaf) evaluated by one switch. A leaf's answer is where it jumps
  * (`holds` or `fails`), not a bool: the tail after it then pushes a constant, and an AND
  * after it keeps the top (true) or clears it (false), with no value to materialize and mix
- * in (measured). Returns 0 with *holds set, or BROKEN_RULE at the first broken rule. */
-INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts, bool *holds) {
-    /* the tail first: no call after the loop keeps the pass's state in registers */
-    if (len > GUARD_CAPACITY || !tail_is_zero(code, len)) return BROKEN_RULE;
+ * in (measured). `caller` (NULL: nobody) is who SIGNER_IS keys are compared with. Returns the
+ * outcome word, PASS_BROKEN at the first broken rule. The length and the zero tail after it
+ * are the callers' to check first (stored_bounds_hold). */
+INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *caller) {
     const u8 *node = code, *end = code + len;
     u64 stack = STACK_EMPTY;
-    u64 signer_facts = 0;
+    /* SIGNER_IS_OWNER's answer is the same at every node */
+    u64 seen = in && key_at_eq(in->caller->x, in->owner) ? FACT_CALLER_IS_OWNER : 0;
     /* the RATE_LIMIT window: nonzero once one was seen (its seconds are never 0) */
     u64 rate_seconds = 0;
-    /* SIGNER_IS_OWNER's answer is the same at every node */
-    bool caller_is_owner = in && key_at_eq(in->caller->x, in->owner);
     while (node < end) {
         /* n is this node; `node` moves past it before its leaf is evaluated */
         const u8 *n = node;
@@ -147,201 +198,198 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, GuardFacts *facts,
          * at leaves */
         if (op >= GUARD_OP_AND) {
             if (op == GUARD_OP_AND) {
-                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+                if (broken(stack < STACK_HOLDS_TWO)) return PASS_BROKEN;
                 stack = (stack >> 1) & (stack | ~1ULL); /* bit 0 becomes a && b */
                 node = n + GUARD_AND_SIZE;
             } else if (op == GUARD_OP_OR) {
-                if (stack < STACK_HOLDS_TWO) return BROKEN_RULE;
+                if (broken(stack < STACK_HOLDS_TWO)) return PASS_BROKEN;
                 stack = (stack >> 1) | (stack & 1); /* bit 0 becomes a || b */
                 node = n + GUARD_OR_SIZE;
             } else if (op == GUARD_OP_NOT) {
-                if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+                if (broken(stack < STACK_HOLDS_ONE)) return PASS_BROKEN;
                 stack ^= 1;
                 node = n + GUARD_NOT_SIZE;
             } else {
-                return BROKEN_RULE; /* unknown opcode */
+                return PASS_BROKEN; /* unknown opcode */
             }
             continue;
         }
-        u64 size = 0, count = 0, width = 0;
+        u64 count = 0, width = 0, mask = 0;
+        const u8 *entries = NULL; /* PROGRAM_IN's keys, DISCRIMINATOR_IN's prefixes */
         switch (op) {
         case GUARD_OP_SIGNER_IS:
-            size = GUARD_SIGNER_IS_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
-            /* execute's pass asks both for the same caller: one compare */
-            if ((in || facts) && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, in ? in->caller : facts->caller)) {
-                signer_facts |= FACT_SIGNER_LEAF | FACT_NAMED;
+            n = enter(&node, GUARD_SIGNER_IS_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
+            if (caller && key_at_eq(n + GUARD_SIGNER_IS_OFF_KEY, caller)) {
+                seen |= FACT_SIGNER_LEAF | FACT_NAMED;
                 if (in) goto holds;
                 goto fails;
             }
-            signer_facts |= FACT_SIGNER_LEAF;
+            seen |= FACT_SIGNER_LEAF;
             goto fails;
         case GUARD_OP_SIGNER_IS_OWNER:
-            size = GUARD_SIGNER_IS_OWNER_SIZE;
-            node = n + size;
-            signer_facts |= FACT_SIGNER_LEAF | FACT_OWNER_LEAF;
-            if (caller_is_owner) goto holds;
+            n = enter(&node, GUARD_SIGNER_IS_OWNER_SIZE); /* no operand: within len */
+            seen |= FACT_SIGNER_LEAF | FACT_OWNER_LEAF;
+            if (seen & FACT_CALLER_IS_OWNER) goto holds;
             goto fails;
         case GUARD_OP_NOT_BEFORE:
-            size = GUARD_NOT_BEFORE_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_NOT_BEFORE_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && in->now >= (i64)ld64(n + GUARD_NOT_BEFORE_OFF_T)) goto holds;
             goto fails;
         case GUARD_OP_NOT_AFTER:
-            size = GUARD_NOT_AFTER_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_NOT_AFTER_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && in->now <= (i64)ld64(n + GUARD_NOT_AFTER_OFF_T)) goto holds;
             goto fails;
         case GUARD_OP_USAGE_AT_MOST:
-            size = GUARD_USAGE_AT_MOST_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_USAGE_AT_MOST_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && in->usage_after <= ld64(n + GUARD_USAGE_AT_MOST_OFF_X)) goto holds;
             goto fails;
         case GUARD_OP_RATE_LIMIT:
-            size = GUARD_RATE_LIMIT_SIZE;
-            if (n + size > end || rate_seconds != 0) return BROKEN_RULE; /* one at most */
+            n = enter(&node, GUARD_RATE_LIMIT_SIZE);
+            if (broken(node > end || rate_seconds != 0)) return PASS_BROKEN; /* one at most */
             rate_seconds = ld32(n + GUARD_RATE_LIMIT_OFF_SECONDS);
-            if (rate_seconds == 0) return BROKEN_RULE;
-            node = n + size;
-            if (in && guard_window_count(in->window_start, in->window_count, in->now, rate_seconds) <=
-                          ld32(n + GUARD_RATE_LIMIT_OFF_N))
-                goto holds;
+            if (broken(rate_seconds == 0)) return PASS_BROKEN;
+            if (in && rate_holds(in, rate_seconds, ld32(n + GUARD_RATE_LIMIT_OFF_N))) goto holds;
             goto fails;
         case GUARD_OP_PROGRAM_IN:
             /* the count byte may lie past len, never past the code array's neighbours in the
              * session account: one bounds check, on the whole node */
 #if !defined(__bpf__)
-            if (n + GUARD_PROGRAM_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+            if (broken(n + GUARD_PROGRAM_IN_SIZE > end)) return PASS_BROKEN; /* natively: stay in the buffer */
 #endif
             count = n[GUARD_PROGRAM_IN_OFF_COUNT];
-            if (count == 0 || count > GUARD_PROGRAM_IN_MAX_KEYS) return BROKEN_RULE;
-            size = GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
-            if (in && program_in(n, count, in->program_id)) goto holds;
+            if (broken(count == 0 || count > GUARD_PROGRAM_IN_MAX_KEYS)) return PASS_BROKEN;
+            entries = opaque(n + GUARD_PROGRAM_IN_SIZE);
+            enter(&node, GUARD_PROGRAM_IN_SIZE + count * GUARD_PROGRAM_IN_ENTRY_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
+            if (in && program_in(entries, node, in->program_id)) goto holds;
             goto fails;
         case GUARD_OP_DISCRIMINATOR_IN:
             /* as PROGRAM_IN: the header bytes are read before the node's one bounds check */
 #if !defined(__bpf__)
-            if (n + GUARD_DISCRIMINATOR_IN_SIZE > end) return BROKEN_RULE; /* natively: stay in the buffer */
+            if (broken(n + GUARD_DISCRIMINATOR_IN_SIZE > end)) return PASS_BROKEN; /* natively: stay in the buffer */
 #endif
             width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
             count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-            if (width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0) return BROKEN_RULE;
-            size = GUARD_DISCRIMINATOR_IN_SIZE + width * count;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
-            if (in && discriminator_in(n, node, width, in)) goto holds;
+            if (broken(width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0)) return PASS_BROKEN;
+            mask = PREFIX_READ_MASK[width];
+            if (broken(mask == 0)) return PASS_BROKEN; /* width 0 */
+            entries = opaque(n + GUARD_DISCRIMINATOR_IN_SIZE);
+            enter(&node, GUARD_DISCRIMINATOR_IN_SIZE + width * count);
+            if (broken(node > end)) return PASS_BROKEN;
+            if (in && discriminator_in(entries, node, width, mask, in)) goto holds;
             goto fails;
         case GUARD_OP_ARG:
-            size = GUARD_ARG_SIZE;
-            if (n + size > end) return BROKEN_RULE;
+            n = enter(&node, GUARD_ARG_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             width = n[GUARD_ARG_OFF_WIDTH];
-            if (width > GUARD_ARG_MAX_WIDTH || !((GUARD_ARG_WIDTHS_MASK >> width) & 1)) return BROKEN_RULE;
-            if (n[GUARD_ARG_OFF_CMP] > GUARD_CMP_LAST) return BROKEN_RULE;
-            node = n + size;
-            if (in && arg_holds(n, width, in)) goto holds;
+            if (broken(width > GUARD_ARG_MAX_WIDTH)) return PASS_BROKEN;
+            mask = ARG_READ_MASK[width];
+            if (broken(mask == 0 || n[GUARD_ARG_OFF_CMP] > GUARD_CMP_LAST)) return PASS_BROKEN;
+            if (in && arg_holds(n, width, mask, in)) goto holds;
             goto fails;
         case GUARD_OP_ACCOUNT_IS:
-            size = GUARD_ACCOUNT_IS_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_ACCOUNT_IS_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && account_is(n, in)) goto holds;
             goto fails;
         case GUARD_OP_LAMPORTS_AT_MOST:
-            size = GUARD_LAMPORTS_AT_MOST_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_LAMPORTS_AT_MOST_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && in->lamports_out <= ld64(n + GUARD_LAMPORTS_AT_MOST_OFF_X)) goto holds;
             goto fails;
         case GUARD_OP_TOKEN_AT_MOST:
-            size = GUARD_TOKEN_AT_MOST_SIZE;
-            if (n + size > end) return BROKEN_RULE;
-            node = n + size;
+            n = enter(&node, GUARD_TOKEN_AT_MOST_SIZE);
+            if (broken(node > end)) return PASS_BROKEN;
             if (in && token_spent(n + GUARD_TOKEN_AT_MOST_OFF_MINT, in) <= ld64(n + GUARD_TOKEN_AT_MOST_OFF_X))
                 goto holds;
             goto fails;
         default:
-            return BROKEN_RULE; /* unknown opcode */
+            return PASS_BROKEN; /* unknown opcode */
         }
         /* The two tails of a leaf. The depth-16 rule first: it holds even if an AND follows.
          * An AND right after a leaf (how predicates are joined) is applied with the push, by
          * the AND's own rule (two operands: the top and this leaf), without another trip round
          * the loop: the top becomes top && leaf. */
     holds:
-        if (stack >= STACK_FULL) return BROKEN_RULE;
+        if (broken(stack >= STACK_FULL)) return PASS_BROKEN;
         if (node < end && node[0] == GUARD_OP_AND) {
-            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+            if (broken(stack < STACK_HOLDS_ONE)) return PASS_BROKEN;
             node += GUARD_AND_SIZE; /* top && true: the top */
             continue;
         }
         stack = (stack << 1) | 1;
         continue;
     fails:
-        if (stack >= STACK_FULL) return BROKEN_RULE;
+        if (broken(stack >= STACK_FULL)) return PASS_BROKEN;
         if (node < end && node[0] == GUARD_OP_AND) {
-            if (stack < STACK_HOLDS_ONE) return BROKEN_RULE;
+            if (broken(stack < STACK_HOLDS_ONE)) return PASS_BROKEN;
             stack &= ~1ULL; /* top && false: false */
             node += GUARD_AND_SIZE;
             continue;
         }
         stack <<= 1;
     }
-    if (len != 0 && (stack >> 1) != STACK_EMPTY) return BROKEN_RULE; /* final depth != 1 */
-    *holds = len == 0 || (stack & 1) != 0;
-    if (facts) {
-        facts->named = (signer_facts & FACT_NAMED) != 0;
-        facts->owner_leaf = (signer_facts & FACT_OWNER_LEAF) != 0;
-        facts->has_signer_leaf = (signer_facts & FACT_SIGNER_LEAF) != 0;
-        facts->rate_window_seconds = rate_seconds;
-    }
-    return 0;
+    if (broken(len != 0 && (stack >> 1) != STACK_EMPTY)) return PASS_BROKEN; /* final depth != 1 */
+    return seen | rate_seconds << PASS_SECONDS_SHIFT | PASS_FORMED | (len == 0 || (stack & 1) != 0 ? PASS_HOLDS : 0);
+}
+
+/* The rules on the bytes around the program: len within the capacity, the rest zero. */
+INLINE bool stored_bounds_hold(const u8 *code, u64 len) {
+    return len <= GUARD_CAPACITY && tail_is_zero(code, len);
 }
 
 u64 guard_validate(const u8 *code, u64 len) {
-    bool holds = false;
-    return run(code, len, NULL, NULL, &holds) ? ERR_INVALID_CONFIGURATION : 0;
+    if (!stored_bounds_hold(code, len) || run(code, len, NULL, NULL) == PASS_BROKEN) return ERR_INVALID_CONFIGURATION;
+    return 0;
 }
 
 u64 guard_evaluate(const u8 *code, u64 len, const GuardInput *in) {
-    bool holds = false;
-    if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
-    if (run(code, len, in, NULL, &holds)) return ERR_GUARD_MALFORMED;
-    return holds ? 0 : ERR_GUARD_REJECTED;
+    if (in == NULL || !stored_bounds_hold(code, len)) return ERR_GUARD_MALFORMED;
+    u64 outcome = run(code, len, in, in->caller);
+    if (outcome == PASS_BROKEN) return ERR_GUARD_MALFORMED;
+    return outcome & PASS_HOLDS ? 0 : ERR_GUARD_REJECTED;
 }
 
-/* Admission from the pass's facts (see guard_admits). */
-INLINE bool facts_admit(const GuardFacts *f) {
-    return f->named || (key_at_eq(f->caller->x, f->owner) && (f->owner_leaf || !f->has_signer_leaf));
+/* Admission from a pass's outcome (see guard_admits); FACT_CALLER_IS_OWNER is the pass's
+ * answer, or the caller's own compare when the pass had no input. */
+INLINE bool admits_by(u64 outcome) {
+    if (outcome & FACT_NAMED) return true;
+    return (outcome & FACT_CALLER_IS_OWNER) && ((outcome & FACT_OWNER_LEAF) || !(outcome & FACT_SIGNER_LEAF));
 }
 
 u64 guard_execute(const u8 *code, u64 len, const GuardInput *in, u64 *window_seconds) {
     *window_seconds = 0;
-    if (in == NULL) return ERR_GUARD_MALFORMED; /* and the inlined pass drops its NULL tests */
-    GuardFacts facts = {.caller = in->caller, .owner = in->owner};
-    facts.named = facts.owner_leaf = facts.has_signer_leaf = false;
-    facts.rate_window_seconds = 0;
-    bool holds = false;
-    if (run(code, len, in, &facts, &holds)) return ERR_GUARD_MALFORMED;
-    if (!facts_admit(&facts)) return ERR_CALLER_NOT_ADMITTED;
-    *window_seconds = facts.rate_window_seconds;
-    return holds ? 0 : ERR_GUARD_REJECTED;
+    if (in == NULL || !stored_bounds_hold(code, len)) return ERR_GUARD_MALFORMED;
+    u64 outcome = run(code, len, in, in->caller);
+    if (outcome == PASS_BROKEN) return ERR_GUARD_MALFORMED;
+    /* the pass compared the caller with the owner already (SIGNER_IS_OWNER's answer): no
+     * second compare here */
+    if (!admits_by(outcome)) return ERR_CALLER_NOT_ADMITTED;
+    *window_seconds = outcome >> PASS_SECONDS_SHIFT;
+    return outcome & PASS_HOLDS ? 0 : ERR_GUARD_REJECTED;
 }
 
 u64 guard_inspect(const u8 *code, u64 len, GuardFacts *facts) {
-    facts->named = facts->owner_leaf = facts->has_signer_leaf = false;
-    facts->rate_window_seconds = 0;
-    bool holds = false;
-    u64 broken = run(code, len, NULL, facts, &holds);
-    facts->admitted = !broken && facts_admit(facts);
-    if (!broken) return 0;
-    facts->has_signer_leaf = true; /* the fail-closed answers: nobody admitted, no window */
-    facts->rate_window_seconds = 0;
-    return ERR_GUARD_MALFORMED;
+    u64 outcome = stored_bounds_hold(code, len) ? run(code, len, NULL, facts->caller) : PASS_BROKEN;
+    if (outcome == PASS_BROKEN) {
+        facts->named = facts->owner_leaf = false;
+        facts->admitted = false;         /* the fail-closed answers: nobody admitted, */
+        facts->has_signer_leaf = true;   /* a signer, no window */
+        facts->rate_window_seconds = 0;
+        return ERR_GUARD_MALFORMED;
+    }
+    facts->named = (outcome & FACT_NAMED) != 0;
+    facts->owner_leaf = (outcome & FACT_OWNER_LEAF) != 0;
+    facts->has_signer_leaf = (outcome & FACT_SIGNER_LEAF) != 0;
+    facts->rate_window_seconds = outcome >> PASS_SECONDS_SHIFT;
+    /* the caller is compared with the owner only when no SIGNER_IS key named it */
+    if (!facts->named && key_at_eq(facts->caller->x, facts->owner)) outcome |= FACT_CALLER_IS_OWNER;
+    facts->admitted = admits_by(outcome);
+    return 0;
 }
 
 bool guard_admits(const u8 *code, u64 len, const SolPubkey *caller, const SolPubkey *owner) {
