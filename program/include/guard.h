@@ -3,8 +3,9 @@
  * node sizes, limits) is generated into sessions_layout.h from sessions_client/guard_schema.py.
  *
  * `code` always points at the whole GUARD_CAPACITY-byte code array: the bytes after `len`
- * must be zero. The functions are pure (no logging, no syscall but sol_memcmp_): a caller
- * passes a nonzero result to fail(). A guard that breaks a validation rule is refused by
+ * must be zero. The functions are pure (no logging, no syscall but sol_memcmp_, and
+ * sol_memcpy_ for a guard of GUARD_CAPACITY bytes): a caller passes a nonzero result to
+ * fail(). A guard that breaks a validation rule is refused by
  * guard_validate, fails closed in guard_evaluate (ERR_GUARD_MALFORMED), admits nobody in
  * guard_admits and has no rate window. */
 #pragma once
