@@ -124,7 +124,9 @@ __attribute__((noinline)) static u64 token_spent(const u8 *mint, const GuardInpu
  * stored count is below n or n is that maximum: no count to compute. */
 INLINE bool rate_holds(const GuardInput *in, u64 seconds, u64 n) {
     if (guard_window_restarts(in->window_start, in->now, seconds)) return n != 0;
-    return in->window_count < n || n == GUARD_COUNT_MAX;
+    /* a window with room, the usual answer, first (the compiler tested n == max first) */
+    if (__builtin_expect(in->window_count < n, 1)) return true;
+    return n == GUARD_COUNT_MAX;
 }
 
 /* code[len..GUARD_CAPACITY) is all zero. */
