@@ -363,8 +363,14 @@ INLINE u64 checked_run(const u8 *code, u64 len, const GuardInput *in, const SolP
     return run(code, len, in, caller);
 }
 
+/* The refusals, read from rodata (volatile: not folded back into constants): a constant
+ * returned in place made the compiler set the result register before every check of every
+ * node (measured: 2 CU less per predicate in guard_validate). */
+static const volatile u64 INVALID_CONFIGURATION = ERR_INVALID_CONFIGURATION;
+static const volatile u64 GUARD_MALFORMED = ERR_GUARD_MALFORMED;
+
 u64 guard_validate(const u8 *code, u64 len) {
-    if (checked_run(code, len, NULL, NULL) == PASS_BROKEN) return ERR_INVALID_CONFIGURATION;
+    if (checked_run(code, len, NULL, NULL) == PASS_BROKEN) return INVALID_CONFIGURATION;
     return 0;
 }
 
@@ -386,7 +392,7 @@ u64 guard_execute(const u8 *code, u64 len, const GuardInput *in, u64 *window_sec
     *window_seconds = 0;
     if (in == NULL) return ERR_GUARD_MALFORMED;
     u64 outcome = checked_run(code, len, in, in->caller);
-    if (outcome == PASS_BROKEN) return ERR_GUARD_MALFORMED;
+    if (outcome == PASS_BROKEN) return GUARD_MALFORMED;
     /* the pass compared the caller with the owner already (SIGNER_IS_OWNER's answer): no
      * second compare here */
     if (!admits_by(outcome)) return ERR_CALLER_NOT_ADMITTED;
