@@ -279,13 +279,11 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
 #endif
             width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
             count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-            if (broken(width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0)) return PASS_BROKEN;
-            mask = PREFIX_READ_MASK[width];
-            if (broken(mask == 0)) return PASS_BROKEN; /* width 0 */
+            if (broken(width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0)) return PASS_BROKEN;
             entries = opaque(n + GUARD_DISCRIMINATOR_IN_SIZE);
             enter(&node, GUARD_DISCRIMINATOR_IN_SIZE + width * count);
             if (broken(node > end)) return PASS_BROKEN;
-            if (in && discriminator_in(entries, node, width, mask, in)) goto holds;
+            if (in && discriminator_in(entries, node, width, PREFIX_READ_MASK[width], in)) goto holds;
             goto fails;
         case GUARD_OP_ARG:
             n = enter(&node, GUARD_ARG_SIZE);
