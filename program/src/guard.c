@@ -318,12 +318,13 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
             return seen | rate_seconds << PASS_SECONDS_SHIFT | PASS_FORMED | ((stack & 1) != 0 ? PASS_HOLDS : 0);
         }
         /* The two tails of a leaf. The depth-16 rule first: it holds even if an AND follows.
-         * An AND right after a leaf (how predicates are joined) is applied with the push, by
-         * the AND's own rule (two operands: the top and this leaf), without another trip round
-         * the loop: the top becomes top && leaf. */
+         * An AND right after a leaf (how predicates are joined, so the likely case: measured
+         * 1 CU less per predicate in validation) is applied with the push, by the AND's own
+         * rule (two operands: the top and this leaf), without another trip round the loop:
+         * the top becomes top && leaf. */
     holds:
         if (broken(stack >= STACK_FULL)) return PASS_BROKEN;
-        if (node[0] == GUARD_OP_AND) {
+        if (__builtin_expect(node[0] == GUARD_OP_AND, 1)) {
             if (broken(stack < STACK_HOLDS_ONE)) return PASS_BROKEN;
             node += GUARD_AND_SIZE; /* top && true: the top */
             continue;
@@ -332,7 +333,7 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
         continue;
     fails:
         if (broken(stack >= STACK_FULL)) return PASS_BROKEN;
-        if (node[0] == GUARD_OP_AND) {
+        if (__builtin_expect(node[0] == GUARD_OP_AND, 1)) {
             if (broken(stack < STACK_HOLDS_ONE)) return PASS_BROKEN;
             stack &= ~1ULL; /* top && false: false */
             node += GUARD_AND_SIZE;
