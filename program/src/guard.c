@@ -254,8 +254,9 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
                 if (broken(node != end)) return PASS_BROKEN; /* unknown opcode */
                 /* the zero at code[len]: the program's end */
                 if (broken((stack >> 1) != STACK_EMPTY)) return PASS_BROKEN; /* final depth != 1 */
-                return seen | rate_seconds << PASS_SECONDS_SHIFT | PASS_FORMED | ((stack & 1) != 0 ? PASS_HOLDS : 0);
-                    }
+                return seen | rate_seconds << PASS_SECONDS_SHIFT | PASS_FORMED |
+                       ((stack & 1) != 0 ? PASS_HOLDS : 0);
+            }
         } else {
             switch (op) {
             case GUARD_OP_AND:
@@ -293,7 +294,8 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
 #endif
                 width = n[GUARD_DISCRIMINATOR_IN_OFF_WIDTH];
                 count = n[GUARD_DISCRIMINATOR_IN_OFF_COUNT];
-                if (broken(width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0)) return PASS_BROKEN;
+                if (broken(width == 0 || width > GUARD_DISCRIMINATOR_MAX_WIDTH || count == 0))
+                    return PASS_BROKEN;
                 entries = opaque(n + GUARD_DISCRIMINATOR_IN_SIZE);
                 enter(&node, GUARD_DISCRIMINATOR_IN_SIZE + width * count);
                 if (broken(node > end)) return PASS_BROKEN;
