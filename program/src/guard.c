@@ -178,6 +178,10 @@ INLINE const u8 *enter(const u8 **node, u64 size) {
     return next - size;
 }
 
+/* The byte after the program (see run, below); no opcode is 0. */
+#define PROGRAM_END 0
+_Static_assert(GUARD_OP_SIGNER_IS > PROGRAM_END, "0 is not an opcode");
+
 /* The pass shared by validation (in == NULL: leaves are false) and evaluation: each node is
  * sized, checked and (for a leaf) evaluated by one switch. A leaf's answer is where it jumps
  * (`holds` or `fails`), not a bool: the tail after it then pushes a constant, and an AND
@@ -250,12 +254,13 @@ INLINE u64 run(const u8 *code, u64 len, const GuardInput *in, const SolPubkey *c
                 if (broken(rate_seconds == 0)) return PASS_BROKEN;
                 if (in && rate_holds(in, rate_seconds, ld32(n + GUARD_RATE_LIMIT_OFF_N))) goto holds;
                 goto fails;
-            default:
-                if (broken(node != end)) return PASS_BROKEN; /* unknown opcode */
-                /* the zero at code[len]: the program's end */
+            case PROGRAM_END: /* the zero at code[len], or a 0 inside the program */
+                if (broken(node != end)) return PASS_BROKEN; /* not an opcode */
                 if (broken((stack >> 1) != STACK_EMPTY)) return PASS_BROKEN; /* final depth != 1 */
                 return seen | rate_seconds << PASS_SECONDS_SHIFT | PASS_FORMED |
                        ((stack & 1) != 0 ? PASS_HOLDS : 0);
+            default:
+                return PASS_BROKEN; /* unknown opcode */
             }
         } else {
             switch (op) {
