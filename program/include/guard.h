@@ -5,9 +5,9 @@
  * `code` always points at the whole GUARD_CAPACITY-byte code array: the bytes after `len`
  * must be zero. The functions are pure (no logging, no syscall but sol_memcmp_, and
  * sol_memcpy_ for a guard of GUARD_CAPACITY bytes): a caller passes a nonzero result to
- * fail(). A guard that breaks a validation rule is refused by
- * guard_validate, fails closed in guard_evaluate (ERR_GUARD_MALFORMED), admits nobody in
- * guard_admits and has no rate window. */
+ * fail(). A guard that breaks a validation rule is refused by guard_validate, fails closed
+ * in guard_evaluate (ERR_GUARD_MALFORMED), admits nobody in guard_admits and has no rate
+ * window. */
 #pragma once
 #include "sol.h"
 #include "sessions_layout.h"

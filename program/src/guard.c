@@ -183,7 +183,7 @@ INLINE const u8 *enter(const u8 **node, u64 size) {
 _Static_assert(GUARD_OP_SIGNER_IS > PROGRAM_END, "0 is not an opcode");
 
 /* The pass shared by validation (in == NULL: leaves are false) and evaluation: each node is
- * sized, checked and (for a leaf) evaluated by one switch. A leaf's answer is where it jumps
+ * sized, checked and (for a leaf) evaluated where the dispatch takes it. A leaf's answer is where it jumps
  * (`holds` or `fails`), not a bool: the tail after it then pushes a constant, and an AND
  * after it keeps the top (true) or clears it (false), with no value to materialize and mix
  * in (measured). `caller` (NULL: nobody) is who SIGNER_IS keys are compared with. Returns the
