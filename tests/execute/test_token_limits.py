@@ -5,7 +5,7 @@ of the signer's away (its rent to anyone) without moving a token."""
 
 from __future__ import annotations
 
-from solders.instruction import Instruction
+from solders.instruction import AccountMeta, Instruction
 from solders.keypair import Keypair
 from solders.pubkey import Pubkey
 from spl.token import instructions as spl
@@ -113,3 +113,27 @@ def test_closing_a_token_account_of_the_signer_is_an_authority_change(
         )
         _exe, ixs, signers = x.execute(live, [close])
         x.reject(ixs, signers, ErrorCode.AUTHORITY_CHANGED, watch=[live.signer, empty, thief])
+
+
+def test_a_token_account_listed_twice_is_counted_once(x: ExecHarness) -> None:
+    """The runtime passes a repeated key as one record: the signer's token account named
+    again after a transfer's own accounts (SPL ignores trailing accounts of a single-owner
+    Transfer) is one snapshot, its outflow counted once; spent again by a second inner
+    instruction, it is counted again (per CPI, summed)."""
+    live = x.live(fund=SOL, permissions=int(Permission.EXECUTE | Permission.COMPOSE))
+    owner = live.owner
+    mint = x.mint(owner)
+    held = x.token_account(owner, mint, live.signer, 1_000, mint_authority=owner)
+    shop = x.token_account(owner, mint, Keypair().pubkey())
+    install(x, live, token_at_most(mint, 40))
+    plain = send(live, held, shop, 40)
+    twice = Instruction(
+        plain.program_id, bytes(plain.data), [*plain.accounts, AccountMeta(held, False, True)]
+    )
+    x.run(live, [twice])
+    assert x.token_amount(shop) == 40
+    refuse(
+        x, live, [send(live, held, shop, 20), send(live, held, shop, 21)], ErrorCode.GUARD_REJECTED
+    )
+    x.run(live, [send(live, held, shop, 20), send(live, held, shop, 20)])
+    assert x.token_amount(shop) == 80
