@@ -31,7 +31,7 @@ from sessions_client.constants import (
 from sessions_client.errors import ErrorCode
 from sessions_client.events import SessionExecuted
 from sessions_client.execute import SIGNER_INDEX, execute_instruction
-from sessions_client.spl_token import TOKEN_PROGRAM_ID
+from sessions_client.spl_token import TOKEN_PROGRAM_ID, read_token_account
 from sessions_client.types import ResourceQuotas
 
 from .support import ROOMY, SOL, ExecHarness, Live
@@ -336,13 +336,20 @@ def test_token_allowance_spent_down_to_exactly_zero(x: ExecHarness) -> None:
         )
 
     x.run(live, [spend(60)])
+    left = read_token_account(x.raw(wallet))
+    assert (left.delegate, left.delegated_amount) == (live.signer, 40)
     x.run(live, [spend(40)])
     assert x.token_amount(shop) == 100
     assert x.token_amount(wallet) == 900
+    spent = read_token_account(x.raw(wallet))
+    assert (spent.delegate, spent.delegated_amount) == (None, 0)  # SPL cleared the delegate
     _exe, ixs, signers = x.execute(live, [spend(1)])
     out = x.send(ixs, signers)
     assert not out.ok
     assert out.error is None
+    assert out.failure is not None
+    assert "Custom(4)" in out.failure, out.failure  # the token program's OwnerMismatch
+    assert x.session(live.address).usage_count == 2
 
 
 def test_limits_and_privileges_of_inner_instructions(x: ExecHarness) -> None:
