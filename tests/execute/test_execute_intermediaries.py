@@ -187,3 +187,25 @@ def test_a_guard_without_a_signer_predicate_admits_the_owner_alone(x: ExecHarnes
     x.run(live, [pay(live, live.owner.pubkey())], authority=bot)
     _exe, ixs, signers = x.execute(live, [pay(live, live.owner.pubkey())])
     x.reject(ixs, signers, ErrorCode.CALLER_NOT_ADMITTED, watch=[live.signer])
+
+
+def test_a_second_deployment_cannot_act_for_this_deployments_session(
+    x: ExecHarness, program_so: bytes
+) -> None:
+    """The same program deployed at another id reads every account against its own id: a
+    session of this deployment is not its session (InvalidAccountOwner), and the signer
+    it would sign for is its own PDA of the session, never this deployment's signer."""
+    other_id = Keypair().pubkey()
+    x.s.svm.add_program(other_id, program_so)
+    live = x.live(fund=SOL)
+    foreign_signer, _bump = find_signer_address(live.address, other_id)
+    assert foreign_signer != live.signer
+    drain = transfer(
+        TransferParams(from_pubkey=foreign_signer, to_pubkey=live.owner.pubkey(), lamports=1)
+    )
+    exe = execute_instruction(live.owner.pubkey(), live.address, [drain], program_id=other_id)
+    out = x.send(exe, [live.owner])
+    assert not out.ok
+    assert out.error is ErrorCode.INVALID_ACCOUNT_OWNER, (out.error, out.logs)
+    assert f"Program {other_id} failed: custom program error" in out.logs[-1], out.logs
+    assert x.s.balance(live.signer) == SOL
