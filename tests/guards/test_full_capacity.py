@@ -19,6 +19,7 @@ from sessions_client import guards as g
 from sessions_client.constants import GUARD_CAPACITY
 from sessions_client.errors import ErrorCode
 from sessions_client.guard_codec import encode
+from sessions_client.guard_nodes import GuardExpr
 from sessions_client.guard_schema import GuardOp
 from simulator import guard_eval as sim
 from simulator.guard_eval import GuardContext
@@ -50,7 +51,7 @@ def _ending_with(prefix: bytes, tail: bytes) -> bytes:
 
 def _conjunction(room: int) -> bytes:
     """A valid program (one bool) of leaves joined by AND, at most ``room`` bytes long."""
-    expr = _LEAF
+    expr: GuardExpr = _LEAF
     while len(encode(expr & _JOINED)) <= room:
         expr = expr & _JOINED
     return encode(expr)
