@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Final
 
+from solders import compute_budget, system_program
 from solders.pubkey import Pubkey
 
 #: The localnet/devnet address of the sessions program. Derived from a public
@@ -51,10 +52,32 @@ MAX_INSTRUCTION_ACCOUNTS: Final = 32
 #: Token accounts (owned by or delegated to the signer) one inner instruction may touch.
 MAX_TOKEN_SNAPSHOTS: Final = 8
 
-#: The compute charge of an execute without SetComputeUnitLimit: the runtime's default per
-#: instruction (compute-budget instructions excluded), capped at the transaction maximum.
+#: The compute charge of an execute without SetComputeUnitLimit is the runtime's default
+#: limit: this much per instruction of a program not in ``BUILTIN_PROGRAM_IDS``, ...
 DEFAULT_INSTRUCTION_COMPUTE_UNITS: Final = 200_000
+#: ... this much per instruction of a builtin one (compute-budget instructions included;
+#: agave's MAX_BUILTIN_ALLOCATION_COMPUTE_UNIT_LIMIT, SIMD-0170) ...
+BUILTIN_INSTRUCTION_COMPUTE_UNITS: Final = 3_000
+#: ... and at most this much in all, as for a requested limit.
 MAX_TRANSACTION_COMPUTE_UNITS: Final = 1_400_000
+
+#: The programs the runtime counts as builtin when it sets a transaction's default compute-unit
+#: limit (agave's builtins-default-costs, as this runtime has it), the one list the program's
+#: table (``sessions_layout.h``) and the simulator read. Builtins migrated to core BPF count as
+#: any other program: Stake, Config and Address Lookup Table; so does Vote, which SIMD-0387
+#: takes out of the list (its feature active in LiteSVM), and the ZK ElGamal / ZK Token proof
+#: programs and the secp256r1 precompile, which were never in it. Each id and each exclusion is
+#: checked against the runtime's own limit in tests/execute/test_compute_charge.py.
+BUILTIN_PROGRAM_IDS: Final = (
+    system_program.ID,
+    compute_budget.ID,
+    Pubkey.from_string("BPFLoader1111111111111111111111111111111111"),  # deprecated loader
+    Pubkey.from_string("BPFLoader2111111111111111111111111111111111"),  # loader v2
+    Pubkey.from_string("BPFLoaderUpgradeab1e11111111111111111111111"),  # loader v3
+    Pubkey.from_string("LoaderV411111111111111111111111111111111111"),
+    Pubkey.from_string("Ed25519SigVerify111111111111111111111111111"),  # precompile
+    Pubkey.from_string("KeccakSecp256k11111111111111111111111111111"),  # precompile
+)
 
 
 class Permission(enum.IntFlag):

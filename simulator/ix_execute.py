@@ -30,20 +30,17 @@ from sessions_client.constants import (
     MAX_INNER_INSTRUCTIONS,
     MAX_INSTRUCTION_ACCOUNTS,
     MAX_TOKEN_SNAPSHOTS,
-    MAX_TRANSACTION_COMPUTE_UNITS,
     Setting,
 )
 from sessions_client.errors import ErrorCode
 from sessions_client.instructions import INSTRUCTIONS_BY_NAME
 from sessions_client.spl_token import (
-    COMPUTE_BUDGET_PROGRAM_ID,
     COPTION_KEY_SIZE,
     OFF_AMOUNT,
     OFF_CLOSE_AUTHORITY,
     OFF_DELEGATE,
     OFF_DELEGATED_AMOUNT,
     OFF_MINT,
-    SET_COMPUTE_UNIT_LIMIT_TAG,
     TOKEN_ACCOUNT_SIZE,
     TOKEN_PROGRAMS,
     is_token_account,
@@ -51,6 +48,7 @@ from sessions_client.spl_token import (
 from simulator import guard_eval
 from simulator.callees import Account, CalleeError, Meta, World, invoke, read
 from simulator.checks import clock_account_fault, load_session, verify_session_signer
+from simulator.compute_charge import transaction_compute_limit
 from simulator.emit import session_executed
 from simulator.env import Env
 from simulator.execute_policy import (
@@ -230,26 +228,17 @@ def load_execution(
 
 def read_transaction(env: Env) -> int | ErrorCode:
     """``read_transaction``: top level (the instruction the sysvar says is running is this
-    program's: NotTopLevel), then the compute charge, the transaction's SetComputeUnitLimit
-    or 200,000 per other instruction, capped at 1,400,000. The model runs the sessions
-    program's instructions only at the top level (a callee calling back into it is the
-    runtime's ReentrancyNotAllowed), so the first check holds here; the program's refusal of
-    an execute another program reaches by CPI is tested in the SVM."""
+    program's: NotTopLevel), then the compute charge, the limit the runtime gives the
+    transaction (:func:`simulator.compute_charge.transaction_compute_limit`). The model runs
+    the sessions program's instructions only at the top level (a callee calling back into it
+    is the runtime's ReentrancyNotAllowed), so the first check holds here; the program's
+    refusal of an execute another program reaches by CPI is tested in the SVM."""
     view = env.transaction
     if view is None:
-        limit = DEFAULT_INSTRUCTION_COMPUTE_UNITS  # this instruction alone
-    elif view.programs[view.current] != env.program_id:
+        return DEFAULT_INSTRUCTION_COMPUTE_UNITS  # this instruction alone
+    if view.programs[view.current] != env.program_id:
         return ErrorCode.NOT_TOP_LEVEL
-    else:
-        others, found, limit = 0, False, 0
-        for program, data in zip(view.programs, view.datas, strict=True):
-            if program != COMPUTE_BUDGET_PROGRAM_ID:
-                others += 1
-            elif len(data) >= 5 and data[0] == SET_COMPUTE_UNIT_LIMIT_TAG:
-                limit, found = int.from_bytes(data[1:5], "little"), True
-        if not found:
-            limit = others * DEFAULT_INSTRUCTION_COMPUTE_UNITS
-    return min(limit, MAX_TRANSACTION_COMPUTE_UNITS)
+    return transaction_compute_limit(view.programs, view.datas)
 
 
 def snapshot_token_account(

@@ -15,6 +15,9 @@
 
 static const SolPubkey INSTRUCTIONS_SYSVAR = SYSVAR_INSTRUCTIONS_ID;
 static const SolPubkey COMPUTE_BUDGET_PROGRAM = COMPUTE_BUDGET_PROGRAM_ID;
+/* the programs the runtime gives BUILTIN_INSTRUCTION_COMPUTE_UNITS when no limit is requested
+ * (generated from sessions_client.constants.BUILTIN_PROGRAM_IDS) */
+static const SolPubkey BUILTIN_PROGRAMS[BUILTIN_PROGRAM_COUNT] = BUILTIN_PROGRAM_IDS;
 
 typedef struct {
     const u8 *d;
@@ -83,13 +86,24 @@ static bool compute_unit_limit(const TxInstructions *t, u64 program_at, u64 *lim
     return true;
 }
 
+static bool is_builtin(const SolPubkey *program) {
+    for (u64 i = 0; i < BUILTIN_PROGRAM_COUNT; i++)
+        if (key_eq(program, &BUILTIN_PROGRAMS[i])) return true;
+    return false;
+}
+
 /* Top level without sol_get_stack_height (100 CU): the instruction the sysvar says is
  * running is this program's own. Reached by a CPI instead, it would be another program's
  * top-level instruction, except when this program called itself (it never does: execute
  * refuses inner instructions to this program, and creation and closing call only the system
  * program) or was re-entered through another program, which the runtime refuses
  * (ReentrancyNotAllowed) before this code runs. Inlined into execute, its one caller
- * (measured 6 CU less than the call: the out-parameter and the arguments stay in registers). */
+ * (measured 6 CU less than the call: the out-parameter and the arguments stay in registers).
+ *
+ * The compute charge is the limit the runtime gave the transaction: its SetComputeUnitLimit,
+ * else DEFAULT_INSTRUCTION_COMPUTE_UNITS per instruction of a program that is not builtin
+ * (this one's among them) and BUILTIN_INSTRUCTION_COMPUTE_UNITS per builtin one, compute-budget
+ * instructions included; either capped at MAX_TRANSACTION_COMPUTE_UNITS. */
 __attribute__((always_inline)) u64 read_transaction(const Context *ctx, const u8 *sysvar, u64 *compute_units) {
     TxInstructions t;
     u64 err = open_instructions(sysvar, &t);
@@ -108,7 +122,7 @@ __attribute__((always_inline)) u64 read_transaction(const Context *ctx, const u8
     }
     err = check_instructions(&t);
     if (err) return err;
-    u64 others = 0, limit = 0;
+    u64 others = 0, builtins = 0, limit = 0;
     bool found = false;
     for (u64 i = 0; i < t.count; i++) {
         u64 program_at = 0;
@@ -120,13 +134,15 @@ __attribute__((always_inline)) u64 read_transaction(const Context *ctx, const u8
             others++;
         } else if (key_eq(program, &COMPUTE_BUDGET_PROGRAM)) {
             if (compute_unit_limit(&t, program_at, &limit)) found = true;
+            builtins++;
+        } else if (is_builtin(program)) {
+            builtins++;
         } else {
             others++;
         }
     }
-    /* the runtime's rule: the SetComputeUnitLimit, else a default per other instruction;
-     * both capped at the transaction maximum */
-    if (!found) limit = others * DEFAULT_INSTRUCTION_COMPUTE_UNITS;
+    if (!found)
+        limit = others * DEFAULT_INSTRUCTION_COMPUTE_UNITS + builtins * BUILTIN_INSTRUCTION_COMPUTE_UNITS;
     *compute_units = limit < MAX_TRANSACTION_COMPUTE_UNITS ? limit : MAX_TRANSACTION_COMPUTE_UNITS;
     return 0;
 }

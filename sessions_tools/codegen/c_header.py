@@ -126,7 +126,12 @@ def _constant_section() -> Iterable[str]:
     yield f"#define MAX_INSTRUCTION_ACCOUNTS {constants.MAX_INSTRUCTION_ACCOUNTS}"
     yield f"#define MAX_TOKEN_SNAPSHOTS {constants.MAX_TOKEN_SNAPSHOTS}"
     yield f"#define DEFAULT_INSTRUCTION_COMPUTE_UNITS {constants.DEFAULT_INSTRUCTION_COMPUTE_UNITS}"
+    yield f"#define BUILTIN_INSTRUCTION_COMPUTE_UNITS {constants.BUILTIN_INSTRUCTION_COMPUTE_UNITS}"
     yield f"#define MAX_TRANSACTION_COMPUTE_UNITS {constants.MAX_TRANSACTION_COMPUTE_UNITS}"
+    yield "/* the runtime's builtin programs (default limit), initializer of SolPubkey[count] */"
+    yield f"#define BUILTIN_PROGRAM_COUNT {len(constants.BUILTIN_PROGRAM_IDS)}"
+    builtins = ", ".join(_key_bytes(key) for key in constants.BUILTIN_PROGRAM_IDS)
+    yield f"#define BUILTIN_PROGRAM_IDS {{{builtins}}}"
     yield f"#define MAX_REQUEST_TTL {constants.MAX_REQUEST_TTL}"
     yield f"#define GUARD_CAPACITY {constants.GUARD_CAPACITY}"
     yield f"#define BORROW_CAPACITY {constants.BORROW_CAPACITY}"
