@@ -397,7 +397,8 @@ class SessionsClient:
         account the instructions mark as signer must be the session signer
         (:func:`~sessions_client.pda.find_signer_address`) or one of ``extra_signers``.
         ``compute_unit_limit`` prepends SetComputeUnitLimit: the session's compute quota is
-        charged the transaction's requested limit (200,000 per instruction without one).
+        charged the transaction's compute-unit limit (without one, the runtime's default
+        for this transaction of one execute: 200,000).
         Refusals raise SessionsProgramError whose ``code`` names the check (GuardRejected,
         CallerNotAdmitted, AuthorityChanged, ...); QuotaExceeded raises QuotaExceededError,
         whose ``use`` names the quota crossed, its limit and what was used; GuardRejected

@@ -1,7 +1,8 @@
 /* The instructions sysvar: the running transaction's instructions, read by creation (which
  * program a CPI-created session came from) and by execute (top level, and the compute-unit
- * limit the transaction requested: execute's compute charge, since the runtime refuses
- * sol_remaining_compute_units and a program cannot measure its own use).
+ * limit the runtime gave the transaction, requested or its default: execute's compute charge,
+ * since the runtime refuses sol_remaining_compute_units and a program cannot measure its own
+ * use).
  *
  * Layout: u16 count, u16 offsets[count], instructions..., u16 current index (last two bytes).
  * Each instruction: u16 n_accounts, n_accounts * (u8 flags + key[32]), program_id[32],

@@ -26,6 +26,7 @@ from .conftest import PAYER, PROGRAM_ID
 pytestmark = pytest.mark.localnet
 
 CLOCK_SYSVAR = Pubkey.from_string("SysvarC1ock11111111111111111111111111111111")
+ED25519 = Pubkey.from_string("Ed25519SigVerify111111111111111111111111111")
 
 
 def clock(account_data: bytes) -> tuple[int, int]:
@@ -119,6 +120,8 @@ async def test_fee_for_message_matches_the_charged_fee(client: AsyncClient) -> N
             set_compute_unit_price(7_000),
             transfer(TransferParams(from_pubkey=PAYER.pubkey(), to_pubkey=PROGRAM_ID, lamports=1)),
         ],
+        # a builtin precompile verifying no signature: 3,000 units, as the compute budget's
+        [set_compute_unit_price(7_000), Instruction(ED25519, b"\x00\x00", [])],
     ]
     for instructions in cases:
         message = MessageV0.try_compile(PAYER.pubkey(), instructions, [], blockhash)
