@@ -87,7 +87,10 @@ static bool compute_unit_limit(const TxInstructions *t, u64 program_at, u64 *lim
     return true;
 }
 
+/* One of BUILTIN_PROGRAMS. Most other ids start with a byte no builtin starts with and are
+ * told apart by it alone. */
 static bool is_builtin(const SolPubkey *program) {
+    if (program->x[0] > BUILTIN_PROGRAM_MAX_FIRST_BYTE) return false;
     for (u64 i = 0; i < BUILTIN_PROGRAM_COUNT; i++)
         if (key_eq(program, &BUILTIN_PROGRAMS[i])) return true;
     return false;
