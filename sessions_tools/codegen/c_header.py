@@ -133,7 +133,8 @@ def _constant_section() -> Iterable[str]:
     builtins = ", ".join(_key_bytes(key) for key in constants.BUILTIN_PROGRAM_IDS)
     yield f"#define BUILTIN_PROGRAM_IDS {{{builtins}}}"
     first = max(bytes(key)[0] for key in constants.BUILTIN_PROGRAM_IDS)
-    yield f"#define BUILTIN_PROGRAM_MAX_FIRST_BYTE {first} /* a key starting higher: no builtin */"
+    yield "/* a key whose first byte is higher is no builtin */"
+    yield f"#define BUILTIN_PROGRAM_MAX_FIRST_BYTE {first}"
     yield f"#define MAX_REQUEST_TTL {constants.MAX_REQUEST_TTL}"
     yield f"#define GUARD_CAPACITY {constants.GUARD_CAPACITY}"
     yield f"#define BORROW_CAPACITY {constants.BORROW_CAPACITY}"

@@ -508,6 +508,9 @@ def expected_defines() -> dict[str, int]:
         "MAX_TOKEN_SNAPSHOTS": constants.MAX_TOKEN_SNAPSHOTS,
         "DEFAULT_INSTRUCTION_COMPUTE_UNITS": constants.DEFAULT_INSTRUCTION_COMPUTE_UNITS,
         "MAX_TRANSACTION_COMPUTE_UNITS": constants.MAX_TRANSACTION_COMPUTE_UNITS,
+        "BUILTIN_INSTRUCTION_COMPUTE_UNITS": constants.BUILTIN_INSTRUCTION_COMPUTE_UNITS,
+        "BUILTIN_PROGRAM_COUNT": len(constants.BUILTIN_PROGRAM_IDS),
+        "BUILTIN_PROGRAM_MAX_FIRST_BYTE": max(bytes(k)[0] for k in constants.BUILTIN_PROGRAM_IDS),
         "SET_COMPUTE_UNIT_LIMIT_TAG": spl_token.SET_COMPUTE_UNIT_LIMIT_TAG,
         # the SPL token account layout (the token program's, not ours)
         "TOKEN_ACCOUNT_SIZE": 165,
@@ -577,6 +580,7 @@ NON_NUMERIC = {
     "TOKEN_PROGRAM_ID",
     "TOKEN_2022_PROGRAM_ID",
     "COMPUTE_BUDGET_PROGRAM_ID",
+    "BUILTIN_PROGRAM_IDS",
     "GUARD_FIXED_SIZES",
 }
 
@@ -610,6 +614,8 @@ def test_header_non_numeric_defines() -> None:
     assert c_key(defines["TOKEN_PROGRAM_ID"]) == bytes(spl_token.TOKEN_PROGRAM_ID)
     assert c_key(defines["TOKEN_2022_PROGRAM_ID"]) == bytes(spl_token.TOKEN_2022_PROGRAM_ID)
     assert c_key(defines["COMPUTE_BUDGET_PROGRAM_ID"]) == bytes(spl_token.COMPUTE_BUDGET_PROGRAM_ID)
+    builtins = b"".join(bytes(key) for key in constants.BUILTIN_PROGRAM_IDS)
+    assert c_key(defines["BUILTIN_PROGRAM_IDS"]) == builtins
 
 
 def test_header_sysvar_offsets_against_the_svm(h: Harness) -> None:
