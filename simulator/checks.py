@@ -29,16 +29,24 @@ from sessions_client.errors import ErrorCode
 from sessions_client.pda import find_signer_address, signer_seeds
 from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
 from simulator import guard_eval
-from simulator.instruction import PARAMS
+from simulator.instruction import gather_struct
 from simulator.ledger import Ledger
 from simulator.record import SessionRecord
 
 _ZERO_KEY: Final = Pubkey.default()
-_GUARD_LEN: Final = layout_of(SessionParams).leaf_struct("guard.len")
-_GUARD_LEN_AT: Final = layout_of(SessionParams).leaf("guard.len").offset
 _GUARD_CODE_AT: Final = layout_of(SessionParams).leaf("guard.code").offset
-_CONFIG: Final = layout_of(SessionParams).field_struct("config")
-_MAX_BORROWED: Final = layout_of(SessionParams).leaf_struct("quotas.max_borrowed_accounts")
+#: What validate_params judges, in layout order, read by one unpack from the params' start.
+_VALIDATED: Final = gather_struct(
+    layout_of(SessionParams),
+    (
+        "config.max_duration",
+        "config.permissions",
+        "config.settings",
+        "quotas.max_borrowed_accounts",
+        "quotas.reserved",
+        "guard.len",
+    ),
+)
 _EXECUTE: Final = int(Permission.EXECUTE)
 _COMPOSE: Final = int(Permission.COMPOSE)
 _UNKNOWN_PERMISSIONS: Final = ~ALL_PERMISSIONS & 0xFFFFFFFF
@@ -75,22 +83,21 @@ def validate_params(data: bytes, base: int) -> tuple[int, int, int] | ErrorCode:
     """``validate_params``: the ``SessionParams`` starting at ``data[base]``.
 
     Returns its config (max_duration, permissions, settings) when the program accepts it.
+    Every field it judges is read by one ``unpack_from`` (:data:`_VALIDATED`), the guard
+    array in place.
     """
-    config: tuple[int, int, int] = _CONFIG.unpack_from(data, base + PARAMS.max_duration)
-    max_duration, permissions, settings = config
+    max_duration, permissions, settings, borrowed, reserved, length = _VALIDATED.unpack_from(
+        data, base
+    )
     if max_duration < 1 or max_duration > MAX_SESSION_DURATION:
         return ErrorCode.INVALID_CONFIGURATION
     if not permissions_valid(permissions) or settings & _UNKNOWN_SETTINGS:
         return ErrorCode.INVALID_CONFIGURATION
-    borrowed = _MAX_BORROWED.unpack_from(data, base + PARAMS.max_borrowed_accounts)[0]
-    reserved_at = base + PARAMS.quotas_reserved
-    if not quotas_valid(borrowed, data[reserved_at : reserved_at + 4]):
+    if not quotas_valid(borrowed, reserved):
         return ErrorCode.INVALID_CONFIGURATION
-    length = _GUARD_LEN.unpack_from(data, base + _GUARD_LEN_AT)[0]
-    code = data[base + _GUARD_CODE_AT : base + PARAMS.guard + PARAMS.guard_size]
-    if guard_eval.validate(code, length) is not None:
+    if guard_eval.validate_stored(data, base + _GUARD_CODE_AT, length) is not None:
         return ErrorCode.INVALID_CONFIGURATION
-    return config
+    return max_duration, permissions, settings
 
 
 def load_session(

@@ -291,6 +291,15 @@ def validate(code: bytes, length: int) -> ErrorCode | None:
     return None if check(code, length) is None else ErrorCode.INVALID_CONFIGURATION
 
 
+def validate_stored(data: bytes, code_at: int, length: int) -> ErrorCode | None:
+    """:func:`validate` of the guard array stored at ``data[code_at:]`` (a creation's
+    params, read in place): no guard, the common case, is one in-place compare of the
+    array against zeros, with no copy of it."""
+    if not length and data.startswith(_NO_CODE, code_at):
+        return None
+    return validate(data[code_at : code_at + GUARD_CAPACITY], length)
+
+
 def judge(code: bytes, length: int, ctx: GuardContext) -> Verdict:
     """The whole verdict of one evaluation (which leaf was false, which rule broke)."""
     return _run(code, length, ctx)
