@@ -29,6 +29,7 @@ from sessions_client.errors import ErrorCode
 from sessions_client.pda import find_signer_address, signer_seeds
 from sessions_client.types import ON_CHAIN_STATUSES, SessionParams, SessionStatus
 from simulator import guard_eval
+from simulator.derive import MAX_SEED_LEN, program_address, seeds_within_limits
 from simulator.instruction import gather_struct
 from simulator.ledger import Ledger
 from simulator.record import SessionRecord
@@ -55,6 +56,12 @@ _HIGHEST_BUMP: Final = 255
 #: Each bump as the one-byte seed it is hashed as (constants, built once).
 _BUMP_SEEDS: Final = tuple(bytes((bump,)) for bump in range(_HIGHEST_BUMP + 1))
 _STORED_STATUSES: Final = frozenset(int(s) for s in ON_CHAIN_STATUSES)
+# The seeds derived here are fixed-size but for the id (checked per call): a seed string, a
+# key and the one-byte bump, so the runtime's limits on them are checked once, at import.
+if not seeds_within_limits([SESSION_SEED, bytes(_ZERO_KEY), _BUMP_SEEDS[0]]) or not (
+    seeds_within_limits([*signer_seeds(_ZERO_KEY), _BUMP_SEEDS[0]])
+):
+    raise ValueError("the session or signer seeds exceed the runtime's limits")
 
 
 #: The program's error for each failed header check (``load_session`` in accounts.c).
@@ -177,13 +184,11 @@ def stored_status_valid(status: SessionStatus) -> bool:
 def derive_session_address(
     creator: Pubkey, id_le: bytes, bump: int, program_id: Pubkey
 ) -> Pubkey | None:
-    """``pda_with_bump``: the PDA with an explicit bump (None when it is on the curve)."""
-    try:
-        return Pubkey.create_program_address(
-            [SESSION_SEED, bytes(creator), id_le, _BUMP_SEEDS[bump]], program_id
-        )
-    except Exception:  # solders raises a bare PyErr when the seeds land on the curve
+    """``pda_with_bump``: the PDA with an explicit bump (None when it is on the curve, or
+    when the id is longer than a seed may be, where solders refuses)."""
+    if len(id_le) > MAX_SEED_LEN:
         return None
+    return program_address(SESSION_SEED + bytes(creator) + id_le + _BUMP_SEEDS[bump], program_id)
 
 
 def verify_session_address(
@@ -223,13 +228,8 @@ def verify_session_signer(
     recorded = record.guard.signer
     if recorded != _ZERO_KEY:
         return record.guard.signer_bump if recorded == signer else ErrorCode.INVALID_SESSION_SIGNER
-    seeds = signer_seeds(session)
-    seeds.append(_BUMP_SEEDS[bump])
-    try:
-        derived = Pubkey.create_program_address(seeds, program_id)
-    except Exception:  # solders raises a bare PyErr when the digest is a curve point
-        return ErrorCode.INVALID_SESSION_SIGNER
-    if derived != signer:
+    derived = program_address(b"".join(signer_seeds(session)) + _BUMP_SEEDS[bump], program_id)
+    if derived is None or derived != signer:  # None: the digest is a curve point
         return ErrorCode.INVALID_SESSION_SIGNER
     if bump != _HIGHEST_BUMP and find_signer_address(session, program_id)[1] != bump:
         return ErrorCode.INVALID_SESSION_SIGNER  # a higher bump derives an address
