@@ -19,8 +19,15 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Final, cast
 
-import gmpy2  # type: ignore[import-untyped]  # gmpy2 ships no type information
 from solders.pubkey import Pubkey
+
+try:
+    import gmpy2  # type: ignore[import-untyped]  # gmpy2 ships no type information
+except ImportError as missing:  # the library alone (base dependencies) has no simulator
+    raise ImportError(
+        "the simulator needs gmpy2 for its PDA proofs: "
+        "pip install 'solana-sessions[simulator]' (or the tools extra)"
+    ) from missing
 
 #: The runtime's marker hashed after the seeds and the program id.
 PDA_MARKER: Final = b"ProgramDerivedAddress"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -70,3 +73,20 @@ def test_refuses_what_the_runtime_refuses(seeds: list[bytes]) -> None:
         derive.create_program_address(seeds, Pubkey.new_unique())
     with pytest.raises(BaseException):  # noqa: B017, PT011 - solders' own error types
         Pubkey.create_program_address(seeds, Pubkey.new_unique())
+
+
+def test_without_gmpy2_the_simulator_says_what_to_install() -> None:
+    """The base dependencies hold no gmpy2: importing the simulator then fails with the
+    extra to install, not a bare ModuleNotFoundError deep in an import chain."""
+    script = (
+        "import sys\n"
+        "sys.modules['gmpy2'] = None  # as if it were not installed\n"
+        "try:\n"
+        "    import simulator.derive\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert "solana-sessions[simulator]" in result.stdout
