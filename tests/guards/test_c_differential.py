@@ -41,7 +41,6 @@ from .support import (
     MODE_VALIDATE,
     NativeGuard,
     Probe,
-    build_probe,
     code_of,
     padded,
 )
@@ -61,16 +60,6 @@ IN_SVM = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-@pytest.fixture(scope="module")
-def native(tmp_path_factory: pytest.TempPathFactory) -> NativeGuard:
-    return NativeGuard(tmp_path_factory.mktemp("native-guard"))
-
-
-@pytest.fixture(scope="module")
-def probe(tmp_path_factory: pytest.TempPathFactory) -> Probe:
-    return Probe(build_probe(tmp_path_factory.mktemp("guard-probe")))
 
 
 def _length(length: int) -> int:

@@ -30,7 +30,6 @@ from .support import (
     MODE_VALIDATE,
     NativeGuard,
     Probe,
-    build_probe,
     code_of,
 )
 
@@ -89,16 +88,6 @@ def test_the_programs_fill_the_capacity_exactly() -> None:
     assert sim.validate(_PROGRAMS["valid"], GUARD_CAPACITY) is None
     assert sim.validate(_PROGRAMS["single leaf"], GUARD_CAPACITY) is None
     assert sim.validate(_PROGRAMS["missing its AND"], GUARD_CAPACITY) is not None
-
-
-@pytest.fixture(scope="module")
-def native(tmp_path_factory: pytest.TempPathFactory) -> NativeGuard:
-    return NativeGuard(tmp_path_factory.mktemp("native-guard-full"))
-
-
-@pytest.fixture(scope="module")
-def probe(tmp_path_factory: pytest.TempPathFactory) -> Probe:
-    return Probe(build_probe(tmp_path_factory.mktemp("guard-probe-full")))
 
 
 def _context(following: int, data: bytes) -> GuardContext:
