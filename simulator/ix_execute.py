@@ -120,8 +120,9 @@ class TokenSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class InnerChecks:
-    """What ``parse_inner`` checks every inner instruction against (execute.h's
-    InnerChecks, with the outer instruction's privileges and the program id)."""
+    """What ``parse_inner`` checks every inner instruction against: the program id, the
+    outer instruction's privileges, and the session and signer records, which inner.c's
+    ``check_metas`` reads from the execute's accounts array (``ctx->accounts``)."""
 
     program_id: Pubkey
     signer: Pubkey  # the one non-signer an inner instruction may sign with
