@@ -24,6 +24,7 @@ from typing import Final
 from solders.pubkey import Pubkey
 from solders.sysvar import INSTRUCTIONS as INSTRUCTIONS_SYSVAR
 
+from sessions_client.compute_budget import transaction_compute_limit
 from sessions_client.constants import (
     DEFAULT_INSTRUCTION_COMPUTE_UNITS,
     MAX_INNER_ACCOUNTS,
@@ -48,7 +49,6 @@ from sessions_client.spl_token import (
 from simulator import guard_eval
 from simulator.callees import Account, CalleeError, Meta, World, invoke, read
 from simulator.checks import clock_account_fault, load_session, verify_session_signer
-from simulator.compute_charge import transaction_compute_limit
 from simulator.emit import session_executed
 from simulator.env import Env
 from simulator.execute_policy import (
@@ -230,7 +230,7 @@ def load_execution(
 def read_transaction(env: Env) -> int | ErrorCode:
     """``read_transaction``: top level (the instruction the sysvar says is running is this
     program's: NotTopLevel), then the compute charge, the limit the runtime gives the
-    transaction (:func:`simulator.compute_charge.transaction_compute_limit`). The model runs
+    transaction (:func:`sessions_client.compute_budget.transaction_compute_limit`). The model runs
     the sessions program's instructions only at the top level (a callee calling back into it
     is the runtime's ReentrancyNotAllowed), so the first check holds here; the program's
     refusal of an execute another program reaches by CPI is tested in the SVM."""

@@ -1,8 +1,10 @@
-"""Execute's compute charge: the compute-unit limit the runtime gives the transaction.
+"""The compute-unit limit the runtime gives a transaction, computed from its instructions.
 
-The runtime refuses ``sol_remaining_compute_units``, so the program charges what the
-transaction was allowed rather than what it used, read from the instructions sysvar as
-``read_transaction`` (program/src/instructions_sysvar.c) reads it: the transaction's
+Two things need the runtime's rule: execute's compute charge (the runtime refuses
+``sol_remaining_compute_units``, so the program charges what the transaction was allowed
+rather than what it used, read from the instructions sysvar by ``read_transaction`` in
+program/src/instructions_sysvar.c, which the simulator mirrors with this module) and the
+localnet's priority-fee quote (``getFeeForMessage``). The rule: the transaction's
 SetComputeUnitLimit, else ``DEFAULT_INSTRUCTION_COMPUTE_UNITS`` per instruction of a program
 that is not builtin and ``BUILTIN_INSTRUCTION_COMPUTE_UNITS`` per builtin one (compute-budget
 instructions included), capped at ``MAX_TRANSACTION_COMPUTE_UNITS``. The builtin programs are
