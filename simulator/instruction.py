@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from solders.instruction import Instruction
@@ -55,24 +54,9 @@ def gather_struct(layout: Layout[Any], paths: Sequence[str]) -> struct.Struct:
     return struct.Struct(fmt)
 
 
-_P = layout_of(SessionParams)
-
-
-@dataclass(frozen=True, slots=True)
-class ParamOffsets:
-    """Where the fields the program validates sit inside a ``SessionParams``."""
-
-    size: int = _P.size
-    max_duration: int = _P.leaf("config.max_duration").offset
-    permissions: int = _P.leaf("config.permissions").offset
-    settings: int = _P.leaf("config.settings").offset
-    max_borrowed_accounts: int = _P.leaf("quotas.max_borrowed_accounts").offset
-    quotas_reserved: int = _P.leaf("quotas.reserved").offset
-    guard: int = _P.field("guard").offset
-    guard_size: int = _P.field("guard").size
-
-
-PARAMS: Final = ParamOffsets()
+#: The bytes of a creation's ``SessionParams`` (the fields it validates are read by
+#: :func:`gather_struct` in simulator/checks.py).
+PARAMS_SIZE: Final = layout_of(SessionParams).size
 
 # -- transaction-level account flags ---------------------------------------------------------
 

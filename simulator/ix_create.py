@@ -23,7 +23,7 @@ from simulator.clock import I64_MAX
 from simulator.emit import session_created, session_requested
 from simulator.env import Env
 from simulator.handler import Handlers
-from simulator.instruction import PARAMS, arg_offset
+from simulator.instruction import PARAMS_SIZE, arg_offset
 from simulator.ledger import Ledger
 from simulator.record import created_record, new_origin, requested_record
 from simulator.rent import leaves_rent_paying
@@ -142,7 +142,7 @@ def create_session(
         return lamports
     session_id = _ID.unpack(id_le)[0]
     expires_at = now + max_duration
-    params = data[base : base + PARAMS.size]
+    params = data[base : base + PARAMS_SIZE]
     origin = new_origin(
         session,
         creator,
@@ -197,7 +197,7 @@ def request_session(
     session_id = _ID.unpack(id_le)[0]
     deadline = now + ttl
     owner = Pubkey.from_bytes(owner_bytes)
-    params = data[base : base + PARAMS.size]
+    params = data[base : base + PARAMS_SIZE]
     origin = new_origin(
         session,
         owner,
